@@ -1,0 +1,109 @@
+//! The caller's limits and preferences, applied before anything is signed: which networks,
+//! which assets up to which amount, and (optionally) which recipients.
+
+use crate::amount::U256;
+use crate::error::{err, Error, ErrorCode, Result};
+use crate::proto::v1::PaymentRequirements;
+use crate::requirements::{Asset, Requirement};
+use crate::vara::address::AccountId;
+use crate::vara::network::Network;
+
+/// 0.1 VARA: what a client pays without being told it may pay more.
+pub const DEFAULT_MAX_NATIVE: u128 = 100_000_000_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    /// Limit for native VARA, in planck (1 VARA = 10^12).
+    pub max_native: u128,
+    /// Allowed VFT programs with their limit; a token not listed is never paid.
+    pub max_tokens: Vec<(AccountId, U256)>,
+    pub networks: Vec<Network>,
+    /// When set, only these recipients are paid.
+    pub recipients: Option<Vec<AccountId>>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy { max_native: DEFAULT_MAX_NATIVE, max_tokens: Vec::new(), networks: vec![Network::Vara, Network::VaraTestnet], recipients: None }
+    }
+}
+
+impl Policy {
+    /// Whether this one requirement may be paid.
+    pub fn check(&self, r: &Requirement) -> Result<()> {
+        if !self.networks.contains(&r.network) {
+            return err(ErrorCode::NetworkNotAllowed, format!("network {} is not in the allowed networks", r.network.name()));
+        }
+        let limit = match r.asset {
+            Asset::Native => U256::from(self.max_native),
+            Asset::Vft(program) => match self.max_tokens.iter().find(|(p, _)| *p == program) {
+                Some((_, limit)) => *limit,
+                None => return err(ErrorCode::AssetNotAllowed, format!("token {} has not been allowed (set maxAmount for it)", program.to_hex())),
+            },
+        };
+        if r.amount > limit {
+            return err(ErrorCode::AmountOverLimit, format!("the server asks {} but the limit is {limit}", r.amount));
+        }
+        if let Some(allowed) = &self.recipients {
+            if !allowed.contains(&r.pay_to) {
+                return err(ErrorCode::RecipientNotAllowed, format!("recipient {} is not in the allowed recipients", r.pay_to.to_ss58(137)));
+            }
+        }
+        Ok(())
+    }
+
+    /// The first entry of `accepts` that is valid and allowed. When none is, the error of
+    /// a single entry is returned as is; several are summed up as NO_ACCEPTABLE_REQUIREMENTS.
+    pub fn select(&self, accepts: &[PaymentRequirements]) -> Result<(usize, Requirement)> {
+        let mut reasons: Vec<Error> = Vec::new();
+        for (i, wire) in accepts.iter().enumerate() {
+            match Requirement::from_wire(wire).and_then(|r| self.check(&r).map(|_| r)) {
+                Ok(r) => return Ok((i, r)),
+                Err(e) => reasons.push(e),
+            }
+        }
+        match reasons.len() {
+            0 => err(ErrorCode::NoAcceptableRequirements, "the 402 body lists no payment requirements"),
+            1 => Err(reasons.remove(0)),
+            _ => {
+                let list = reasons.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ");
+                err(ErrorCode::NoAcceptableRequirements, format!("no acceptable payment requirements: {list}"))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wire(network: &str, amount: &str, asset: Option<&str>) -> PaymentRequirements {
+        serde_json::from_value(serde_json::json!({
+            "scheme": "exact", "network": network, "maxAmountRequired": amount, "resource": "r",
+            "payTo": "kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW", "maxTimeoutSeconds": 60, "asset": asset
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn default_policy_pays_small_native_amounts_only() {
+        let p = Policy::default();
+        assert!(p.select(&[wire("vara", "100000000000", None)]).is_ok());
+        assert_eq!(p.select(&[wire("vara", "100000000001", None)]).unwrap_err().code, ErrorCode::AmountOverLimit);
+        let token = format!("0x{}", "22".repeat(32));
+        assert_eq!(p.select(&[wire("vara", "1", Some(&token))]).unwrap_err().code, ErrorCode::AssetNotAllowed);
+    }
+
+    #[test]
+    fn picks_the_first_acceptable_entry_and_explains_refusals() {
+        let mut p = Policy { networks: vec![Network::VaraTestnet], ..Policy::default() };
+        let accepts = [wire("vara", "1", None), wire("solana", "1", None), wire("vara-testnet", "5", None)];
+        let (i, r) = p.select(&accepts).unwrap();
+        assert_eq!((i, r.native_amount()), (2, 5));
+        let e = p.select(&accepts[..2]).unwrap_err();
+        assert_eq!(e.code, ErrorCode::NoAcceptableRequirements);
+        assert!(e.message.contains("NETWORK_NOT_ALLOWED"), "{}", e.message);
+        p.recipients = Some(vec![AccountId([0; 32])]);
+        assert_eq!(p.select(&accepts[2..]).unwrap_err().code, ErrorCode::RecipientNotAllowed);
+    }
+}

@@ -1,0 +1,143 @@
+//! An sr25519 key held inside the wasm (schnorrkel, Substrate's signing context).
+//! Secret material is zeroized on drop and never shown by `Debug` or any error.
+
+use super::suri::{self, Junction};
+use super::{SignOutcome, Signer, SR25519_TYPE_BYTE};
+use crate::error::{Error, ErrorCode, Result};
+use crate::vara::address::AccountId;
+use crate::vara::extrinsic::SignerPayloadJson;
+use schnorrkel::{derive::{ChainCode, Derivation}, signing_context, ExpansionMode, MiniSecretKey, PublicKey, SecretKey};
+use zeroize::Zeroizing;
+
+/// The context string of every Substrate sr25519 signature.
+pub const SIGNING_CONTEXT: &[u8] = b"substrate";
+
+pub struct Keypair {
+    inner: schnorrkel::Keypair,
+}
+
+impl core::fmt::Debug for Keypair {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Keypair {{ public: {}, secret: <redacted> }}", self.account().to_hex())
+    }
+}
+
+fn secret_error(what: &str) -> Error {
+    // Never echo the input: it is a secret.
+    Error::new(ErrorCode::InvalidSecret, format!("could not derive a key: {what}"))
+}
+
+impl Keypair {
+    /// From a 32-byte mini secret seed (what polkadot-js calls a seed).
+    pub fn from_seed(seed: &[u8]) -> Result<Self> {
+        let mini = MiniSecretKey::from_bytes(seed).map_err(|_| secret_error("a seed must be 32 bytes"))?;
+        Ok(Keypair { inner: mini.expand_to_keypair(ExpansionMode::Ed25519) })
+    }
+
+    /// From a BIP39 mnemonic (English word list) and an optional password, as Substrate does
+    /// (entropy → PBKDF2, not the BIP39 seed).
+    pub fn from_mnemonic(phrase: &str, password: Option<&str>) -> Result<Self> {
+        let mnemonic = bip39::Mnemonic::parse_in_normalized(bip39::Language::English, phrase)
+            .map_err(|_| secret_error("not a valid BIP39 mnemonic"))?;
+        let entropy = Zeroizing::new(mnemonic.to_entropy());
+        let mini = substrate_bip39::mini_secret_from_entropy(&entropy, password.unwrap_or(""))
+            .map_err(|_| secret_error("invalid mnemonic entropy"))?;
+        Ok(Keypair { inner: mini.expand_to_keypair(ExpansionMode::Ed25519) })
+    }
+
+    /// From a SURI: `//Alice`, `<mnemonic>//hard/soft///password`, or `0x<seed>//path`.
+    pub fn from_suri(text: &str) -> Result<Self> {
+        let suri = suri::parse(text)?;
+        let root = if suri.phrase.starts_with("0x") {
+            let seed = Zeroizing::new(
+                hex::decode(&suri.phrase[2..]).map_err(|_| secret_error("a hex seed must be 32 bytes of hex"))?,
+            );
+            Self::from_seed(&seed)?
+        } else {
+            Self::from_mnemonic(&suri.phrase, suri.password.as_ref().map(|p| p.as_str()))?
+        };
+        Ok(root.derive(&suri.path))
+    }
+
+    fn derive(self, path: &[Junction]) -> Self {
+        let mut secret: SecretKey = self.inner.secret.clone();
+        for junction in path {
+            secret = match junction {
+                Junction::Soft(cc) => secret.derived_key_simple(ChainCode(*cc), []).0,
+                Junction::Hard(cc) => secret
+                    .hard_derive_mini_secret_key(Some(ChainCode(*cc)), b"")
+                    .0
+                    .expand(ExpansionMode::Ed25519),
+            };
+        }
+        Keypair { inner: secret.to_keypair() }
+    }
+
+    pub fn public_key(&self) -> [u8; 32] {
+        self.inner.public.to_bytes()
+    }
+
+    /// A raw 64-byte sr25519 signature under the Substrate context.
+    pub fn sign_raw(&self, message: &[u8]) -> [u8; 64] {
+        self.inner.sign(signing_context(SIGNING_CONTEXT).bytes(message)).to_bytes()
+    }
+}
+
+/// Verifies a 64-byte sr25519 signature under the Substrate context.
+pub fn verify(public: &[u8; 32], message: &[u8], signature: &[u8]) -> bool {
+    let (Ok(public), Ok(signature)) = (PublicKey::from_bytes(public), schnorrkel::Signature::from_bytes(signature)) else {
+        return false;
+    };
+    public.verify_simple(SIGNING_CONTEXT, message, &signature).is_ok()
+}
+
+impl Signer for Keypair {
+    fn account(&self) -> AccountId {
+        AccountId(self.public_key())
+    }
+
+    async fn sign(&self, _payload: &SignerPayloadJson, signing_bytes: &[u8]) -> Result<SignOutcome> {
+        let mut signature = Vec::with_capacity(65);
+        signature.push(SR25519_TYPE_BYTE);
+        signature.extend_from_slice(&self.sign_raw(signing_bytes));
+        Ok(SignOutcome { signature, metadata_hash: None })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALICE: &str = "d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d";
+    const BOB: &str = "8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48";
+
+    #[test]
+    fn dev_accounts_have_their_well_known_keys() {
+        assert_eq!(hex::encode(Keypair::from_suri("//Alice").unwrap().public_key()), ALICE);
+        assert_eq!(hex::encode(Keypair::from_suri("//Bob").unwrap().public_key()), BOB);
+    }
+
+    #[test]
+    fn sign_and_verify_round_trip() {
+        let k = Keypair::from_suri("//Alice").unwrap();
+        let sig = k.sign_raw(b"payload");
+        assert!(verify(&k.public_key(), b"payload", &sig));
+        assert!(!verify(&k.public_key(), b"other", &sig));
+    }
+
+    #[test]
+    fn bad_secrets_are_typed_and_not_echoed() {
+        let e = Keypair::from_suri("correct horse battery staple").unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidSecret);
+        assert!(!e.message.contains("horse"));
+        assert_eq!(Keypair::from_seed(&[1u8; 31]).unwrap_err().code, ErrorCode::InvalidSecret);
+        assert_eq!(Keypair::from_suri("0x1234").unwrap_err().code, ErrorCode::InvalidSecret);
+    }
+
+    #[test]
+    fn debug_does_not_show_the_secret() {
+        let k = Keypair::from_seed(&[7u8; 32]).unwrap();
+        let shown = format!("{k:?}");
+        assert!(shown.contains("redacted") && !shown.contains(&hex::encode([7u8; 32])));
+    }
+}

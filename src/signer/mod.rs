@@ -1,0 +1,31 @@
+//! Who signs: a key inside the wasm, or something outside it (a browser extension, a callback).
+//! Either way the signer sees polkadot-js's SignerPayloadJSON and returns a 65-byte signature.
+
+pub mod keypair;
+pub mod suri;
+
+use crate::error::Result;
+use crate::vara::address::AccountId;
+use crate::vara::extrinsic::SignerPayloadJson;
+
+/// The type byte polkadot-js puts before an sr25519 signature (`MultiSignature::Sr25519`).
+pub const SR25519_TYPE_BYTE: u8 = 0x01;
+
+/// What a signer hands back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignOutcome {
+    /// `0x01` + 64 signature bytes (MultiSignature encoding).
+    pub signature: Vec<u8>,
+    /// Hardware wallets sign with `CheckMetadataHash` enabled: the mode and metadata hash they
+    /// used, to be copied into the transaction JSON.
+    pub metadata_hash: Option<[u8; 32]>,
+}
+
+/// A signer of payment payloads. `signing_bytes` are the exact bytes to sign (already hashed
+/// when over 256 bytes), for signers that hold the key; external signers may use `payload`.
+#[allow(async_fn_in_trait)]
+pub trait Signer {
+    /// The account that pays (an sr25519 public key).
+    fn account(&self) -> AccountId;
+    async fn sign(&self, payload: &SignerPayloadJson, signing_bytes: &[u8]) -> Result<SignOutcome>;
+}

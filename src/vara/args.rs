@@ -1,0 +1,121 @@
+//! Encodes and decodes call arguments by following their types in the runtime's registry,
+//! so a newtype wrapper, a `Compact`, or a moved `MultiAddress` variant is handled by the
+//! metadata rather than by assumptions.
+
+use crate::error::{Error, ErrorCode, Result};
+use parity_scale_codec::{Compact, Decode, Encode};
+use scale_info::{PortableRegistry, TypeDef, TypeDefPrimitive};
+
+/// The values a payment call is made of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    /// A 32-byte account or program id (also the `Id` variant of a `MultiAddress`).
+    Account([u8; 32]),
+    Bytes(Vec<u8>),
+    Uint(u128),
+    Bool(bool),
+}
+
+/// The kind of [`Arg`] a decoder should expect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgKind {
+    Account,
+    Bytes,
+    Uint,
+    Bool,
+}
+
+fn mismatch(ty: u32, what: &str) -> Error {
+    Error::new(ErrorCode::UnsupportedRuntime, format!("type {ty} in metadata does not fit {what}"))
+}
+
+fn truncated() -> Error {
+    Error::new(ErrorCode::MalformedHeader, "call bytes end early")
+}
+
+pub fn encode(registry: &PortableRegistry, ty: u32, arg: &Arg, out: &mut Vec<u8>) -> Result<()> {
+    let t = registry.resolve(ty).ok_or_else(|| mismatch(ty, "any value"))?;
+    match (&t.type_def, arg) {
+        // Newtypes (AccountId32, ActorId, …) encode as their single field.
+        (TypeDef::Composite(c), _) if c.fields.len() == 1 => encode(registry, c.fields[0].ty.id, arg, out),
+        (TypeDef::Array(a), Arg::Account(bytes)) if a.len == 32 && is_u8(registry, a.type_param.id) => {
+            out.extend_from_slice(bytes);
+            Ok(())
+        }
+        (TypeDef::Sequence(s), Arg::Bytes(bytes)) if is_u8(registry, s.type_param.id) => {
+            bytes.encode_to(out);
+            Ok(())
+        }
+        (TypeDef::Variant(v), Arg::Account(_)) => {
+            let id = v
+                .variants
+                .iter()
+                .find(|v| v.name == "Id" && v.fields.len() == 1)
+                .ok_or_else(|| mismatch(ty, "an account (no `Id` variant)"))?;
+            out.push(id.index);
+            encode(registry, id.fields[0].ty.id, arg, out)
+        }
+        (TypeDef::Compact(_), Arg::Uint(n)) => {
+            Compact(*n).encode_to(out);
+            Ok(())
+        }
+        (TypeDef::Primitive(p), Arg::Uint(n)) => {
+            let n = *n;
+            let fits = |max: u128| if n <= max { Ok(()) } else { Err(mismatch(ty, "this number (too large)")) };
+            match p {
+                TypeDefPrimitive::U8 => fits(u8::MAX as u128).map(|_| out.push(n as u8)),
+                TypeDefPrimitive::U32 => fits(u32::MAX as u128).map(|_| (n as u32).encode_to(out)),
+                TypeDefPrimitive::U64 => fits(u64::MAX as u128).map(|_| (n as u64).encode_to(out)),
+                TypeDefPrimitive::U128 => Ok(n.encode_to(out)),
+                _ => Err(mismatch(ty, "an unsigned integer")),
+            }
+        }
+        (TypeDef::Primitive(TypeDefPrimitive::Bool), Arg::Bool(b)) => {
+            b.encode_to(out);
+            Ok(())
+        }
+        _ => Err(mismatch(ty, &format!("{arg:?}"))),
+    }
+}
+
+pub fn decode(registry: &PortableRegistry, ty: u32, kind: ArgKind, input: &mut &[u8]) -> Result<Arg> {
+    let t = registry.resolve(ty).ok_or_else(|| mismatch(ty, "any value"))?;
+    match (&t.type_def, kind) {
+        (TypeDef::Composite(c), _) if c.fields.len() == 1 => decode(registry, c.fields[0].ty.id, kind, input),
+        (TypeDef::Array(a), ArgKind::Account) if a.len == 32 && is_u8(registry, a.type_param.id) => {
+            <[u8; 32]>::decode(input).map(Arg::Account).map_err(|_| truncated())
+        }
+        (TypeDef::Sequence(s), ArgKind::Bytes) if is_u8(registry, s.type_param.id) => {
+            Vec::<u8>::decode(input).map(Arg::Bytes).map_err(|_| truncated())
+        }
+        (TypeDef::Variant(v), ArgKind::Account) => {
+            let index = u8::decode(input).map_err(|_| truncated())?;
+            let variant = v.variants.iter().find(|v| v.index == index).ok_or_else(|| mismatch(ty, "the variant index"))?;
+            if variant.name != "Id" || variant.fields.len() != 1 {
+                return Err(Error::new(ErrorCode::MalformedHeader, format!("address variant {} is not an account id", variant.name)));
+            }
+            decode(registry, variant.fields[0].ty.id, kind, input)
+        }
+        (TypeDef::Compact(_), ArgKind::Uint) => {
+            Compact::<u128>::decode(input).map(|c| Arg::Uint(c.0)).map_err(|_| truncated())
+        }
+        (TypeDef::Primitive(p), ArgKind::Uint) => {
+            let n = match p {
+                TypeDefPrimitive::U8 => u8::decode(input).map(u128::from),
+                TypeDefPrimitive::U32 => u32::decode(input).map(u128::from),
+                TypeDefPrimitive::U64 => u64::decode(input).map(u128::from),
+                TypeDefPrimitive::U128 => u128::decode(input),
+                _ => return Err(mismatch(ty, "an unsigned integer")),
+            };
+            n.map(Arg::Uint).map_err(|_| truncated())
+        }
+        (TypeDef::Primitive(TypeDefPrimitive::Bool), ArgKind::Bool) => {
+            bool::decode(input).map(Arg::Bool).map_err(|_| truncated())
+        }
+        _ => Err(mismatch(ty, &format!("{kind:?}"))),
+    }
+}
+
+fn is_u8(registry: &PortableRegistry, ty: u32) -> bool {
+    matches!(registry.resolve(ty).map(|t| &t.type_def), Some(TypeDef::Primitive(TypeDefPrimitive::U8)))
+}

@@ -1,0 +1,144 @@
+//! Offline decode and verification of an `X-PAYMENT` header: what it pays, to whom, from
+//! whom, for how long it is valid, and whether the signature holds. The builder runs this on
+//! every header it emits; servers can run it before settling (the reference does not check
+//! the call against the requirements).
+
+use crate::amount::U256;
+use crate::error::{err, Error, ErrorCode, Result};
+use crate::hexutil;
+use crate::proto::v1::PaymentPayload;
+use crate::requirements::{Asset, Requirement};
+use crate::signer::{keypair, SR25519_TYPE_BYTE};
+use crate::vara::address::AccountId;
+use crate::vara::calls::{self, PaymentCall};
+use crate::vara::chain::ChainState;
+use crate::vara::era::Era;
+use crate::vara::extrinsic::UnsignedPayload;
+use crate::vara::network::Network;
+
+/// A payment as the chain would see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentSummary {
+    pub network: Network,
+    pub payer: AccountId,
+    pub pay_to: AccountId,
+    pub amount: U256,
+    pub asset: Asset,
+    pub nonce: u32,
+    pub era: Era,
+    /// First and last block (inclusive) in which the transaction can be included.
+    pub valid_from: u64,
+    pub valid_until: Option<u64>,
+    pub block_hash: [u8; 32],
+    pub spec_version: u32,
+    pub tip: u128,
+    pub gas_limit: Option<u64>,
+    pub unsigned: UnsignedPayload,
+    pub signature: Vec<u8>,
+}
+
+/// Decodes the header's transaction against a chain's facts and verifies its signature.
+pub fn inspect(payload: &PaymentPayload, chain: &ChainState) -> Result<PaymentSummary> {
+    let network = Network::parse(&payload.network)?;
+    let unsigned = UnsignedPayload::from_json(&payload.payload.transaction)?;
+    if unsigned.genesis_hash != chain.genesis_hash {
+        return err(ErrorCode::WrongChain, "the payment is for another chain (genesis hash differs)");
+    }
+    if (unsigned.spec_version, unsigned.transaction_version) != (chain.spec_version, chain.transaction_version) {
+        return err(
+            ErrorCode::MalformedHeader,
+            format!("the payment targets runtime {}/{}, the chain runs {}/{}", unsigned.spec_version,
+                unsigned.transaction_version, chain.spec_version, chain.transaction_version),
+        );
+    }
+    let signature = hexutil::decode(&payload.payload.signature)?;
+    let signing_bytes = unsigned.signing_bytes(&chain.facts)?;
+    verify_multisignature(&unsigned.address, &signing_bytes, &signature)?;
+
+    let (pay_to, amount, asset, gas_limit) = match calls::decode(&chain.facts, &unsigned.method)? {
+        PaymentCall::Native { to, amount } => (to, U256::from(amount), Asset::Native, None),
+        PaymentCall::Vft { program, to, amount, gas_limit, value, .. } => {
+            if value != 0 {
+                return err(ErrorCode::MalformedHeader, "a token payment must not also send VARA with the message");
+            }
+            (to, amount, Asset::Vft(AccountId(program)), Some(gas_limit))
+        }
+    };
+    let header_asset = match payload.asset.as_deref() {
+        None => Asset::Native,
+        Some(a) => Asset::Vft(AccountId::from_hex(a)?),
+    };
+    if header_asset != asset {
+        return err(ErrorCode::MalformedHeader, "the header's `asset` does not match the signed call");
+    }
+    let valid_from = unsigned.era.birth(unsigned.block_number as u64);
+    let valid_until = unsigned.era.period().map(|p| valid_from + p - 1);
+    Ok(PaymentSummary {
+        network,
+        payer: unsigned.address,
+        pay_to: AccountId(pay_to),
+        amount,
+        asset,
+        nonce: unsigned.nonce,
+        era: unsigned.era,
+        valid_from,
+        valid_until,
+        block_hash: unsigned.block_hash,
+        spec_version: unsigned.spec_version,
+        tip: unsigned.tip,
+        gas_limit,
+        unsigned,
+        signature,
+    })
+}
+
+/// Checks a `0x01` + 64-byte sr25519 MultiSignature over `message`.
+pub fn verify_multisignature(signer: &AccountId, message: &[u8], signature: &[u8]) -> Result<()> {
+    if signature.len() != 65 || signature[0] != SR25519_TYPE_BYTE {
+        return err(ErrorCode::InvalidSignature, "expected a 65-byte sr25519 signature (0x01 + 64 bytes)");
+    }
+    if !keypair::verify(&signer.0, message, &signature[1..]) {
+        return err(ErrorCode::InvalidSignature, "the signature does not verify for the payer's key");
+    }
+    Ok(())
+}
+
+/// Checks that a decoded payment pays exactly what `requirement` asks.
+pub fn matches_requirement(summary: &PaymentSummary, requirement: &Requirement) -> Result<()> {
+    let mismatch = |what: &str| Error::new(ErrorCode::PaymentMismatch, format!("the payment's {what} differs from the requirements"));
+    if summary.network != requirement.network {
+        return Err(mismatch("network"));
+    }
+    if summary.asset != requirement.asset {
+        return Err(mismatch("asset"));
+    }
+    if summary.pay_to != requirement.pay_to {
+        return Err(mismatch("recipient"));
+    }
+    if summary.amount != requirement.amount {
+        return Err(mismatch("amount"));
+    }
+    Ok(())
+}
+
+impl PaymentSummary {
+    /// The JSON shape shown to callers (hooks, receipts, JS): strings for big numbers.
+    pub fn to_json(&self) -> serde_json::Value {
+        let prefix = self.network.ss58_prefix();
+        serde_json::json!({
+            "network": self.network.name(),
+            "payer": self.payer.to_ss58(prefix),
+            "payTo": self.pay_to.to_ss58(prefix),
+            "amount": self.amount.to_string(),
+            "asset": self.asset.wire(),
+            "nonce": self.nonce,
+            "eraPeriod": self.era.period(),
+            "validFrom": self.valid_from,
+            "validUntil": self.valid_until,
+            "blockHash": hexutil::encode(&self.block_hash),
+            "specVersion": self.spec_version,
+            "tip": self.tip.to_string(),
+            "gasLimit": self.gas_limit,
+        })
+    }
+}

@@ -1,0 +1,156 @@
+//! JSON-RPC 2.0 over HTTP POST. The transport is supplied by the platform (the JS `fetch` in
+//! wasm, anything in native tests), so this module holds no I/O of its own.
+
+use crate::error::{err, Error, ErrorCode, Result};
+use core::cell::Cell;
+use serde_json::{json, Value};
+
+/// Sends one HTTP POST with a JSON body and returns the response body.
+#[allow(async_fn_in_trait)]
+pub trait Transport {
+    async fn post_json(&self, url: &str, body: String) -> Result<String>;
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    pub method: &'static str,
+    pub params: Value,
+}
+
+impl Call {
+    pub fn new(method: &'static str, params: Value) -> Self {
+        Call { method, params }
+    }
+}
+
+fn rpc_error(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::RpcError, message)
+}
+
+/// A JSON-RPC client for one endpoint; remembers whether the node accepts batches.
+#[derive(Debug)]
+pub struct RpcClient {
+    pub url: String,
+    batch_supported: Cell<bool>,
+    /// Round trips made (for the benchmarks' "requests per payment").
+    pub round_trips: Cell<u32>,
+}
+
+impl RpcClient {
+    pub fn new(url: impl Into<String>) -> Self {
+        RpcClient { url: url.into(), batch_supported: Cell::new(true), round_trips: Cell::new(0) }
+    }
+
+    /// Runs several calls in one round trip when the node supports batches, one by one
+    /// otherwise. Results come back in the order of `calls`.
+    pub async fn batch<T: Transport>(&self, transport: &T, calls: &[Call]) -> Result<Vec<Value>> {
+        if calls.len() > 1 && self.batch_supported.get() {
+            let body: Vec<Value> = calls
+                .iter()
+                .enumerate()
+                .map(|(id, c)| json!({"jsonrpc": "2.0", "id": id, "method": c.method, "params": c.params}))
+                .collect();
+            let text = self.post(transport, Value::Array(body).to_string()).await?;
+            match serde_json::from_str::<Value>(&text) {
+                Ok(Value::Array(answers)) => return collect_batch(calls, answers),
+                // A node without batch support answers with one error object: fall back.
+                _ => self.batch_supported.set(false),
+            }
+        }
+        let mut results = Vec::with_capacity(calls.len());
+        for c in calls {
+            results.push(self.call(transport, c).await?);
+        }
+        Ok(results)
+    }
+
+    pub async fn call<T: Transport>(&self, transport: &T, call: &Call) -> Result<Value> {
+        let body = json!({"jsonrpc": "2.0", "id": 0, "method": call.method, "params": call.params});
+        let text = self.post(transport, body.to_string()).await?;
+        let answer: Value = serde_json::from_str(&text).map_err(|_| rpc_error(format!("{} answered with non-JSON", self.url)))?;
+        result_of(call.method, answer)
+    }
+
+    async fn post<T: Transport>(&self, transport: &T, body: String) -> Result<String> {
+        self.round_trips.set(self.round_trips.get() + 1);
+        transport.post_json(&self.url, body).await
+    }
+}
+
+fn collect_batch(calls: &[Call], answers: Vec<Value>) -> Result<Vec<Value>> {
+    let mut results = vec![None; calls.len()];
+    for answer in answers {
+        let id = answer.get("id").and_then(Value::as_u64).ok_or_else(|| rpc_error("batch answer without an id"))? as usize;
+        let call = calls.get(id).ok_or_else(|| rpc_error("batch answer with an unknown id"))?;
+        results[id] = Some(result_of(call.method, answer)?);
+    }
+    results
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| r.ok_or_else(|| rpc_error(format!("no answer to {}", calls[i].method))))
+        .collect()
+}
+
+fn result_of(method: &str, mut answer: Value) -> Result<Value> {
+    if let Some(e) = answer.get("error") {
+        let message = e.get("message").and_then(Value::as_str).unwrap_or("unknown error");
+        return err(ErrorCode::RpcError, format!("{method} failed: {message}"));
+    }
+    match answer.get_mut("result") {
+        Some(v) => Ok(v.take()),
+        None => err(ErrorCode::RpcError, format!("{method}: answer has no result")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::cell::RefCell;
+
+    /// A scripted transport: records requests, answers from a list. No node runs in unit
+    /// tests; the end-to-end tests use a real chain.
+    struct Scripted {
+        answers: RefCell<Vec<String>>,
+        seen: RefCell<Vec<String>>,
+    }
+
+    impl Transport for Scripted {
+        async fn post_json(&self, _url: &str, body: String) -> Result<String> {
+            self.seen.borrow_mut().push(body);
+            Ok(self.answers.borrow_mut().remove(0))
+        }
+    }
+
+    fn block_on<F: core::future::Future>(f: F) -> F::Output {
+        crate::testutil::block_on(f)
+    }
+
+    #[test]
+    fn batches_in_one_round_trip_and_orders_by_id() {
+        let t = Scripted {
+            answers: RefCell::new(vec![r#"[{"jsonrpc":"2.0","id":1,"result":"b"},{"jsonrpc":"2.0","id":0,"result":"a"}]"#.into()]),
+            seen: RefCell::new(vec![]),
+        };
+        let rpc = RpcClient::new("http://node");
+        let out = block_on(rpc.batch(&t, &[Call::new("x", json!([])), Call::new("y", json!([]))])).unwrap();
+        assert_eq!(out, vec![json!("a"), json!("b")]);
+        assert_eq!(rpc.round_trips.get(), 1);
+    }
+
+    #[test]
+    fn falls_back_when_batches_are_refused_and_reports_errors() {
+        let t = Scripted {
+            answers: RefCell::new(vec![
+                r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"batch"}}"#.into(),
+                r#"{"jsonrpc":"2.0","id":0,"result":1}"#.into(),
+                r#"{"jsonrpc":"2.0","id":0,"error":{"code":1,"message":"boom"}}"#.into(),
+            ]),
+            seen: RefCell::new(vec![]),
+        };
+        let rpc = RpcClient::new("http://node");
+        let e = block_on(rpc.batch(&t, &[Call::new("x", json!([])), Call::new("y", json!([]))])).unwrap_err();
+        assert_eq!(e.code, ErrorCode::RpcError);
+        assert!(e.message.contains("y failed: boom"), "{}", e.message);
+        assert_eq!(t.seen.borrow().len(), 3);
+    }
+}

@@ -1,0 +1,12 @@
+//! The JavaScript surface. Only conversion lives here: JS values in, Rust calls, JS values
+//! out. The protocol and chain logic stay in the plain-Rust modules.
+
+mod errors;
+mod keypair;
+mod options;
+mod signer;
+mod transport;
+mod api;
+
+pub use api::*;
+pub use keypair::Keypair;
