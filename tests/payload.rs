@@ -5,6 +5,8 @@
 //! canned but realistic values. The Node suites check the same payloads against
 //! polkadot-js and against a real Vara runtime.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 use parity_scale_codec::Encode;
 use serde_json::{json, Value};
 use std::cell::RefCell;

@@ -7,6 +7,8 @@ mod options;
 mod signer;
 mod transport;
 mod api;
+mod fetch;
 
 pub use api::*;
-pub use keypair::Keypair;
+pub use fetch::*;
+pub use keypair::{verify_signature, Keypair};
