@@ -29,9 +29,7 @@ pub(super) fn chain() -> Rc<ChainClient> {
 }
 
 pub(super) fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| Error::new(ErrorCode::InvalidOptions, e.to_string()))
+    super::json::to_js(value)
 }
 
 fn js_function(object: &JsValue, name: &str) -> Option<js_sys::Function> {
@@ -40,8 +38,7 @@ fn js_function(object: &JsValue, name: &str) -> Option<js_sys::Function> {
 
 /// Either a whole 402 body (`{x402Version, accepts}`) or one entry of `accepts`.
 pub(super) fn select_requirement(requirements: &JsValue, policy: &Policy) -> Result<(usize, Requirement)> {
-    let json: serde_json::Value = serde_wasm_bindgen::from_value(requirements.clone())
-        .map_err(|e| Error::new(ErrorCode::Malformed402, format!("requirements are not JSON data: {e}")))?;
+    let json: serde_json::Value = super::json::from_js(requirements, ErrorCode::Malformed402, "requirements")?;
     if json.get("accepts").is_some() {
         let body = v1::parse_payment_required(json.to_string().as_bytes())?;
         return policy.select(&body.accepts);
@@ -109,8 +106,7 @@ pub async fn inspect_payment_header(header: String, requirements: JsValue, optio
         let state = chain().chain_state(&transport, &endpoint).await?;
         let summary = check::inspect(&payload, &state)?;
         if !requirements.is_undefined() && !requirements.is_null() {
-            let wire: PaymentRequirements = serde_wasm_bindgen::from_value(requirements.clone())
-                .map_err(|e| Error::new(ErrorCode::Malformed402, format!("invalid payment requirements: {e}")))?;
+            let wire: PaymentRequirements = super::json::from_js(requirements, ErrorCode::Malformed402, "payment requirements")?;
             check::matches_requirement(&summary, &Requirement::from_wire(&wire)?)?;
         }
         to_value(&summary.to_json())

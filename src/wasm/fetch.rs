@@ -138,8 +138,7 @@ impl Wrapper {
         if answer.is_undefined() || answer.is_null() {
             return err(ErrorCode::NoAcceptableRequirements, "selectRequirements chose nothing");
         }
-        let wire: v1::PaymentRequirements = serde_wasm_bindgen::from_value(answer)
-            .map_err(|e| Error::new(ErrorCode::Malformed402, format!("selectRequirements returned invalid requirements: {e}")))?;
+        let wire: v1::PaymentRequirements = super::json::from_js(&answer, ErrorCode::Malformed402, "requirements from selectRequirements")?;
         // The hook chooses; the limits still apply to what it chose.
         policy.select(&[wire]).map(|(_, r)| r)
     }

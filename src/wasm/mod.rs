@@ -8,6 +8,7 @@ mod signer;
 mod transport;
 mod api;
 mod fetch;
+mod json;
 
 pub use api::*;
 pub use fetch::*;

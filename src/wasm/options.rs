@@ -35,7 +35,7 @@ impl JsOptions {
         if value.is_undefined() || value.is_null() {
             return Ok(Self::default());
         }
-        serde_wasm_bindgen::from_value(value.clone()).map_err(|e| invalid_options(format!("invalid options: {e}")))
+        super::json::from_js(value, crate::error::ErrorCode::InvalidOptions, "options")
     }
 
     pub fn policy(&self) -> Result<Policy> {

@@ -47,7 +47,7 @@ impl Signer for JsSigner {
             JsSigner::Key(k) => return k.sign(payload, signing_bytes).await,
             JsSigner::External { object, sign_payload, .. } => (object, sign_payload),
         };
-        let json = serde_wasm_bindgen::to_value(payload).map_err(|e| Error::new(ErrorCode::InvalidOptions, e.to_string()))?;
+        let json = super::json::to_js(payload)?;
         let rejected = |e: JsValue| {
             let e = from_js(e, ErrorCode::SignerRejected);
             Error::new(e.code, format!("the signer refused: {}", e.message))
