@@ -1,7 +1,7 @@
 //! What the client reads from a node, and the per-endpoint cache that makes a warm payment
 //! cost one round trip (header + nonce + runtime version in one batch).
 
-use crate::error::{err, Error, ErrorCode, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::hexutil;
 use crate::vara::address::AccountId;
 use crate::vara::hashing::{blake2_128, blake2_256, twox_128};
@@ -65,8 +65,14 @@ impl ChainClient {
             .clone()
     }
 
-    fn cached(&self, url: &str) -> Option<Rc<ChainState>> {
-        self.endpoints.borrow().get(url).and_then(|c| c.state.clone())
+    /// The cached facts of an endpoint, checked against the genesis this caller expects
+    /// (two callers may expect different chains behind one URL).
+    fn cached(&self, endpoint: &Endpoint) -> Result<Option<Rc<ChainState>>> {
+        let state = self.endpoints.borrow().get(&endpoint.rpc_url).and_then(|c| c.state.clone());
+        match state {
+            Some(s) if s.genesis_hash != endpoint.genesis_hash => Err(wrong_chain(endpoint, &s.genesis_hash)),
+            other => Ok(other),
+        }
     }
 
     fn store(&self, url: &str, state: Rc<ChainState>) {
@@ -77,7 +83,7 @@ impl ChainClient {
 
     /// Chain facts only (no payer): for verifying headers.
     pub async fn chain_state<T: Transport>(&self, t: &T, endpoint: &Endpoint) -> Result<Rc<ChainState>> {
-        if let Some(s) = self.cached(&endpoint.rpc_url) {
+        if let Some(s) = self.cached(endpoint)? {
             return Ok(s);
         }
         let rpc = self.rpc(&endpoint.rpc_url);
@@ -96,7 +102,7 @@ impl ChainClient {
             Call::new("chain_getHeader", json!([])),
             Call::new("system_accountNextIndex", json!([payer.to_ss58(ss58)])),
         ];
-        let (chain, header, nonce) = match self.cached(&endpoint.rpc_url) {
+        let (chain, header, nonce) = match self.cached(endpoint)? {
             Some(cached) => {
                 let mut calls = per_payment.to_vec();
                 calls.push(Call::new("state_getRuntimeVersion", json!([])));
@@ -159,21 +165,25 @@ fn cold_calls() -> [Call; 3] {
 fn chain_state_from(endpoint: &Endpoint, genesis: &Value, version: &Value, metadata: &Value) -> Result<ChainState> {
     let genesis_hash = genesis.as_str().and_then(|s| hexutil::decode_fixed::<32>(s).ok()).ok_or_else(|| bad_answer("chain_getBlockHash"))?;
     if genesis_hash != endpoint.genesis_hash {
-        return err(
-            ErrorCode::WrongChain,
-            format!(
-                "{} is on chain {} but network {} has genesis {}",
-                endpoint.rpc_url,
-                hexutil::encode(&genesis_hash),
-                endpoint.network.name(),
-                hexutil::encode(&endpoint.genesis_hash)
-            ),
-        );
+        return Err(wrong_chain(endpoint, &genesis_hash));
     }
     let (spec_version, transaction_version) = runtime_version(version)?;
     let bytes = metadata.as_str().and_then(|s| hexutil::decode(s).ok()).ok_or_else(|| bad_answer("state_getMetadata"))?;
     let facts = metadata::decode(&bytes)?;
     Ok(ChainState { genesis_hash, spec_version, transaction_version, facts })
+}
+
+fn wrong_chain(endpoint: &Endpoint, genesis_hash: &[u8; 32]) -> Error {
+    Error::new(
+        ErrorCode::WrongChain,
+        format!(
+            "{} is on chain {} but network {} has genesis {}",
+            endpoint.rpc_url,
+            hexutil::encode(genesis_hash),
+            endpoint.network.name(),
+            hexutil::encode(&endpoint.genesis_hash)
+        ),
+    )
 }
 
 fn runtime_version(v: &Value) -> Result<(u32, u32)> {

@@ -52,7 +52,10 @@ impl Signer for JsSigner {
             let e = from_js(e, ErrorCode::SignerRejected);
             Error::new(e.code, format!("the signer refused: {}", e.message))
         };
-        let answer = sign_payload.call1(object, &json).map_err(rejected)?;
+        // The exact bytes go along for signers that hold a raw key (a polkadot-js keyring
+        // pair, a callback); extensions ignore them and rebuild the bytes from the payload.
+        let bytes = js_sys::Uint8Array::from(signing_bytes);
+        let answer = sign_payload.call2(object, &json, &bytes).map_err(rejected)?;
         let answer = JsFuture::from(js_sys::Promise::resolve(&answer)).await.map_err(rejected)?;
         let signature = Reflect::get(&answer, &"signature".into())
             .ok()
