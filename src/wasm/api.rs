@@ -83,21 +83,29 @@ pub(super) async fn create_header(requirements: &JsValue, signer: &JsValue, opti
 
 /// Builds and signs an `X-PAYMENT` header for a 402 body or one requirement.
 /// Resolves to `{ header, payload, summary, requirements }`.
-#[wasm_bindgen(js_name = createPaymentHeader)]
-pub async fn create_payment_header(requirements: JsValue, signer: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = createPaymentHeader, unchecked_return_type = "CreatedPayment")]
+pub async fn create_payment_header(
+    #[wasm_bindgen(unchecked_param_type = "PaymentRequired | PaymentRequirements")] requirements: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "PaymentSigner")] signer: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "X402Options")] options: JsValue,
+) -> Result<JsValue, JsValue> {
     create_header(&requirements, &signer, &options).await.map_err(to_js)
 }
 
 /// Decodes an `X-PAYMENT` header (base64 JSON) without any chain access.
-#[wasm_bindgen(js_name = decodePaymentHeader)]
+#[wasm_bindgen(js_name = decodePaymentHeader, unchecked_return_type = "PaymentPayload")]
 pub fn decode_payment_header(header: &str) -> Result<JsValue, JsValue> {
     PaymentPayload::from_header(header).and_then(|p| to_value(&p)).map_err(to_js)
 }
 
 /// Decodes the signed call of a header against the chain's metadata, verifies the
 /// signature, and (when `requirements` are given) checks it pays exactly what they ask.
-#[wasm_bindgen(js_name = inspectPaymentHeader)]
-pub async fn inspect_payment_header(header: String, requirements: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = inspectPaymentHeader, unchecked_return_type = "PaymentSummary")]
+pub async fn inspect_payment_header(
+    header: String,
+    #[wasm_bindgen(unchecked_optional_param_type = "PaymentRequirements | null")] requirements: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "X402Options")] options: JsValue,
+) -> Result<JsValue, JsValue> {
     async fn run(header: &str, requirements: &JsValue, options: &JsValue) -> Result<JsValue> {
         let opts = JsOptions::from_js(options)?;
         let payload = PaymentPayload::from_header(header)?;
@@ -115,8 +123,11 @@ pub async fn inspect_payment_header(header: String, requirements: JsValue, optio
 }
 
 /// Chooses among `accepts[]` with the caller's limits: `{ index, requirements }`.
-#[wasm_bindgen(js_name = selectPaymentRequirements)]
-pub fn select_payment_requirements(body: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = selectPaymentRequirements, unchecked_return_type = "{ index: number; requirements: PaymentRequirements }")]
+pub fn select_payment_requirements(
+    #[wasm_bindgen(unchecked_param_type = "PaymentRequired | string")] body: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "X402Options")] options: JsValue,
+) -> Result<JsValue, JsValue> {
     let run = || -> Result<JsValue> {
         let opts = JsOptions::from_js(&options)?;
         let body = match body.as_string() {
@@ -130,7 +141,7 @@ pub fn select_payment_requirements(body: JsValue, options: JsValue) -> Result<Js
 }
 
 /// Parses a settlement header (`X-PAYMENT-RESPONSE`: a tx hash or base64 JSON).
-#[wasm_bindgen(js_name = parsePaymentResponse)]
+#[wasm_bindgen(js_name = parsePaymentResponse, unchecked_return_type = "SettlementReceipt")]
 pub fn parse_payment_response(value: &str) -> Result<JsValue, JsValue> {
     v1::parse_settlement_header(value).and_then(|r| to_value(&r)).map_err(to_js)
 }

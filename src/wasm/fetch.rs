@@ -41,8 +41,12 @@ fn global_fetch() -> Result<Function> {
 
 /// Wraps `fetch` so that 402 answers are paid within the caller's limits.
 /// `fetch` may be `undefined` (then `globalThis.fetch` is used).
-#[wasm_bindgen(js_name = wrapFetchWithPayment)]
-pub fn wrap_fetch_with_payment(fetch: JsValue, signer: JsValue, options: JsValue) -> Result<Function, JsValue> {
+#[wasm_bindgen(js_name = wrapFetchWithPayment, unchecked_return_type = "typeof globalThis.fetch")]
+pub fn wrap_fetch_with_payment(
+    #[wasm_bindgen(js_name = fetchFn, unchecked_param_type = "typeof globalThis.fetch | undefined")] fetch: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "PaymentSigner")] signer: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "X402Options")] options: JsValue,
+) -> Result<Function, JsValue> {
     let build = || -> Result<Wrapper> {
         let fetch = match fetch.dyn_into::<Function>() {
             Ok(f) => f,
@@ -63,16 +67,21 @@ pub fn wrap_fetch_with_payment(fetch: JsValue, signer: JsValue, options: JsValue
 }
 
 /// One paid request with the global fetch: `x402Fetch(url, init, signer, options)`.
-#[wasm_bindgen(js_name = x402Fetch)]
-pub async fn x402_fetch(input: JsValue, init: JsValue, signer: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = x402Fetch, unchecked_return_type = "Response")]
+pub async fn x402_fetch(
+    #[wasm_bindgen(unchecked_param_type = "RequestInfo | URL")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "RequestInit | undefined")] init: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "PaymentSigner")] signer: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "X402Options")] options: JsValue,
+) -> Result<JsValue, JsValue> {
     let wrapped = wrap_fetch_with_payment(JsValue::UNDEFINED, signer, options)?;
     JsFuture::from(Promise::from(wrapped.call2(&JsValue::UNDEFINED, &input, &init)?)).await
 }
 
 /// The receipt of a response this package paid for: `{ summary, settlement, header }`,
 /// or `undefined` for a response that was not paid.
-#[wasm_bindgen(js_name = getPaymentReceipt)]
-pub fn get_payment_receipt(response: JsValue) -> JsValue {
+#[wasm_bindgen(js_name = getPaymentReceipt, unchecked_return_type = "PaymentReceipt | undefined")]
+pub fn get_payment_receipt(#[wasm_bindgen(unchecked_param_type = "Response")] response: JsValue) -> JsValue {
     if !response.is_object() {
         return JsValue::UNDEFINED;
     }

@@ -60,7 +60,7 @@ impl Keypair {
 
     /// A 32-byte seed, as bytes or `0x` hex.
     #[wasm_bindgen(js_name = fromSeed)]
-    pub fn from_seed(seed: JsValue) -> Result<Keypair, JsValue> {
+    pub fn from_seed(#[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] seed: JsValue) -> Result<Keypair, JsValue> {
         let bytes = match seed.as_string() {
             Some(hex) => zeroize::Zeroizing::new(crate::hexutil::decode(&hex).map_err(|_| {
                 to_js(crate::Error::new(crate::ErrorCode::InvalidSecret, "a seed must be 32 bytes (Uint8Array or 0x hex)"))

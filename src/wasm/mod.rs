@@ -6,6 +6,7 @@ mod keypair;
 mod options;
 mod signer;
 mod transport;
+mod types;
 mod api;
 mod fetch;
 mod json;
