@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs everything the build and the tests need on a bare machine (rustup/cargo, Node 20,
+# npm and apt present). Idempotent: each step is skipped when already satisfied. Nothing is
+# downloaded from GitHub: wasm-pack and wasm-bindgen-cli come from crates.io, Chromium and
+# its driver from Debian, wasm-opt from npm binaryen.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+t0=$SECONDS
+step() { local s=$SECONDS; echo "== setup: $1"; shift; "$@"; echo "   ($((SECONDS - s)) s)"; }
+
+rust_target() { rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown; }
+
+WASM_PACK_VERSION=0.15.1
+wasm_pack() {
+  if [ "$(wasm-pack --version 2>/dev/null)" = "wasm-pack $WASM_PACK_VERSION" ]; then echo "   wasm-pack $WASM_PACK_VERSION present"; return; fi
+  cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked
+}
+
+# wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly.
+wasm_bindgen_cli() {
+  local want
+  want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+  if [ "$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $want" ]; then echo "   wasm-bindgen $want present"; return; fi
+  # Not --locked: the CLI's lock file pins a webpki-roots release the registry no longer serves.
+  cargo install wasm-bindgen-cli --version "$want"
+}
+
+apt_packages() {
+  local missing=()
+  for p in chromium chromium-driver binaryen zstd; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if [ ${#missing[@]} -eq 0 ]; then echo "   apt packages present"; return; fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+node_packages() {
+  if [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then echo "   node_modules up to date"; return; fi
+  npm ci --no-audit --no-fund
+}
+
+step "rustup target wasm32-unknown-unknown" rust_target
+step "apt: chromium chromium-driver binaryen zstd" apt_packages
+step "npm ci" node_packages
+step "wasm-pack" wasm_pack
+step "wasm-bindgen-cli (version from Cargo.lock)" wasm_bindgen_cli
+echo "== setup done in $((SECONDS - t0)) s"
