@@ -22,7 +22,8 @@ fn arg_kind(call: &CallInfo, name: &str) -> Result<ArgKind> {
         ("send_message", "destination") => ArgKind::Account,
         ("send_message", "payload") => ArgKind::Bytes,
         ("send_message", "gas_limit" | "value") => ArgKind::Uint,
-        ("send_message", "keep_alive") => ArgKind::Bool,
+        // `keep_alive` in current runtimes; `prepaid` (pay with a voucher) in older ones.
+        ("send_message", "keep_alive" | "prepaid") => ArgKind::Bool,
         _ => return err(ErrorCode::UnsupportedRuntime, format!("{}.{} has an unknown argument `{name}`", call.pallet, call.name)),
     };
     Ok(kind)
@@ -56,7 +57,8 @@ pub fn vft_transfer(facts: &RuntimeFacts, program: &[u8; 32], to: &[u8; 32], amo
         "payload" => Arg::Bytes(payload.clone()),
         "gas_limit" => Arg::Uint(gas_limit as u128),
         "value" => Arg::Uint(0),
-        _ => Arg::Bool(true),
+        "prepaid" => Arg::Bool(false),
+        _ => Arg::Bool(true), // keep_alive: never reap the payer's account
     })
 }
 
