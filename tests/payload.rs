@@ -37,12 +37,13 @@ struct ScriptedNode {
     nonce: u32,
     account_exists: bool,
     gas_min_limit: u64,
+    block_number: u32,
     requests: RefCell<Vec<Value>>,
 }
 
 impl ScriptedNode {
     fn new() -> Self {
-        ScriptedNode { metadata_hex: format!("0x{}", hex::encode(metadata_bytes())), nonce: 7, account_exists: true, gas_min_limit: 1_000_000_000, requests: RefCell::new(vec![]) }
+        ScriptedNode { metadata_hex: format!("0x{}", hex::encode(metadata_bytes())), nonce: 7, account_exists: true, gas_min_limit: 1_000_000_000, block_number: 1_234_567, requests: RefCell::new(vec![]) }
     }
 
     fn answer(&self, call: &Value) -> Value {
@@ -51,7 +52,7 @@ impl ScriptedNode {
             "state_getRuntimeVersion" => json!({"specName": "vara", "specVersion": 20000, "transactionVersion": 1}),
             "state_getMetadata" => json!(self.metadata_hex),
             "chain_getHeader" => json!({
-                "parentHash": format!("0x{}", "11".repeat(32)), "number": "0x12d687",
+                "parentHash": format!("0x{}", "11".repeat(32)), "number": format!("0x{:x}", self.block_number),
                 "stateRoot": format!("0x{}", "22".repeat(32)), "extrinsicsRoot": format!("0x{}", "33".repeat(32)),
                 "digest": {"logs": ["0x0642414245b50103000000004ffa1e1100000000"]}
             }),
@@ -265,4 +266,13 @@ mod sp_core_cross_check {
         let their_sig = theirs.sign(msg);
         assert!(x402_vara_wasm::signer::keypair::verify(&ours.public_key(), msg, &their_sig.0));
     }
+}
+
+#[test]
+fn at_block_zero_the_era_is_anchored_at_the_reported_genesis_hash() {
+    let mut node = ScriptedNode::new();
+    node.block_number = 0;
+    let alice = Keypair::from_suri("//Alice").unwrap();
+    let built = block_on(build_payment(&ChainClient::new(), &node, &endpoint(), &requirement("1000", None), &alice, &NoPrompt, &BuildOptions::default())).unwrap();
+    assert_eq!(built.payload.payload.transaction.block_hash, GENESIS);
 }

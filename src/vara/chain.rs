@@ -129,7 +129,13 @@ impl ChainClient {
             }
         };
         let nonce = nonce.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| bad_answer("system_accountNextIndex"))?;
-        Ok(Snapshot { chain, best: header_ref(&header)?, nonce })
+        let mut best = header_ref(&header)?;
+        if best.number == 0 {
+            // Block 0's hash is, by definition, the genesis hash the node reports (dev chains
+            // such as chopsticks report one that is not the hash of the header they serve).
+            best.hash = chain.genesis_hash;
+        }
+        Ok(Snapshot { chain, best, nonce })
     }
 
     /// Whether an account exists on chain (has a `System.Account` entry).

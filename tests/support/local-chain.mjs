@@ -96,6 +96,9 @@ export async function startChain({ port } = {}) {
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+  // Build block 1, so that payments anchor their era at a real block: chopsticks reports the
+  // genesis hash as 0x4545… although the genesis header hashes to something else.
+  await rpc(httpUrl, 'dev_newBlock', []);
   const version = await rpc(httpUrl, 'state_getRuntimeVersion');
   const startupMs = Date.now() - t0;
   log(`ready on ${httpUrl} in ${startupMs} ms, spec ${version.specVersion}`);
