@@ -31,9 +31,11 @@ pub fn encode_be(value: u128, width: usize) -> String {
     encode(&bytes[16 - width..])
 }
 
-/// Reads a big-endian hex number (any width up to 16 bytes).
+/// Reads a big-endian hex number (any width up to 16 bytes). Substrate nodes write numbers
+/// without leading zeros ("0x0", "0x12d687"), so odd lengths are accepted.
 pub fn decode_be(text: &str) -> Result<u128> {
-    let bytes = decode(text)?;
+    let digits = strip(text)?;
+    let bytes = if digits.len() % 2 == 1 { decode(&format!("0x0{digits}"))? } else { decode(text)? };
     if bytes.len() > 16 {
         return Err(Error::new(ErrorCode::MalformedHeader, format!("number too wide: {text:?}")));
     }
@@ -50,5 +52,9 @@ mod tests {
         assert_eq!(encode_be(1000, 4), "0x000003e8");
         assert_eq!(decode_be("0x000003e8").unwrap(), 1000);
         assert_eq!(decode_be("0x").unwrap(), 0);
+        assert_eq!(decode_be("0x0").unwrap(), 0);
+        assert_eq!(decode_be("0x12d687").unwrap(), 1_234_567);
+        assert_eq!(decode_be("0xabc").unwrap(), 0xabc);
+        assert!(decode_be("0xg").is_err());
     }
 }
