@@ -26,6 +26,7 @@ step "wasm-bindgen-test in Node" wasm-pack --log-level warn test --mode no-insta
 step "wasm-bindgen-test in headless Chromium" env WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
   WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/webdriver.json" \
   wasm-pack --log-level warn test --mode no-install --headless --chrome --chromedriver /usr/bin/chromedriver
+step "next build (examples/nextjs)" bash scripts/build-example.sh
 step "node --test" node --test --test-concurrency=1 tests/node/*.test.mjs
 step "size report" node scripts/size-report.mjs
 
