@@ -86,16 +86,23 @@ pub async fn build_payment<T: Transport, S: Signer, C: Consent>(
         return err(ErrorCode::InvalidOptions, "the RPC endpoint is for another network than the requirement");
     }
     let payer = signer.account();
-    let snap = chain.snapshot(transport, endpoint, &payer, VARA_SS58_PREFIX).await?;
+    let probe = match requirement.asset {
+        Asset::Native if options.check_existential_deposit => Some((&requirement.pay_to, requirement.native_amount())),
+        _ => None,
+    };
+    let snap = chain.snapshot(transport, endpoint, &payer, VARA_SS58_PREFIX, probe).await?;
     let facts = &snap.chain.facts;
 
     let method = match requirement.asset {
         Asset::Native => {
             let amount = requirement.native_amount();
-            if options.check_existential_deposit
-                && amount < facts.existential_deposit
-                && !chain.account_exists(transport, endpoint, &requirement.pay_to).await?
-            {
+            let below_deposit = options.check_existential_deposit && amount < facts.existential_deposit;
+            let recipient_exists = match (below_deposit, snap.recipient_exists) {
+                (false, _) => true,
+                (true, Some(known)) => known,
+                (true, None) => chain.account_exists(transport, endpoint, &requirement.pay_to).await?,
+            };
+            if !recipient_exists {
                 return err(
                     ErrorCode::BelowExistentialDeposit,
                     format!("{amount} is below the existential deposit ({}) and the recipient account does not exist: the chain would reject it",

@@ -276,3 +276,18 @@ fn at_block_zero_the_era_is_anchored_at_the_reported_genesis_hash() {
     let built = block_on(build_payment(&ChainClient::new(), &node, &endpoint(), &requirement("1000", None), &alice, &NoPrompt, &BuildOptions::default())).unwrap();
     assert_eq!(built.payload.payload.transaction.block_hash, GENESIS);
 }
+
+#[test]
+fn a_small_warm_payment_checks_the_recipient_in_the_same_batch() {
+    let node = ScriptedNode::new();
+    let chain = ChainClient::new();
+    let alice = Keypair::from_suri("//Alice").unwrap();
+    let small = requirement("1000", None); // far below the existential deposit
+    block_on(build_payment(&chain, &node, &endpoint(), &small, &alice, &NoPrompt, &BuildOptions::default())).unwrap();
+    let cold = node.requests.borrow().len();
+    block_on(build_payment(&chain, &node, &endpoint(), &small, &alice, &NoPrompt, &BuildOptions::default())).unwrap();
+    let requests = node.requests.borrow();
+    assert_eq!(requests.len(), cold + 1, "warm: one round trip");
+    let methods: Vec<_> = requests.last().unwrap().as_array().unwrap().iter().map(|c| c["method"].as_str().unwrap().to_string()).collect();
+    assert_eq!(methods, ["chain_getHeader", "system_accountNextIndex", "state_getRuntimeVersion", "state_getStorage"]);
+}

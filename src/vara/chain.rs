@@ -35,6 +35,8 @@ pub struct Snapshot {
     pub chain: Rc<ChainState>,
     pub best: BlockRef,
     pub nonce: u32,
+    /// Whether the recipient account exists, when it was asked for in the same batch.
+    pub recipient_exists: Option<bool>,
 }
 
 struct EndpointCache {
@@ -95,18 +97,29 @@ impl ChainClient {
 
     /// The latest block and the payer's next nonce, with the (cached) chain facts.
     /// Cold: one batch of five calls. Warm: one batch of three; a runtime upgrade seen in it
-    /// costs one more call (the new metadata).
-    pub async fn snapshot<T: Transport>(&self, t: &T, endpoint: &Endpoint, payer: &AccountId, ss58: u16) -> Result<Snapshot> {
+    /// costs one more call (the new metadata). When warm, `probe_recipient` asks in the same
+    /// batch whether that account exists, if `small_amount` is below the existential deposit.
+    pub async fn snapshot<T: Transport>(
+        &self, t: &T, endpoint: &Endpoint, payer: &AccountId, ss58: u16, probe_recipient: Option<(&AccountId, u128)>,
+    ) -> Result<Snapshot> {
         let rpc = self.rpc(&endpoint.rpc_url);
         let per_payment = [
             Call::new("chain_getHeader", json!([])),
             Call::new("system_accountNextIndex", json!([payer.to_ss58(ss58)])),
         ];
+        let mut recipient_exists = None;
         let (chain, header, nonce) = match self.cached(endpoint)? {
             Some(cached) => {
                 let mut calls = per_payment.to_vec();
                 calls.push(Call::new("state_getRuntimeVersion", json!([])));
+                let probe = probe_recipient.filter(|(_, amount)| *amount < cached.facts.existential_deposit);
+                if let Some((who, _)) = probe {
+                    calls.push(account_storage_call(who));
+                }
                 let mut a = rpc.batch(t, &calls).await?;
+                if probe.is_some() {
+                    recipient_exists = a.pop().map(|v| !v.is_null());
+                }
                 let (spec, _) = runtime_version(&a[2])?;
                 let chain = if spec == cached.spec_version {
                     cached
@@ -135,16 +148,12 @@ impl ChainClient {
             // such as chopsticks report one that is not the hash of the header they serve).
             best.hash = chain.genesis_hash;
         }
-        Ok(Snapshot { chain, best, nonce })
+        Ok(Snapshot { chain, best, nonce, recipient_exists })
     }
 
     /// Whether an account exists on chain (has a `System.Account` entry).
     pub async fn account_exists<T: Transport>(&self, t: &T, endpoint: &Endpoint, who: &AccountId) -> Result<bool> {
-        let mut key = twox_128(b"System").to_vec();
-        key.extend_from_slice(&twox_128(b"Account"));
-        key.extend_from_slice(&blake2_128(&who.0));
-        key.extend_from_slice(&who.0);
-        let v = self.rpc(&endpoint.rpc_url).call(t, &Call::new("state_getStorage", json!([hexutil::encode(&key)]))).await?;
+        let v = self.rpc(&endpoint.rpc_url).call(t, &account_storage_call(who)).await?;
         Ok(!v.is_null())
     }
 
@@ -158,6 +167,15 @@ impl ChainClient {
         let min = v.get("min_limit").and_then(Value::as_u64).ok_or_else(|| bad_answer("gear_calculateHandleGas"))?;
         Ok(min)
     }
+}
+
+/// `state_getStorage` of `System.Account(who)`: null when the account does not exist.
+fn account_storage_call(who: &AccountId) -> Call {
+    let mut key = twox_128(b"System").to_vec();
+    key.extend_from_slice(&twox_128(b"Account"));
+    key.extend_from_slice(&blake2_128(&who.0));
+    key.extend_from_slice(&who.0);
+    Call::new("state_getStorage", json!([hexutil::encode(&key)]))
 }
 
 fn cold_calls() -> [Call; 3] {

@@ -1,0 +1,133 @@
+// Side-by-side benchmarks against the reference client (x402-vara's withX402Interceptor +
+// keyring) on the same local Vara chain and the same reference server, in one run. Prints
+// figures; asserts nothing. `npm run bench` (after `npm run build`). BENCH_PAYMENTS sets
+// the warm/memory run's payment count (default 100).
+import { spawn } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { builtinModules } from 'node:module';
+import { WebSocketServer, WebSocket } from 'ws';
+import { build } from 'esbuild';
+import { startChain, freePort, VARA } from '../tests/support/local-chain.mjs';
+import { startReferenceServer } from '../tests/support/reference-server.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const PAYMENTS = Number(process.env.BENCH_PAYMENTS ?? 100);
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 3);
+const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const gz = (b) => gzipSync(b, { level: 9 }).length;
+
+// 1. What a browser app ships when it imports only the client (esbuild, minified, gzip -9).
+async function bundleSize(name, source, extraAsset) {
+  const dir = path.join(root, '.cache/bench');
+  mkdirSync(dir, { recursive: true });
+  const entry = path.join(dir, `${name}.entry.js`);
+  writeFileSync(entry, source);
+  const out = path.join(dir, `${name}.bundle.js`);
+  await build({
+    entryPoints: [entry], bundle: true, minify: true, format: 'esm', platform: 'browser', target: 'es2022', outfile: out,
+    logLevel: 'silent', absWorkingDir: root, nodePaths: [path.join(root, 'node_modules')],
+    alias: { 'x402-vara-wasm': path.join(root, 'dist/web/index.js') }, loader: { '.wasm': 'file' },
+    define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
+    // Node built-ins some dependencies import are left out (not polyfilled): this slightly
+    // understates what a browser app would really ship with them.
+    external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
+  });
+  const js = readFileSync(out);
+  const asset = extraAsset ? readFileSync(extraAsset) : Buffer.alloc(0);
+  return { raw: js.length + asset.length, gzip: gz(js) + (asset.length ? gz(asset) : 0) };
+}
+
+// A WebSocket proxy in front of the chain that counts JSON-RPC calls (the reference talks WS).
+async function countingWsProxy(target) {
+  const port = await freePort();
+  const counts = { messages: 0, calls: 0, byMethod: {} };
+  const wss = new WebSocketServer({ port, host: '127.0.0.1' });
+  wss.on('connection', (client) => {
+    const upstream = new WebSocket(target);
+    const queue = [];
+    upstream.on('open', () => queue.splice(0).forEach((m) => upstream.send(m)));
+    client.on('message', (data) => {
+      const text = data.toString();
+      counts.messages += 1;
+      const msg = JSON.parse(text);
+      for (const m of Array.isArray(msg) ? msg : [msg]) {
+        counts.calls += 1;
+        counts.byMethod[m.method] = (counts.byMethod[m.method] ?? 0) + 1;
+      }
+      upstream.readyState === WebSocket.OPEN ? upstream.send(text) : queue.push(text);
+    });
+    upstream.on('message', (data) => client.readyState === WebSocket.OPEN && client.send(data.toString()));
+    client.on('close', () => upstream.close());
+    upstream.on('close', () => client.close());
+  });
+  return { url: `ws://127.0.0.1:${port}`, counts, close: () => new Promise((r) => wss.close(r)) };
+}
+
+function runPayer(who, count, env) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [path.join(root, 'bench/payer.mjs'), who, String(count)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('exit', (code) => {
+      const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+      if (code !== 0 || !line) return reject(new Error(`${who} payer failed (${code}):\n${err.slice(-2000)}`));
+      resolve({ ...JSON.parse(line), wallMs: performance.now() - t0 });
+    });
+  });
+}
+
+const ours = await bundleSize('ours', "import { wrapFetchWithPayment, Keypair } from 'x402-vara-wasm'; export { wrapFetchWithPayment, Keypair };",
+  path.join(root, 'dist/web/x402_vara_wasm_bg.wasm'));
+const reference = await bundleSize('reference', "import { withX402Interceptor } from 'x402-vara/client'; export { withX402Interceptor };");
+
+const chain = await startChain();
+const proxy = await countingWsProxy(chain.wsUrl);
+await chain.fund('kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW', 1_000_000n * VARA);
+await chain.fund(BOB, 100n * VARA);
+const server = await startReferenceServer({ wsUrl: chain.wsUrl, payTo: BOB, price: '10000000000' });
+const env = { BENCH_SERVER: server.url, BENCH_RPC_HTTP: chain.httpUrl, BENCH_RPC_WS: proxy.url, BENCH_GENESIS: chain.genesisHash };
+
+const results = {};
+try {
+  for (const who of ['ours', 'reference']) {
+    const cold = [];
+    for (let i = 0; i < COLD_RUNS; i++) cold.push(await runPayer(who, 1, env));
+    const before = { ...proxy.counts };
+    const warm = await runPayer(who, PAYMENTS, env);
+    const wsCalls = proxy.counts.calls - before.calls;
+    results[who] = {
+      coldMs: median(cold.map((c) => c.wallMs)),
+      coldFirstPaymentMs: median(cold.map((c) => c.firstPaymentMs)),
+      warmMedianMs: warm.warmMedianMs,
+      rpcPerPayment: who === 'ours' ? warm.rpcCalls / PAYMENTS : wsCalls / PAYMENTS,
+      roundTripsPerPayment: who === 'ours' ? warm.rpcRoundTrips / PAYMENTS : (proxy.counts.messages - before.messages) / PAYMENTS,
+      firstPaymentRpc: who === 'ours' ? cold[0].rpcCalls : null,
+      maxRssMiB: warm.maxRssKiB / 1024,
+    };
+  }
+} finally {
+  await server.stop();
+  await proxy.close();
+  await chain.stop();
+}
+
+const o = results.ours, r = results.reference;
+const row = (label, a, b, unit, digits = 1) =>
+  console.log(`${label.padEnd(44)}${a.toFixed(digits).padStart(12)} ${unit.padEnd(6)}${b.toFixed(digits).padStart(12)} ${unit.padEnd(6)}${(b / a).toFixed(2).padStart(8)}x`);
+console.log(`\nx402 on Vara: this package vs the reference client (x402-vara ${JSON.parse(readFileSync(path.join(root, 'node_modules/x402-vara/package.json'))).version}), same chain, same server`);
+console.log(`${''.padEnd(44)}${'ours'.padStart(19)}${'reference'.padStart(19)}${'ref/ours'.padStart(9)}`);
+row('browser bundle, min + gzip -9 (bytes)', ours.gzip, reference.gzip, 'B', 0);
+row('browser bundle, min, raw (bytes)', ours.raw, reference.raw, 'B', 0);
+row(`cold: new process → paid response (median of ${COLD_RUNS})`, o.coldMs, r.coldMs, 'ms');
+row('cold: first payment only', o.coldFirstPaymentMs, r.coldFirstPaymentMs, 'ms');
+row(`warm payment latency (median of ${PAYMENTS - 1})`, o.warmMedianMs, r.warmMedianMs, 'ms');
+row('RPC calls per payment (warm run)', o.rpcPerPayment, r.rpcPerPayment, '', 2);
+row('RPC round trips per payment (warm run)', o.roundTripsPerPayment, r.roundTripsPerPayment, '', 2);
+row(`peak RSS of a process doing ${PAYMENTS} payments`, o.maxRssMiB, r.maxRssMiB, 'MiB');
+console.log(`ours, first payment from cold: ${o.firstPaymentRpc} RPC calls; the reference's WS count includes its connection setup.`);
