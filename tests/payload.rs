@@ -38,18 +38,19 @@ struct ScriptedNode {
     account_exists: bool,
     gas_min_limit: u64,
     block_number: u32,
+    spec_version: std::cell::Cell<u32>,
     requests: RefCell<Vec<Value>>,
 }
 
 impl ScriptedNode {
     fn new() -> Self {
-        ScriptedNode { metadata_hex: format!("0x{}", hex::encode(metadata_bytes())), nonce: 7, account_exists: true, gas_min_limit: 1_000_000_000, block_number: 1_234_567, requests: RefCell::new(vec![]) }
+        ScriptedNode { metadata_hex: format!("0x{}", hex::encode(metadata_bytes())), nonce: 7, account_exists: true, gas_min_limit: 1_000_000_000, block_number: 1_234_567, spec_version: std::cell::Cell::new(20000), requests: RefCell::new(vec![]) }
     }
 
     fn answer(&self, call: &Value) -> Value {
         let result = match call["method"].as_str().unwrap() {
             "chain_getBlockHash" => json!(GENESIS),
-            "state_getRuntimeVersion" => json!({"specName": "vara", "specVersion": 20000, "transactionVersion": 1}),
+            "state_getRuntimeVersion" => json!({"specName": "vara", "specVersion": self.spec_version.get(), "transactionVersion": 1}),
             "state_getMetadata" => json!(self.metadata_hex),
             "chain_getHeader" => json!({
                 "parentHash": format!("0x{}", "11".repeat(32)), "number": format!("0x{:x}", self.block_number),
@@ -290,4 +291,47 @@ fn a_small_warm_payment_checks_the_recipient_in_the_same_batch() {
     assert_eq!(requests.len(), cold + 1, "warm: one round trip");
     let methods: Vec<_> = requests.last().unwrap().as_array().unwrap().iter().map(|c| c["method"].as_str().unwrap().to_string()).collect();
     assert_eq!(methods, ["chain_getHeader", "system_accountNextIndex", "state_getRuntimeVersion", "state_getStorage"]);
+}
+
+#[test]
+fn a_runtime_upgrade_seen_in_the_warm_batch_refreshes_the_metadata() {
+    let node = ScriptedNode::new();
+    let chain = ChainClient::new();
+    let alice = Keypair::from_suri("//Alice").unwrap();
+    let req = requirement("50000000000000", None);
+    block_on(build_payment(&chain, &node, &endpoint(), &req, &alice, &NoPrompt, &BuildOptions::default())).unwrap();
+    node.spec_version.set(20001);
+    let built = block_on(build_payment(&chain, &node, &endpoint(), &req, &alice, &NoPrompt, &BuildOptions::default())).unwrap();
+    assert_eq!(built.payload.payload.transaction.spec_version, "0x00004e21");
+    let requests = node.requests.borrow();
+    assert_eq!(requests.len(), 3, "cold batch, warm batch, then the new metadata");
+    assert_eq!(requests[2]["method"], "state_getMetadata");
+    assert_eq!(block_on(chain.chain_state(&node, &endpoint())).unwrap().spec_version, 20001);
+}
+
+#[test]
+fn payloads_over_256_bytes_are_signed_by_their_blake2_256_hash() {
+    let facts = metadata::decode(&metadata_bytes()).unwrap();
+    let alice = Keypair::from_suri("//Alice").unwrap();
+    let mut unsigned = UnsignedPayload {
+        address: alice.account(),
+        method: vec![0u8; 100],
+        era: x402_vara_wasm::vara::era::Era::mortal(64, 1000),
+        block_hash: [1; 32],
+        block_number: 1000,
+        genesis_hash: [2; 32],
+        nonce: 0,
+        tip: 0,
+        spec_version: 1,
+        transaction_version: 1,
+        signed_extensions: facts.extension_names(),
+        metadata_hash: None,
+        has_mode: true,
+    };
+    let short = unsigned.encode(&facts).unwrap();
+    assert_eq!(unsigned.signing_bytes(&facts).unwrap(), short, "under the threshold: the bytes themselves");
+    unsigned.method = vec![0u8; 300];
+    let long = unsigned.encode(&facts).unwrap();
+    assert!(long.len() > 256);
+    assert_eq!(unsigned.signing_bytes(&facts).unwrap(), x402_vara_wasm::vara::hashing::blake2_256(&long).to_vec());
 }
