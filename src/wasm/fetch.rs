@@ -164,21 +164,31 @@ fn new_request(input: &JsValue, init: &JsValue) -> Result<Request> {
     }
 }
 
-/// Reads a 402 body, refusing bodies over the limit (a hostile server could send gigabytes).
+/// Reads a 402 body chunk by chunk, giving up as soon as it passes the limit: a hostile
+/// server could stream gigabytes, with or without a Content-Length.
 async fn read_limited(response: &Response) -> Result<Vec<u8>> {
     let too_big = || Error::new(ErrorCode::Malformed402, format!("402 body exceeds {MAX_402_BODY_BYTES} bytes"));
+    let broken = |e: JsValue| from_js(e, ErrorCode::Malformed402);
     if let Ok(Some(length)) = response.headers().get("content-length") {
         if length.parse::<usize>().map_or(false, |n| n > MAX_402_BODY_BYTES) {
             return Err(too_big());
         }
     }
-    let buffer = response.array_buffer().map_err(|e| from_js(e, ErrorCode::Malformed402))?;
-    let buffer = JsFuture::from(buffer).await.map_err(|e| from_js(e, ErrorCode::Malformed402))?;
-    let bytes = js_sys::Uint8Array::new(&buffer);
-    if bytes.length() as usize > MAX_402_BODY_BYTES {
-        return Err(too_big());
+    let Some(body) = response.body() else { return Ok(Vec::new()) };
+    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let mut bytes = Vec::new();
+    loop {
+        let chunk = JsFuture::from(reader.read()).await.map_err(broken)?;
+        if Reflect::get(&chunk, &"done".into()).map_or(true, |d| d.is_truthy()) {
+            return Ok(bytes);
+        }
+        let value = js_sys::Uint8Array::new(&Reflect::get(&chunk, &"value".into()).map_err(broken)?);
+        if bytes.len() + value.length() as usize > MAX_402_BODY_BYTES {
+            let _ = reader.cancel();
+            return Err(too_big());
+        }
+        bytes.extend_from_slice(&value.to_vec());
     }
-    Ok(bytes.to_vec())
 }
 
 fn truncate(s: &str, max: usize) -> &str {

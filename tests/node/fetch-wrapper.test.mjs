@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { wasm, repoRoot } from '../support/wasm-pkg.mjs';
 import { scriptedRpc } from '../support/scripted-rpc.mjs';
+import { once } from 'node:events';
 import { startServer, json } from '../support/http-server.mjs';
 
 const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
@@ -20,6 +21,7 @@ const accepts = (over = {}) => ({
 const required = (over) => ({ x402Version: 1, accepts: [accepts(over)] });
 
 let server;
+let hugeChunksSent = 0;
 const seen = [];
 before(async () => {
   server = await startServer({
@@ -30,10 +32,16 @@ before(async () => {
     '/empty': (q, s) => json(s, 402, { x402Version: 1, accepts: [] }),
     '/bad-pay-to': (q, s) => json(s, 402, required({ payTo: 'not-an-address' })),
     '/huge': (q, s) => { s.writeHead(402, { 'content-type': 'application/json' }); s.end(' '.repeat(8 * 1024 * 1024)); },
-    '/huge-chunked': (q, s) => {
+    // Streams up to 256 MiB without a Content-Length; stops when the client hangs up.
+    '/huge-chunked': async (q, s) => {
       s.writeHead(402, { 'content-type': 'application/json' });
-      for (let i = 0; i < 64; i++) s.write(' '.repeat(16 * 1024));
-      s.end('{}');
+      const chunk = ' '.repeat(64 * 1024);
+      hugeChunksSent = 0;
+      while (hugeChunksSent < 4096 && !s.destroyed && !s.socket?.destroyed) {
+        hugeChunksSent += 1;
+        if (!s.write(chunk)) await Promise.race([once(s, 'drain'), once(s, 'close')]);
+      }
+      s.end();
     },
     '/again': (q, s) => json(s, 402, required(), {}),
     '/paid': (q, s, body) => {
@@ -82,6 +90,12 @@ for (const [route, code] of refusals) {
     assert.equal(signer.calls, 0);
   });
 }
+
+test('an endless 402 body is abandoned once past the limit, not read to the end', async () => {
+  await assert.rejects(wrapped(countingSigner())(`${server.url}/huge-chunked`), (e) => e.code === 'MALFORMED_402');
+  await new Promise((r) => setTimeout(r, 200));
+  assert.ok(hugeChunksSent < 4096, `the server streamed ${hugeChunksSent} chunks of 64 KiB`);
+});
 
 test('a second 402 after paying is an error, never a second payment', async () => {
   const signer = countingSigner();
