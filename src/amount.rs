@@ -9,8 +9,7 @@ pub fn parse_decimal(text: &str, field: &str) -> Result<U256> {
     if text.is_empty() || text.len() > 78 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return err(ErrorCode::Malformed402, format!("{field} must be a decimal integer string, got {text:?}"));
     }
-    U256::from_dec_str(text)
-        .or_else(|_| err(ErrorCode::Malformed402, format!("{field} is beyond 256 bits: {text:?}")))
+    U256::from_dec_str(text).or_else(|_| err(ErrorCode::Malformed402, format!("{field} is beyond 256 bits: {text:?}")))
 }
 
 /// Narrows to a native balance (u128), or explains why it cannot be one.
@@ -31,7 +30,11 @@ pub fn format_units(value: U256, decimals: u8) -> String {
     let padded = format!("{digits:0>width$}", width = decimals + 1);
     let (int, frac) = padded.split_at(padded.len() - decimals);
     let frac = frac.trim_end_matches('0');
-    if frac.is_empty() { int.to_string() } else { format!("{int}.{frac}") }
+    if frac.is_empty() {
+        int.to_string()
+    } else {
+        format!("{int}.{frac}")
+    }
 }
 
 #[cfg(test)]

@@ -21,8 +21,7 @@ pub fn decode(text: &str) -> Result<Vec<u8>> {
 
 pub fn decode_fixed<const N: usize>(text: &str) -> Result<[u8; N]> {
     let v = decode(text)?;
-    v.try_into()
-        .map_err(|_| Error::new(ErrorCode::MalformedHeader, format!("expected {N} bytes of hex, got {text:?}")))
+    v.try_into().map_err(|_| Error::new(ErrorCode::MalformedHeader, format!("expected {N} bytes of hex, got {text:?}")))
 }
 
 /// Big-endian, zero-padded to `width` bytes: polkadot-js's `toHex()` of a fixed-width integer.

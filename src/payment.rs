@@ -2,6 +2,7 @@
 
 use crate::amount::U256;
 use crate::error::{err, Error, ErrorCode, Result};
+use crate::hexutil;
 use crate::proto::v1::{ExactVaraPayload, PaymentPayload, SCHEME_EXACT, X402_VERSION};
 use crate::requirements::{Asset, Requirement};
 use crate::signer::Signer;
@@ -14,13 +15,14 @@ use crate::vara::extrinsic::UnsignedPayload;
 use crate::vara::network::Endpoint;
 use crate::vara::rpc::Transport;
 use crate::vara::vft;
-use crate::hexutil;
 
 /// How the gas limit of a token payment (`Gear.send_message`) is chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GasLimit {
     /// Ask the node (`gear_calculateHandleGas`) and add a safety margin in percent.
-    Calculate { margin_percent: u32 },
+    Calculate {
+        margin_percent: u32,
+    },
     /// The runtime's block gas limit, as the reference client does (`withGas('max')`).
     Max,
     Fixed(u64),
@@ -39,7 +41,12 @@ pub struct BuildOptions {
 
 impl Default for BuildOptions {
     fn default() -> Self {
-        BuildOptions { era_period: 64, tip: 0, gas_limit: GasLimit::Calculate { margin_percent: 20 }, check_existential_deposit: true }
+        BuildOptions {
+            era_period: 64,
+            tip: 0,
+            gas_limit: GasLimit::Calculate { margin_percent: 20 },
+            check_existential_deposit: true,
+        }
     }
 }
 
@@ -112,7 +119,9 @@ pub async fn build_payment<T: Transport, S: Signer, C: Consent>(
             calls::native_transfer(facts, &requirement.pay_to.0, amount)?
         }
         Asset::Vft(program) => {
-            let gas = gas_limit(chain, transport, endpoint, &snap.chain, requirement, &program.0, options.gas_limit, &payer).await?;
+            let gas =
+                gas_limit(chain, transport, endpoint, &snap.chain, requirement, &program.0, options.gas_limit, &payer)
+                    .await?;
             calls::vft_transfer(facts, &program.0, &requirement.pay_to.0, requirement.amount, gas)?
         }
     };
@@ -147,7 +156,10 @@ pub async fn build_payment<T: Transport, S: Signer, C: Consent>(
     let payload = PaymentPayload {
         x402_version: X402_VERSION,
         scheme: SCHEME_EXACT.to_string(),
-        payload: ExactVaraPayload { transaction: unsigned.to_json(VARA_SS58_PREFIX), signature: hexutil::encode(&outcome.signature) },
+        payload: ExactVaraPayload {
+            transaction: unsigned.to_json(VARA_SS58_PREFIX),
+            signature: hexutil::encode(&outcome.signature),
+        },
         network: requirement.network.name().to_string(),
         asset: requirement.asset.wire(),
     };
@@ -158,7 +170,9 @@ pub async fn build_payment<T: Transport, S: Signer, C: Consent>(
 
 /// Decodes the header exactly as a server would and checks it pays what was asked.
 fn self_check(header: &str, chain: &ChainState, requirement: &Requirement) -> Result<PaymentSummary> {
-    let as_bug = |e: Error| Error::new(ErrorCode::SelfCheckFailed, format!("emitted header failed its self-check: {}", e.message));
+    let as_bug = |e: Error| {
+        Error::new(ErrorCode::SelfCheckFailed, format!("emitted header failed its self-check: {}", e.message))
+    };
     let decoded = PaymentPayload::from_header(header).map_err(as_bug)?;
     let summary = check::inspect(&decoded, chain).map_err(as_bug)?;
     check::matches_requirement(&summary, requirement).map_err(as_bug)?;
@@ -177,7 +191,9 @@ async fn gas_limit<T: Transport>(
     payer: &crate::vara::address::AccountId,
 ) -> Result<u64> {
     let block_limit = state.facts.block_gas_limit;
-    let max = || block_limit.ok_or_else(|| Error::new(ErrorCode::UnsupportedRuntime, "the runtime has no GearGas.BlockGasLimit"));
+    let max = || {
+        block_limit.ok_or_else(|| Error::new(ErrorCode::UnsupportedRuntime, "the runtime has no GearGas.BlockGasLimit"))
+    };
     match choice {
         GasLimit::Fixed(n) => Ok(n),
         GasLimit::Max => max(),

@@ -24,7 +24,12 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { max_native: DEFAULT_MAX_NATIVE, max_tokens: Vec::new(), networks: vec![Network::Vara, Network::VaraTestnet], recipients: None }
+        Policy {
+            max_native: DEFAULT_MAX_NATIVE,
+            max_tokens: Vec::new(),
+            networks: vec![Network::Vara, Network::VaraTestnet],
+            recipients: None,
+        }
     }
 }
 
@@ -32,13 +37,21 @@ impl Policy {
     /// Whether this one requirement may be paid.
     pub fn check(&self, r: &Requirement) -> Result<()> {
         if !self.networks.contains(&r.network) {
-            return err(ErrorCode::NetworkNotAllowed, format!("network {} is not in the allowed networks", r.network.name()));
+            return err(
+                ErrorCode::NetworkNotAllowed,
+                format!("network {} is not in the allowed networks", r.network.name()),
+            );
         }
         let limit = match r.asset {
             Asset::Native => U256::from(self.max_native),
             Asset::Vft(program) => match self.max_tokens.iter().find(|(p, _)| *p == program) {
                 Some((_, limit)) => *limit,
-                None => return err(ErrorCode::AssetNotAllowed, format!("token {} has not been allowed (set maxAmount for it)", program.to_hex())),
+                None => {
+                    return err(
+                        ErrorCode::AssetNotAllowed,
+                        format!("token {} has not been allowed (set maxAmount for it)", program.to_hex()),
+                    )
+                }
             },
         };
         if r.amount > limit {
@@ -46,7 +59,10 @@ impl Policy {
         }
         if let Some(allowed) = &self.recipients {
             if !allowed.contains(&r.pay_to) {
-                return err(ErrorCode::RecipientNotAllowed, format!("recipient {} is not in the allowed recipients", r.pay_to.to_ss58(137)));
+                return err(
+                    ErrorCode::RecipientNotAllowed,
+                    format!("recipient {} is not in the allowed recipients", r.pay_to.to_ss58(137)),
+                );
             }
         }
         Ok(())

@@ -37,13 +37,19 @@ pub struct Requirement {
 impl Requirement {
     pub fn from_wire(wire: &PaymentRequirements) -> Result<Self> {
         if wire.scheme != SCHEME_EXACT {
-            return err(ErrorCode::Malformed402, format!("unsupported scheme {:?} (Vara defines only \"exact\")", wire.scheme));
+            return err(
+                ErrorCode::Malformed402,
+                format!("unsupported scheme {:?} (Vara defines only \"exact\")", wire.scheme),
+            );
         }
         let network = Network::parse(&wire.network)?;
         let asset = match wire.asset.as_deref() {
             None | Some("") => Asset::Native,
             Some(hex) => Asset::Vft(AccountId::from_hex(hex).map_err(|_| {
-                crate::error::Error::new(ErrorCode::InvalidAddress, format!("asset must be a 0x-prefixed 32-byte program id, got {hex:?}"))
+                crate::error::Error::new(
+                    ErrorCode::InvalidAddress,
+                    format!("asset must be a 0x-prefixed 32-byte program id, got {hex:?}"),
+                )
             })?),
         };
         let amount = parse_decimal(&wire.max_amount_required, "maxAmountRequired")?;
@@ -85,7 +91,11 @@ mod tests {
     fn accepts_native_and_token_requirements() {
         let r = Requirement::from_wire(&wire()).unwrap();
         assert_eq!((r.network, r.asset, r.native_amount()), (Network::VaraTestnet, Asset::Native, 1_000_000_000_000));
-        let token = PaymentRequirements { asset: Some(format!("0x{}", "11".repeat(32))), max_amount_required: U256::MAX.to_string(), ..wire() };
+        let token = PaymentRequirements {
+            asset: Some(format!("0x{}", "11".repeat(32))),
+            max_amount_required: U256::MAX.to_string(),
+            ..wire()
+        };
         let r = Requirement::from_wire(&token).unwrap();
         assert!(matches!(r.asset, Asset::Vft(_)));
         assert_eq!(r.amount, U256::MAX);
@@ -97,10 +107,19 @@ mod tests {
             (PaymentRequirements { scheme: "upto".into(), ..wire() }, ErrorCode::Malformed402),
             (PaymentRequirements { network: "base".into(), ..wire() }, ErrorCode::NetworkNotAllowed),
             (PaymentRequirements { max_amount_required: "1.5".into(), ..wire() }, ErrorCode::Malformed402),
-            (PaymentRequirements { max_amount_required: (U256::from(u128::MAX) + 1).to_string(), ..wire() }, ErrorCode::Malformed402),
+            (
+                PaymentRequirements { max_amount_required: (U256::from(u128::MAX) + 1).to_string(), ..wire() },
+                ErrorCode::Malformed402,
+            ),
             (PaymentRequirements { pay_to: "bob".into(), ..wire() }, ErrorCode::InvalidAddress),
             (PaymentRequirements { pay_to: "0x1234".into(), ..wire() }, ErrorCode::InvalidAddress),
-            (PaymentRequirements { asset: Some("kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW".into()), ..wire() }, ErrorCode::InvalidAddress),
+            (
+                PaymentRequirements {
+                    asset: Some("kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW".into()),
+                    ..wire()
+                },
+                ErrorCode::InvalidAddress,
+            ),
             (PaymentRequirements { asset: Some("0x12".into()), ..wire() }, ErrorCode::InvalidAddress),
         ];
         for (w, code) in cases {

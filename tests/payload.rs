@@ -44,13 +44,23 @@ struct ScriptedNode {
 
 impl ScriptedNode {
     fn new() -> Self {
-        ScriptedNode { metadata_hex: format!("0x{}", hex::encode(metadata_bytes())), nonce: 7, account_exists: true, gas_min_limit: 1_000_000_000, block_number: 1_234_567, spec_version: std::cell::Cell::new(20000), requests: RefCell::new(vec![]) }
+        ScriptedNode {
+            metadata_hex: format!("0x{}", hex::encode(metadata_bytes())),
+            nonce: 7,
+            account_exists: true,
+            gas_min_limit: 1_000_000_000,
+            block_number: 1_234_567,
+            spec_version: std::cell::Cell::new(20000),
+            requests: RefCell::new(vec![]),
+        }
     }
 
     fn answer(&self, call: &Value) -> Value {
         let result = match call["method"].as_str().unwrap() {
             "chain_getBlockHash" => json!(GENESIS),
-            "state_getRuntimeVersion" => json!({"specName": "vara", "specVersion": self.spec_version.get(), "transactionVersion": 1}),
+            "state_getRuntimeVersion" => {
+                json!({"specName": "vara", "specVersion": self.spec_version.get(), "transactionVersion": 1})
+            }
             "state_getMetadata" => json!(self.metadata_hex),
             "chain_getHeader" => json!({
                 "parentHash": format!("0x{}", "11".repeat(32)), "number": format!("0x{:x}", self.block_number),
@@ -58,8 +68,16 @@ impl ScriptedNode {
                 "digest": {"logs": ["0x0642414245b50103000000004ffa1e1100000000"]}
             }),
             "system_accountNextIndex" => json!(self.nonce),
-            "state_getStorage" => if self.account_exists { json!("0x00") } else { Value::Null },
-            "gear_calculateHandleGas" => json!({"min_limit": self.gas_min_limit, "reserved": 0, "burned": 0, "may_be_returned": 0, "waited": false}),
+            "state_getStorage" => {
+                if self.account_exists {
+                    json!("0x00")
+                } else {
+                    Value::Null
+                }
+            }
+            "gear_calculateHandleGas" => {
+                json!({"min_limit": self.gas_min_limit, "reserved": 0, "burned": 0, "may_be_returned": 0, "waited": false})
+            }
             other => panic!("unexpected RPC {other}"),
         };
         json!({"jsonrpc": "2.0", "id": call["id"], "result": result})
@@ -112,8 +130,18 @@ fn recent_metadata_yields_indices_and_extensions() {
     assert!(facts.send_message.is_some());
     assert_eq!(
         facts.extension_names(),
-        ["StakingBlackList", "CheckNonZeroSender", "CheckSpecVersion", "CheckTxVersion", "CheckGenesis",
-         "CheckMortality", "CheckNonce", "CheckWeight", "ChargeTransactionPayment", "CheckMetadataHash"]
+        [
+            "StakingBlackList",
+            "CheckNonZeroSender",
+            "CheckSpecVersion",
+            "CheckTxVersion",
+            "CheckGenesis",
+            "CheckMortality",
+            "CheckNonce",
+            "CheckWeight",
+            "ChargeTransactionPayment",
+            "CheckMetadataHash"
+        ]
     );
     let last = facts.extensions.last().unwrap();
     assert_eq!((last.extra, last.additional), (Extra::MetadataHashMode, Additional::MetadataHash));
@@ -147,7 +175,10 @@ fn native_payment_is_built_signed_and_self_checked_in_one_round_trip_when_warm()
 
     // Header key order is the npm reference's.
     let json = String::from_utf8(base64_decode(&built.header)).unwrap();
-    assert!(json.starts_with(r#"{"x402Version":1,"scheme":"exact","payload":{"transaction":{"specVersion":"#), "{json}");
+    assert!(
+        json.starts_with(r#"{"x402Version":1,"scheme":"exact","payload":{"transaction":{"specVersion":"#),
+        "{json}"
+    );
     assert!(json.ends_with(r#""network":"vara-testnet"}"#), "{json}");
 
     block_on(build_payment(&chain, &node, &endpoint(), &req, &alice, &NoPrompt, &opts)).unwrap();
@@ -166,13 +197,17 @@ fn tampered_headers_fail_the_offline_check() {
     let chain = ChainClient::new();
     let alice = Keypair::from_suri("//Alice").unwrap();
     let req = requirement("5000", None);
-    let built = block_on(build_payment(&chain, &node, &endpoint(), &req, &alice, &NoPrompt, &BuildOptions::default())).unwrap();
+    let built =
+        block_on(build_payment(&chain, &node, &endpoint(), &req, &alice, &NoPrompt, &BuildOptions::default())).unwrap();
     let state = block_on(chain.chain_state(&node, &endpoint())).unwrap();
 
     let ok = check::inspect(&PaymentPayload::from_header(&built.header).unwrap(), &state).unwrap();
     assert_eq!(ok.payer, alice.account());
     check::matches_requirement(&ok, &req).unwrap();
-    assert_eq!(check::matches_requirement(&ok, &requirement("5001", None)).unwrap_err().code, ErrorCode::PaymentMismatch);
+    assert_eq!(
+        check::matches_requirement(&ok, &requirement("5001", None)).unwrap_err().code,
+        ErrorCode::PaymentMismatch
+    );
 
     let mut tampered = built.payload.clone();
     tampered.payload.transaction.nonce = "0x00000008".into();
@@ -192,7 +227,8 @@ fn token_payment_sends_a_sails_transfer_with_calculated_gas() {
     let alice = Keypair::from_suri("//Alice").unwrap();
     let program = format!("0x{}", "ab".repeat(32));
     let req = requirement("1000000", Some(program.clone()));
-    let built = block_on(build_payment(&chain, &node, &endpoint(), &req, &alice, &NoPrompt, &BuildOptions::default())).unwrap();
+    let built =
+        block_on(build_payment(&chain, &node, &endpoint(), &req, &alice, &NoPrompt, &BuildOptions::default())).unwrap();
     assert_eq!(built.payload.asset.as_deref(), Some(program.as_str()));
     assert_eq!(built.summary.gas_limit, Some(1_200_000_000), "min_limit + 20%");
     let facts = metadata::decode(&metadata_bytes()).unwrap();
@@ -210,14 +246,32 @@ fn refuses_payments_the_chain_would_reject_or_that_target_another_chain() {
     let mut node = ScriptedNode::new();
     node.account_exists = false;
     let alice = Keypair::from_suri("//Alice").unwrap();
-    let e = block_on(build_payment(&ChainClient::new(), &node, &endpoint(), &requirement("1", None), &alice, &NoPrompt, &BuildOptions::default())).unwrap_err();
+    let e = block_on(build_payment(
+        &ChainClient::new(),
+        &node,
+        &endpoint(),
+        &requirement("1", None),
+        &alice,
+        &NoPrompt,
+        &BuildOptions::default(),
+    ))
+    .unwrap_err();
     assert_eq!(e.code, ErrorCode::BelowExistentialDeposit);
 
     let node = ScriptedNode::new();
     let mainnet = Endpoint::new(Network::Vara, Some("http://127.0.0.1:9"), None).unwrap();
     let wire = PaymentRequirements { network: "vara".into(), ..requirement("1", None).wire };
     let req = Requirement::from_wire(&wire).unwrap();
-    let e = block_on(build_payment(&ChainClient::new(), &node, &mainnet, &req, &alice, &NoPrompt, &BuildOptions::default())).unwrap_err();
+    let e = block_on(build_payment(
+        &ChainClient::new(),
+        &node,
+        &mainnet,
+        &req,
+        &alice,
+        &NoPrompt,
+        &BuildOptions::default(),
+    ))
+    .unwrap_err();
     assert_eq!(e.code, ErrorCode::WrongChain);
 }
 
@@ -274,7 +328,16 @@ fn at_block_zero_the_era_is_anchored_at_the_reported_genesis_hash() {
     let mut node = ScriptedNode::new();
     node.block_number = 0;
     let alice = Keypair::from_suri("//Alice").unwrap();
-    let built = block_on(build_payment(&ChainClient::new(), &node, &endpoint(), &requirement("1000", None), &alice, &NoPrompt, &BuildOptions::default())).unwrap();
+    let built = block_on(build_payment(
+        &ChainClient::new(),
+        &node,
+        &endpoint(),
+        &requirement("1000", None),
+        &alice,
+        &NoPrompt,
+        &BuildOptions::default(),
+    ))
+    .unwrap();
     assert_eq!(built.payload.payload.transaction.block_hash, GENESIS);
 }
 
@@ -289,7 +352,14 @@ fn a_small_warm_payment_checks_the_recipient_in_the_same_batch() {
     block_on(build_payment(&chain, &node, &endpoint(), &small, &alice, &NoPrompt, &BuildOptions::default())).unwrap();
     let requests = node.requests.borrow();
     assert_eq!(requests.len(), cold + 1, "warm: one round trip");
-    let methods: Vec<_> = requests.last().unwrap().as_array().unwrap().iter().map(|c| c["method"].as_str().unwrap().to_string()).collect();
+    let methods: Vec<_> = requests
+        .last()
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["method"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(methods, ["chain_getHeader", "system_accountNextIndex", "state_getRuntimeVersion", "state_getStorage"]);
 }
 
@@ -301,7 +371,8 @@ fn a_runtime_upgrade_seen_in_the_warm_batch_refreshes_the_metadata() {
     let req = requirement("50000000000000", None);
     block_on(build_payment(&chain, &node, &endpoint(), &req, &alice, &NoPrompt, &BuildOptions::default())).unwrap();
     node.spec_version.set(20001);
-    let built = block_on(build_payment(&chain, &node, &endpoint(), &req, &alice, &NoPrompt, &BuildOptions::default())).unwrap();
+    let built =
+        block_on(build_payment(&chain, &node, &endpoint(), &req, &alice, &NoPrompt, &BuildOptions::default())).unwrap();
     assert_eq!(built.payload.payload.transaction.spec_version, "0x00004e21");
     let requests = node.requests.borrow();
     assert_eq!(requests.len(), 3, "cold batch, warm batch, then the new metadata");

@@ -55,14 +55,21 @@ pub fn parse_payment_required(body: &[u8]) -> Result<PaymentRequired> {
     }
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| Error::new(ErrorCode::Malformed402, format!("402 body is not JSON: {e}")))?;
-    let version = value.get("x402Version").ok_or_else(|| Error::new(ErrorCode::Malformed402, "missing field `x402Version`"))?;
+    let version =
+        value.get("x402Version").ok_or_else(|| Error::new(ErrorCode::Malformed402, "missing field `x402Version`"))?;
     if version.as_u64() != Some(X402_VERSION as u64) {
-        return err(ErrorCode::Malformed402, format!("unsupported x402Version {version}; this client speaks version 1"));
+        return err(
+            ErrorCode::Malformed402,
+            format!("unsupported x402Version {version}; this client speaks version 1"),
+        );
     }
     let parsed: PaymentRequired = serde_json::from_value(value)
         .map_err(|e| Error::new(ErrorCode::Malformed402, format!("invalid 402 body: {e}")))?;
     if parsed.accepts.is_empty() {
-        return err(ErrorCode::NoAcceptableRequirements, "the 402 body lists no payment requirements (`accepts` is empty)");
+        return err(
+            ErrorCode::NoAcceptableRequirements,
+            "the 402 body lists no payment requirements (`accepts` is empty)",
+        );
     }
     Ok(parsed)
 }
@@ -182,7 +189,8 @@ mod tests {
         for (body, code) in cases {
             assert_eq!(parse_payment_required(body.as_bytes()).unwrap_err().code, *code, "{body}");
         }
-        let missing_pay_to = requirements_json().replace(r#""payTo":"kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW","#, "");
+        let missing_pay_to =
+            requirements_json().replace(r#""payTo":"kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW","#, "");
         let e = parse_payment_required(missing_pay_to.as_bytes()).unwrap_err();
         assert_eq!(e.code, ErrorCode::Malformed402);
         assert!(e.message.contains("payTo"), "{}", e.message);

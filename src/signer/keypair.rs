@@ -6,7 +6,10 @@ use super::{SignOutcome, Signer, SR25519_TYPE_BYTE};
 use crate::error::{Error, ErrorCode, Result};
 use crate::vara::address::AccountId;
 use crate::vara::extrinsic::SignerPayloadJson;
-use schnorrkel::{derive::{ChainCode, Derivation}, signing_context, ExpansionMode, MiniSecretKey, PublicKey, SecretKey};
+use schnorrkel::{
+    derive::{ChainCode, Derivation},
+    signing_context, ExpansionMode, MiniSecretKey, PublicKey, SecretKey,
+};
 use zeroize::Zeroizing;
 
 /// The context string of every Substrate sr25519 signature.
@@ -64,10 +67,9 @@ impl Keypair {
         for junction in path {
             secret = match junction {
                 Junction::Soft(cc) => secret.derived_key_simple(ChainCode(*cc), []).0,
-                Junction::Hard(cc) => secret
-                    .hard_derive_mini_secret_key(Some(ChainCode(*cc)), b"")
-                    .0
-                    .expand(ExpansionMode::Ed25519),
+                Junction::Hard(cc) => {
+                    secret.hard_derive_mini_secret_key(Some(ChainCode(*cc)), b"").0.expand(ExpansionMode::Ed25519)
+                }
             };
         }
         Keypair { inner: secret.to_keypair() }
@@ -85,7 +87,8 @@ impl Keypair {
 
 /// Verifies a 64-byte sr25519 signature under the Substrate context.
 pub fn verify(public: &[u8; 32], message: &[u8], signature: &[u8]) -> bool {
-    let (Ok(public), Ok(signature)) = (PublicKey::from_bytes(public), schnorrkel::Signature::from_bytes(signature)) else {
+    let (Ok(public), Ok(signature)) = (PublicKey::from_bytes(public), schnorrkel::Signature::from_bytes(signature))
+    else {
         return false;
     };
     public.verify_simple(SIGNING_CONTEXT, message, &signature).is_ok()

@@ -41,8 +41,12 @@ pub struct Suri {
 
 impl core::fmt::Debug for Suri {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "Suri {{ phrase: <redacted>, path: {} junctions, password: {} }}", self.path.len(),
-            if self.password.is_some() { "<redacted>" } else { "none" })
+        write!(
+            f,
+            "Suri {{ phrase: <redacted>, path: {} junctions, password: {} }}",
+            self.path.len(),
+            if self.password.is_some() { "<redacted>" } else { "none" }
+        )
     }
 }
 

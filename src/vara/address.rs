@@ -29,8 +29,9 @@ impl AccountId {
 
     /// A `0x`-prefixed 32-byte hex key only (program ids, `asset`).
     pub fn from_hex(text: &str) -> Result<Self> {
-        let bytes = crate::hexutil::decode_fixed::<32>(text)
-            .map_err(|_| crate::error::Error::new(ErrorCode::InvalidAddress, format!("not a 32-byte hex key: {text:?}")))?;
+        let bytes = crate::hexutil::decode_fixed::<32>(text).map_err(|_| {
+            crate::error::Error::new(ErrorCode::InvalidAddress, format!("not a 32-byte hex key: {text:?}"))
+        })?;
         Ok(AccountId(bytes))
     }
 

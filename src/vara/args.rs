@@ -66,7 +66,10 @@ pub fn encode(registry: &PortableRegistry, ty: u32, arg: &Arg, out: &mut Vec<u8>
                 TypeDefPrimitive::U8 => fits(u8::MAX as u128).map(|_| out.push(n as u8)),
                 TypeDefPrimitive::U32 => fits(u32::MAX as u128).map(|_| (n as u32).encode_to(out)),
                 TypeDefPrimitive::U64 => fits(u64::MAX as u128).map(|_| (n as u64).encode_to(out)),
-                TypeDefPrimitive::U128 => Ok(n.encode_to(out)),
+                TypeDefPrimitive::U128 => {
+                    n.encode_to(out);
+                    Ok(())
+                }
                 _ => Err(mismatch(ty, "an unsigned integer")),
             }
         }
@@ -90,9 +93,13 @@ pub fn decode(registry: &PortableRegistry, ty: u32, kind: ArgKind, input: &mut &
         }
         (TypeDef::Variant(v), ArgKind::Account) => {
             let index = u8::decode(input).map_err(|_| truncated())?;
-            let variant = v.variants.iter().find(|v| v.index == index).ok_or_else(|| mismatch(ty, "the variant index"))?;
+            let variant =
+                v.variants.iter().find(|v| v.index == index).ok_or_else(|| mismatch(ty, "the variant index"))?;
             if variant.name != "Id" || variant.fields.len() != 1 {
-                return Err(Error::new(ErrorCode::MalformedHeader, format!("address variant {} is not an account id", variant.name)));
+                return Err(Error::new(
+                    ErrorCode::MalformedHeader,
+                    format!("address variant {} is not an account id", variant.name),
+                ));
             }
             decode(registry, variant.fields[0].ty.id, kind, input)
         }

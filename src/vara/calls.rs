@@ -24,7 +24,12 @@ fn arg_kind(call: &CallInfo, name: &str) -> Result<ArgKind> {
         ("send_message", "gas_limit" | "value") => ArgKind::Uint,
         // `keep_alive` in current runtimes; `prepaid` (pay with a voucher) in older ones.
         ("send_message", "keep_alive" | "prepaid") => ArgKind::Bool,
-        _ => return err(ErrorCode::UnsupportedRuntime, format!("{}.{} has an unknown argument `{name}`", call.pallet, call.name)),
+        _ => {
+            return err(
+                ErrorCode::UnsupportedRuntime,
+                format!("{}.{} has an unknown argument `{name}`", call.pallet, call.name),
+            )
+        }
     };
     Ok(kind)
 }
@@ -46,11 +51,16 @@ pub fn native_transfer(facts: &RuntimeFacts, to: &[u8; 32], amount: u128) -> Res
 }
 
 /// `Gear.send_message(program, Vft/Transfer(to, amount), gas_limit, value 0, keep_alive true)`.
-pub fn vft_transfer(facts: &RuntimeFacts, program: &[u8; 32], to: &[u8; 32], amount: U256, gas_limit: u64) -> Result<Vec<u8>> {
-    let call = facts
-        .send_message
-        .as_ref()
-        .ok_or_else(|| Error::new(ErrorCode::UnsupportedRuntime, "the runtime has no Gear.send_message: token payments are impossible"))?;
+pub fn vft_transfer(
+    facts: &RuntimeFacts,
+    program: &[u8; 32],
+    to: &[u8; 32],
+    amount: U256,
+    gas_limit: u64,
+) -> Result<Vec<u8>> {
+    let call = facts.send_message.as_ref().ok_or_else(|| {
+        Error::new(ErrorCode::UnsupportedRuntime, "the runtime has no Gear.send_message: token payments are impossible")
+    })?;
     let payload = vft::transfer_payload(to, amount);
     encode_call(facts, call, |name| match name {
         "destination" => Arg::Account(*program),
@@ -64,7 +74,8 @@ pub fn vft_transfer(facts: &RuntimeFacts, program: &[u8; 32], to: &[u8; 32], amo
 
 /// Decodes a call made by this client (or the reference): only the two payment calls.
 pub fn decode(facts: &RuntimeFacts, method: &[u8]) -> Result<PaymentCall> {
-    let (index, rest) = method.split_at_checked(2).ok_or_else(|| Error::new(ErrorCode::MalformedHeader, "call too short"))?;
+    let (index, rest) =
+        method.split_at_checked(2).ok_or_else(|| Error::new(ErrorCode::MalformedHeader, "call too short"))?;
     let call = [Some(&facts.transfer_keep_alive), facts.send_message.as_ref()]
         .into_iter()
         .flatten()
@@ -79,14 +90,23 @@ pub fn decode(facts: &RuntimeFacts, method: &[u8]) -> Result<PaymentCall> {
         return err(ErrorCode::MalformedHeader, "call has trailing bytes");
     }
     let get = |n: &str| values.iter().find(|(name, _)| *name == n).map(|(_, v)| v.clone());
-    let account = |n: &str| match get(n) { Some(Arg::Account(a)) => Ok(a), _ => err(ErrorCode::MalformedHeader, format!("missing {n}")) };
-    let uint = |n: &str| match get(n) { Some(Arg::Uint(v)) => Ok(v), _ => err(ErrorCode::MalformedHeader, format!("missing {n}")) };
+    let account = |n: &str| match get(n) {
+        Some(Arg::Account(a)) => Ok(a),
+        _ => err(ErrorCode::MalformedHeader, format!("missing {n}")),
+    };
+    let uint = |n: &str| match get(n) {
+        Some(Arg::Uint(v)) => Ok(v),
+        _ => err(ErrorCode::MalformedHeader, format!("missing {n}")),
+    };
     if call.name == "transfer_keep_alive" {
         return Ok(PaymentCall::Native { to: account("dest")?, amount: uint("value")? });
     }
     let Some(Arg::Bytes(payload)) = get("payload") else { return err(ErrorCode::MalformedHeader, "missing payload") };
     let (to, amount) = vft::decode_transfer(&payload)?;
-    let keep_alive = match get("keep_alive") { Some(Arg::Bool(b)) => Some(b), _ => None };
+    let keep_alive = match get("keep_alive") {
+        Some(Arg::Bool(b)) => Some(b),
+        _ => None,
+    };
     Ok(PaymentCall::Vft {
         program: account("destination")?,
         to,

@@ -100,7 +100,12 @@ impl ChainClient {
     /// costs one more call (the new metadata). When warm, `probe_recipient` asks in the same
     /// batch whether that account exists, if `small_amount` is below the existential deposit.
     pub async fn snapshot<T: Transport>(
-        &self, t: &T, endpoint: &Endpoint, payer: &AccountId, ss58: u16, probe_recipient: Option<(&AccountId, u128)>,
+        &self,
+        t: &T,
+        endpoint: &Endpoint,
+        payer: &AccountId,
+        ss58: u16,
+        probe_recipient: Option<(&AccountId, u128)>,
     ) -> Result<Snapshot> {
         let rpc = self.rpc(&endpoint.rpc_url);
         let per_payment = [
@@ -141,7 +146,8 @@ impl ChainClient {
                 (chain, a[3].clone(), a[4].clone())
             }
         };
-        let nonce = nonce.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| bad_answer("system_accountNextIndex"))?;
+        let nonce =
+            nonce.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| bad_answer("system_accountNextIndex"))?;
         let mut best = header_ref(&header)?;
         if best.number == 0 {
             // Block 0's hash is, by definition, the genesis hash the node reports (dev chains
@@ -160,7 +166,12 @@ impl ChainClient {
     /// Asks the node how much gas a message needs (`gear_calculateHandleGas`) and returns
     /// its `min_limit`.
     pub async fn calculate_handle_gas<T: Transport>(
-        &self, t: &T, endpoint: &Endpoint, source: &AccountId, program: &AccountId, payload: &[u8],
+        &self,
+        t: &T,
+        endpoint: &Endpoint,
+        source: &AccountId,
+        program: &AccountId,
+        payload: &[u8],
     ) -> Result<u64> {
         let params = json!([source.to_hex(), program.to_hex(), hexutil::encode(payload), 0, true]);
         let v = self.rpc(&endpoint.rpc_url).call(t, &Call::new("gear_calculateHandleGas", params)).await?;
@@ -187,12 +198,16 @@ fn cold_calls() -> [Call; 3] {
 }
 
 fn chain_state_from(endpoint: &Endpoint, genesis: &Value, version: &Value, metadata: &Value) -> Result<ChainState> {
-    let genesis_hash = genesis.as_str().and_then(|s| hexutil::decode_fixed::<32>(s).ok()).ok_or_else(|| bad_answer("chain_getBlockHash"))?;
+    let genesis_hash = genesis
+        .as_str()
+        .and_then(|s| hexutil::decode_fixed::<32>(s).ok())
+        .ok_or_else(|| bad_answer("chain_getBlockHash"))?;
     if genesis_hash != endpoint.genesis_hash {
         return Err(wrong_chain(endpoint, &genesis_hash));
     }
     let (spec_version, transaction_version) = runtime_version(version)?;
-    let bytes = metadata.as_str().and_then(|s| hexutil::decode(s).ok()).ok_or_else(|| bad_answer("state_getMetadata"))?;
+    let bytes =
+        metadata.as_str().and_then(|s| hexutil::decode(s).ok()).ok_or_else(|| bad_answer("state_getMetadata"))?;
     let facts = metadata::decode(&bytes)?;
     Ok(ChainState { genesis_hash, spec_version, transaction_version, facts })
 }

@@ -47,8 +47,10 @@ pub fn inspect(payload: &PaymentPayload, chain: &ChainState) -> Result<PaymentSu
     if (unsigned.spec_version, unsigned.transaction_version) != (chain.spec_version, chain.transaction_version) {
         return err(
             ErrorCode::MalformedHeader,
-            format!("the payment targets runtime {}/{}, the chain runs {}/{}", unsigned.spec_version,
-                unsigned.transaction_version, chain.spec_version, chain.transaction_version),
+            format!(
+                "the payment targets runtime {}/{}, the chain runs {}/{}",
+                unsigned.spec_version, unsigned.transaction_version, chain.spec_version, chain.transaction_version
+            ),
         );
     }
     let signature = hexutil::decode(&payload.payload.signature)?;
@@ -105,7 +107,9 @@ pub fn verify_multisignature(signer: &AccountId, message: &[u8], signature: &[u8
 
 /// Checks that a decoded payment pays exactly what `requirement` asks.
 pub fn matches_requirement(summary: &PaymentSummary, requirement: &Requirement) -> Result<()> {
-    let mismatch = |what: &str| Error::new(ErrorCode::PaymentMismatch, format!("the payment's {what} differs from the requirements"));
+    let mismatch = |what: &str| {
+        Error::new(ErrorCode::PaymentMismatch, format!("the payment's {what} differs from the requirements"))
+    };
     if summary.network != requirement.network {
         return Err(mismatch("network"));
     }

@@ -82,10 +82,13 @@ impl UnsignedPayload {
     }
 
     pub fn from_json(json: &SignerPayloadJson) -> Result<Self> {
-        let bad = |field: &str, e: Error| Error::new(ErrorCode::MalformedHeader, format!("transaction.{field}: {}", e.message));
+        let bad = |field: &str, e: Error| {
+            Error::new(ErrorCode::MalformedHeader, format!("transaction.{field}: {}", e.message))
+        };
         let u32_of = |field: &str, v: &str| -> Result<u32> {
             let n = hexutil::decode_be(v).map_err(|e| bad(field, e))?;
-            u32::try_from(n).map_err(|_| Error::new(ErrorCode::MalformedHeader, format!("transaction.{field} is beyond u32")))
+            u32::try_from(n)
+                .map_err(|_| Error::new(ErrorCode::MalformedHeader, format!("transaction.{field} is beyond u32")))
         };
         if json.version != EXTRINSIC_VERSION {
             return err(ErrorCode::MalformedHeader, format!("transaction.version {} is not 4", json.version));
@@ -138,7 +141,11 @@ impl UnsignedPayload {
         if self.signed_extensions != facts.extension_names() {
             return err(
                 ErrorCode::MalformedHeader,
-                format!("signedExtensions {:?} differ from the runtime's {:?}", self.signed_extensions, facts.extension_names()),
+                format!(
+                    "signedExtensions {:?} differ from the runtime's {:?}",
+                    self.signed_extensions,
+                    facts.extension_names()
+                ),
             );
         }
         let mut out = self.method.clone();

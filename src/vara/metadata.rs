@@ -112,8 +112,14 @@ pub fn decode(bytes: &[u8]) -> Result<RuntimeFacts> {
     }
     let version = prefixed.1.version();
     let (registry, (pallets, exts)) = match prefixed.1 {
-        RuntimeMetadata::V14(m) => { let v = view!(m); (m.types, v) }
-        RuntimeMetadata::V15(m) => { let v = view!(m); (m.types, v) }
+        RuntimeMetadata::V14(m) => {
+            let v = view!(m);
+            (m.types, v)
+        }
+        RuntimeMetadata::V15(m) => {
+            let v = view!(m);
+            (m.types, v)
+        }
         _ => return Err(unsupported(format!("metadata V{version} is not supported (V14 and V15 are)"))),
     };
 
@@ -127,7 +133,15 @@ pub fn decode(bytes: &[u8]) -> Result<RuntimeFacts> {
     let existential_deposit = constant(&pallets, "Balances", "ExistentialDeposit")
         .ok_or_else(|| unsupported("the runtime has no Balances.ExistentialDeposit"))?;
     let block_gas_limit = constant::<u64>(&pallets, "GearGas", "BlockGasLimit");
-    Ok(RuntimeFacts { metadata_version: version, registry, transfer_keep_alive, send_message, extensions, existential_deposit, block_gas_limit })
+    Ok(RuntimeFacts {
+        metadata_version: version,
+        registry,
+        transfer_keep_alive,
+        send_message,
+        extensions,
+        existential_deposit,
+        block_gas_limit,
+    })
 }
 
 fn constant<T: Decode>(pallets: &[PalletView], pallet: &str, name: &str) -> Option<T> {
@@ -136,7 +150,12 @@ fn constant<T: Decode>(pallets: &[PalletView], pallet: &str, name: &str) -> Opti
     T::decode(&mut &value[..]).ok()
 }
 
-fn find_call(registry: &PortableRegistry, pallets: &[PalletView], pallet: &str, call: &str) -> Result<Option<CallInfo>> {
+fn find_call(
+    registry: &PortableRegistry,
+    pallets: &[PalletView],
+    pallet: &str,
+    call: &str,
+) -> Result<Option<CallInfo>> {
     let Some(p) = pallets.iter().find(|p| p.name == pallet) else { return Ok(None) };
     let Some(call_ty) = p.call_ty else { return Ok(None) };
     let ty = registry.resolve(call_ty).ok_or_else(|| unsupported(format!("{pallet} call type {call_ty} missing")))?;
@@ -147,14 +166,24 @@ fn find_call(registry: &PortableRegistry, pallets: &[PalletView], pallet: &str, 
     let args = v
         .fields
         .iter()
-        .map(|f| f.name.clone().map(|n| (n, f.ty.id)).ok_or_else(|| unsupported(format!("{pallet}.{call} has an unnamed argument"))))
+        .map(|f| {
+            f.name
+                .clone()
+                .map(|n| (n, f.ty.id))
+                .ok_or_else(|| unsupported(format!("{pallet}.{call} has an unnamed argument")))
+        })
         .collect::<Result<Vec<_>>>()?;
     Ok(Some(CallInfo { pallet: pallet.into(), name: call.into(), pallet_index: p.index, call_index: v.index, args }))
 }
 
 /// Maps an extension to its data. Known identifiers have a documented encoding; any other
 /// extension must carry no data at all, or the payment would be built on a guess.
-fn classify_extension(registry: &PortableRegistry, identifier: String, ty: u32, additional: u32) -> Result<SignedExtension> {
+fn classify_extension(
+    registry: &PortableRegistry,
+    identifier: String,
+    ty: u32,
+    additional: u32,
+) -> Result<SignedExtension> {
     let (extra, add) = match identifier.as_str() {
         "CheckSpecVersion" => (Extra::None, Additional::SpecVersion),
         "CheckTxVersion" => (Extra::None, Additional::TxVersion),

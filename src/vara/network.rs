@@ -13,7 +13,9 @@ impl Network {
         match name {
             "vara" => Ok(Network::Vara),
             "vara-testnet" => Ok(Network::VaraTestnet),
-            other => err(ErrorCode::NetworkNotAllowed, format!("unknown network {other:?} (known: vara, vara-testnet)")),
+            other => {
+                err(ErrorCode::NetworkNotAllowed, format!("unknown network {other:?} (known: vara, vara-testnet)"))
+            }
         }
     }
 
@@ -63,11 +65,18 @@ impl Endpoint {
     pub fn new(network: Network, rpc_url: Option<&str>, genesis_hash: Option<&str>) -> Result<Self> {
         let rpc_url = rpc_url.unwrap_or(network.default_rpc_url()).to_string();
         if !(rpc_url.starts_with("http://") || rpc_url.starts_with("https://")) {
-            return err(ErrorCode::InvalidOptions, format!("RPC URL must be http(s):// (JSON-RPC over HTTP POST), got {rpc_url:?}"));
+            return err(
+                ErrorCode::InvalidOptions,
+                format!("RPC URL must be http(s):// (JSON-RPC over HTTP POST), got {rpc_url:?}"),
+            );
         }
         let genesis = genesis_hash.unwrap_or(network.genesis_hash_hex());
-        let genesis_hash = crate::hexutil::decode_fixed::<32>(genesis)
-            .map_err(|_| crate::error::Error::new(ErrorCode::InvalidOptions, format!("genesis hash must be 32 bytes of hex, got {genesis:?}")))?;
+        let genesis_hash = crate::hexutil::decode_fixed::<32>(genesis).map_err(|_| {
+            crate::error::Error::new(
+                ErrorCode::InvalidOptions,
+                format!("genesis hash must be 32 bytes of hex, got {genesis:?}"),
+            )
+        })?;
         Ok(Endpoint { network, rpc_url, genesis_hash })
     }
 }

@@ -67,7 +67,8 @@ impl RpcClient {
     pub async fn call<T: Transport>(&self, transport: &T, call: &Call) -> Result<Value> {
         let body = json!({"jsonrpc": "2.0", "id": 0, "method": call.method, "params": call.params});
         let text = self.post(transport, body.to_string()).await?;
-        let answer: Value = serde_json::from_str(&text).map_err(|_| rpc_error(format!("{} answered with non-JSON", self.url)))?;
+        let answer: Value =
+            serde_json::from_str(&text).map_err(|_| rpc_error(format!("{} answered with non-JSON", self.url)))?;
         result_of(call.method, answer)
     }
 
@@ -80,7 +81,8 @@ impl RpcClient {
 fn collect_batch(calls: &[Call], answers: Vec<Value>) -> Result<Vec<Value>> {
     let mut results = vec![None; calls.len()];
     for answer in answers {
-        let id = answer.get("id").and_then(Value::as_u64).ok_or_else(|| rpc_error("batch answer without an id"))? as usize;
+        let id =
+            answer.get("id").and_then(Value::as_u64).ok_or_else(|| rpc_error("batch answer without an id"))? as usize;
         let call = calls.get(id).ok_or_else(|| rpc_error("batch answer with an unknown id"))?;
         results[id] = Some(result_of(call.method, answer)?);
     }
@@ -128,7 +130,9 @@ mod tests {
     #[test]
     fn batches_in_one_round_trip_and_orders_by_id() {
         let t = Scripted {
-            answers: RefCell::new(vec![r#"[{"jsonrpc":"2.0","id":1,"result":"b"},{"jsonrpc":"2.0","id":0,"result":"a"}]"#.into()]),
+            answers: RefCell::new(vec![
+                r#"[{"jsonrpc":"2.0","id":1,"result":"b"},{"jsonrpc":"2.0","id":0,"result":"a"}]"#.into(),
+            ]),
             seen: RefCell::new(vec![]),
         };
         let rpc = RpcClient::new("http://node");

@@ -25,8 +25,10 @@ pub fn decode_transfer(payload: &[u8]) -> Result<([u8; 32], U256)> {
     if service.as_deref() != Some(SERVICE) || method.as_deref() != Some(METHOD) {
         return err(ErrorCode::MalformedHeader, "the token payload is not a Sails Vft/Transfer");
     }
-    let to = <[u8; 32]>::decode(input).map_err(|_| crate::error::Error::new(ErrorCode::MalformedHeader, "Vft/Transfer: `to` truncated"))?;
-    let value = <[u8; 32]>::decode(input).map_err(|_| crate::error::Error::new(ErrorCode::MalformedHeader, "Vft/Transfer: `value` truncated"))?;
+    let to = <[u8; 32]>::decode(input)
+        .map_err(|_| crate::error::Error::new(ErrorCode::MalformedHeader, "Vft/Transfer: `to` truncated"))?;
+    let value = <[u8; 32]>::decode(input)
+        .map_err(|_| crate::error::Error::new(ErrorCode::MalformedHeader, "Vft/Transfer: `value` truncated"))?;
     if !input.is_empty() {
         return err(ErrorCode::MalformedHeader, "Vft/Transfer payload has trailing bytes");
     }

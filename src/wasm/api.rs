@@ -32,7 +32,8 @@ pub(super) fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue> {
     super::json::to_js(value)
 }
 
-fn js_function(object: &JsValue, name: &str) -> Option<js_sys::Function> {
+/// `object[name]` when it is a function (optional hooks in options objects).
+pub(super) fn js_function(object: &JsValue, name: &str) -> Option<js_sys::Function> {
     Reflect::get(object, &name.into()).ok().and_then(|f| f.dyn_into().ok())
 }
 
@@ -43,8 +44,8 @@ pub(super) fn select_requirement(requirements: &JsValue, policy: &Policy) -> Res
         let body = v1::parse_payment_required(json.to_string().as_bytes())?;
         return policy.select(&body.accepts);
     }
-    let wire: PaymentRequirements =
-        serde_json::from_value(json).map_err(|e| Error::new(ErrorCode::Malformed402, format!("invalid payment requirements: {e}")))?;
+    let wire: PaymentRequirements = serde_json::from_value(json)
+        .map_err(|e| Error::new(ErrorCode::Malformed402, format!("invalid payment requirements: {e}")))?;
     policy.select(&[wire])
 }
 
@@ -71,7 +72,8 @@ pub(super) async fn create_header(requirements: &JsValue, signer: &JsValue, opti
     let endpoint = opts.endpoint(requirement.network)?;
     let transport = FetchTransport { fetch: js_function(options, "rpcFetch") };
     let consent = JsConsent(js_function(options, "onBeforePayment"));
-    let built = build_payment(&chain(), &transport, &endpoint, &requirement, &signer, &consent, &opts.build_options()?).await?;
+    let built =
+        build_payment(&chain(), &transport, &endpoint, &requirement, &signer, &consent, &opts.build_options()?).await?;
     let out = serde_json::json!({
         "header": built.header,
         "payload": built.payload,
@@ -114,7 +116,8 @@ pub async fn inspect_payment_header(
         let state = chain().chain_state(&transport, &endpoint).await?;
         let summary = check::inspect(&payload, &state)?;
         if !requirements.is_undefined() && !requirements.is_null() {
-            let wire: PaymentRequirements = super::json::from_js(requirements, ErrorCode::Malformed402, "payment requirements")?;
+            let wire: PaymentRequirements =
+                super::json::from_js(requirements, ErrorCode::Malformed402, "payment requirements")?;
             check::matches_requirement(&summary, &Requirement::from_wire(&wire)?)?;
         }
         to_value(&summary.to_json())
@@ -131,7 +134,9 @@ pub fn select_payment_requirements(
     let run = || -> Result<JsValue> {
         let opts = JsOptions::from_js(&options)?;
         let body = match body.as_string() {
-            Some(text) => js_sys::JSON::parse(&text).map_err(|_| Error::new(ErrorCode::Malformed402, "402 body is not JSON"))?,
+            Some(text) => {
+                js_sys::JSON::parse(&text).map_err(|_| Error::new(ErrorCode::Malformed402, "402 body is not JSON"))?
+            }
             None => body.clone(),
         };
         let (index, r) = select_requirement(&body, &opts.policy()?)?;

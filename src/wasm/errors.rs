@@ -33,10 +33,26 @@ pub fn from_js(value: JsValue, fallback: ErrorCode) -> Error {
 fn code_from_str(code: &str) -> Option<ErrorCode> {
     use ErrorCode::*;
     [
-        Malformed402, MalformedHeader, NoAcceptableRequirements, AmountOverLimit, NetworkNotAllowed, AssetNotAllowed,
-        RecipientNotAllowed, InvalidAddress, BelowExistentialDeposit, SignerRejected, InvalidSignature,
-        PaymentRejectedByServer, RpcError, WrongChain, UnsupportedRuntime, InvalidSecret, RequestNotReplayable,
-        PaymentMismatch, SelfCheckFailed, InvalidOptions,
+        Malformed402,
+        MalformedHeader,
+        NoAcceptableRequirements,
+        AmountOverLimit,
+        NetworkNotAllowed,
+        AssetNotAllowed,
+        RecipientNotAllowed,
+        InvalidAddress,
+        BelowExistentialDeposit,
+        SignerRejected,
+        InvalidSignature,
+        PaymentRejectedByServer,
+        RpcError,
+        WrongChain,
+        UnsupportedRuntime,
+        InvalidSecret,
+        RequestNotReplayable,
+        PaymentMismatch,
+        SelfCheckFailed,
+        InvalidOptions,
     ]
     .into_iter()
     .find(|c| c.as_str() == code)

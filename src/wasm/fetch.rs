@@ -1,7 +1,7 @@
 //! The fetch wrapper: request → 402 → choose → sign → repeat with `X-PAYMENT` → response.
 //! It pays at most once per request: a second 402 is an error, never a second payment.
 
-use super::api::{chain, to_value, JsConsent};
+use super::api::{chain, js_function, to_value, JsConsent};
 use super::errors::{from_js, to_js};
 use super::options::JsOptions;
 use super::signer::JsSigner;
@@ -31,12 +31,9 @@ struct Wrapper {
     raw_options: JsValue,
 }
 
-fn get_fn(object: &JsValue, name: &str) -> Option<Function> {
-    Reflect::get(object, &name.into()).ok().and_then(|f| f.dyn_into().ok())
-}
-
 fn global_fetch() -> Result<Function> {
-    get_fn(&js_sys::global(), "fetch").ok_or_else(|| Error::new(ErrorCode::InvalidOptions, "no global fetch: pass one"))
+    js_function(&js_sys::global(), "fetch")
+        .ok_or_else(|| Error::new(ErrorCode::InvalidOptions, "no global fetch: pass one"))
 }
 
 /// Wraps `fetch` so that 402 answers are paid within the caller's limits.
@@ -92,14 +89,18 @@ impl Wrapper {
     async fn send(&self, request: &Request) -> Result<Response> {
         let answer = self.fetch.call1(&JsValue::UNDEFINED, request).map_err(|e| from_js(e, ErrorCode::RpcError))?;
         let response = JsFuture::from(Promise::resolve(&answer)).await.map_err(|e| from_js(e, ErrorCode::RpcError))?;
-        response.dyn_into::<Response>().map_err(|_| Error::new(ErrorCode::InvalidOptions, "fetch did not resolve to a Response"))
+        response
+            .dyn_into::<Response>()
+            .map_err(|_| Error::new(ErrorCode::InvalidOptions, "fetch did not resolve to a Response"))
     }
 
     async fn run(&self, input: JsValue, init: JsValue) -> Result<JsValue> {
         let request = new_request(&input, &init)?;
         // Kept for the repeat: cloning before the first send tees the body, so strings,
         // JSON, FormData, ArrayBuffers and streams can all be sent twice.
-        let retry = request.clone().map_err(|_| Error::new(ErrorCode::RequestNotReplayable, "the request body cannot be sent twice (already used?)"))?;
+        let retry = request.clone().map_err(|_| {
+            Error::new(ErrorCode::RequestNotReplayable, "the request body cannot be sent twice (already used?)")
+        })?;
         let first = self.send(&request).await?;
         if first.status() != 402 {
             return Ok(first.into());
@@ -109,15 +110,27 @@ impl Wrapper {
         let requirement = self.choose(&required).await?;
 
         let endpoint = self.options.endpoint(requirement.network)?;
-        let transport = FetchTransport { fetch: get_fn(&self.raw_options, "rpcFetch") };
-        let consent = JsConsent(get_fn(&self.raw_options, "onBeforePayment"));
-        let built = build_payment(&chain(), &transport, &endpoint, &requirement, &self.signer, &consent, &self.options.build_options()?).await?;
+        let transport = FetchTransport { fetch: js_function(&self.raw_options, "rpcFetch") };
+        let consent = JsConsent(js_function(&self.raw_options, "onBeforePayment"));
+        let built = build_payment(
+            &chain(),
+            &transport,
+            &endpoint,
+            &requirement,
+            &self.signer,
+            &consent,
+            &self.options.build_options()?,
+        )
+        .await?;
 
         retry.headers().set(PAYMENT_HEADER, &built.header).map_err(|e| from_js(e, ErrorCode::InvalidOptions))?;
         let paid = self.send(&retry).await?;
         if paid.status() == 402 {
             let reason = read_limited(&paid).await.ok().and_then(|b| String::from_utf8(b).ok()).unwrap_or_default();
-            return err(ErrorCode::PaymentRejectedByServer, format!("the server answered 402 again after payment: {}", truncate(&reason, 300)));
+            return err(
+                ErrorCode::PaymentRejectedByServer,
+                format!("the server answered 402 again after payment: {}", truncate(&reason, 300)),
+            );
         }
         let settlement = paid
             .headers()
@@ -127,7 +140,8 @@ impl Wrapper {
             .map(|h| v1::parse_settlement_header(&h))
             .transpose()
             .unwrap_or(None);
-        let receipt = serde_json::json!({ "summary": built.summary.to_json(), "settlement": settlement, "header": built.header });
+        let receipt =
+            serde_json::json!({ "summary": built.summary.to_json(), "settlement": settlement, "header": built.header });
         let receipt = to_value(&receipt)?;
         RECEIPTS.with(|r| r.set(paid.unchecked_ref(), &receipt));
         Ok(paid.into())
@@ -136,18 +150,21 @@ impl Wrapper {
     /// The policy's choice, or the caller's `selectRequirements(accepts, policyChoice)` hook.
     async fn choose(&self, required: &v1::PaymentRequired) -> Result<Requirement> {
         let policy = self.options.policy()?;
-        let Some(hook) = get_fn(&self.raw_options, "selectRequirements") else {
+        let Some(hook) = js_function(&self.raw_options, "selectRequirements") else {
             return policy.select(&required.accepts).map(|(_, r)| r);
         };
         let default = policy.select(&required.accepts).ok().map(|(_, r)| r.wire);
         let answer = hook
             .call2(&JsValue::UNDEFINED, &to_value(&required.accepts)?, &to_value(&default)?)
             .map_err(|e| from_js(e, ErrorCode::NoAcceptableRequirements))?;
-        let answer = JsFuture::from(Promise::resolve(&answer)).await.map_err(|e| from_js(e, ErrorCode::NoAcceptableRequirements))?;
+        let answer = JsFuture::from(Promise::resolve(&answer))
+            .await
+            .map_err(|e| from_js(e, ErrorCode::NoAcceptableRequirements))?;
         if answer.is_undefined() || answer.is_null() {
             return err(ErrorCode::NoAcceptableRequirements, "selectRequirements chose nothing");
         }
-        let wire: v1::PaymentRequirements = super::json::from_js(&answer, ErrorCode::Malformed402, "requirements from selectRequirements")?;
+        let wire: v1::PaymentRequirements =
+            super::json::from_js(&answer, ErrorCode::Malformed402, "requirements from selectRequirements")?;
         // The hook chooses; the limits still apply to what it chose.
         policy.select(&[wire]).map(|(_, r)| r)
     }
@@ -155,12 +172,17 @@ impl Wrapper {
 
 fn new_request(input: &JsValue, init: &JsValue) -> Result<Request> {
     let invalid = |e: JsValue| from_js(e, ErrorCode::InvalidOptions);
-    let init = if init.is_undefined() || init.is_null() { web_sys::RequestInit::new() } else { init.clone().unchecked_into() };
+    let init =
+        if init.is_undefined() || init.is_null() { web_sys::RequestInit::new() } else { init.clone().unchecked_into() };
     match input.as_string() {
         Some(url) => Request::new_with_str_and_init(&url, &init).map_err(invalid),
-        None if input.is_instance_of::<Request>() => Request::new_with_request_and_init(input.unchecked_ref(), &init).map_err(invalid),
+        None if input.is_instance_of::<Request>() => {
+            Request::new_with_request_and_init(input.unchecked_ref(), &init).map_err(invalid)
+        }
         // URL objects and anything with a useful toString().
-        None => Request::new_with_str_and_init(&String::from(js_sys::JsString::from(input.clone())), &init).map_err(invalid),
+        None => {
+            Request::new_with_str_and_init(&String::from(js_sys::JsString::from(input.clone())), &init).map_err(invalid)
+        }
     }
 }
 
@@ -170,7 +192,7 @@ async fn read_limited(response: &Response) -> Result<Vec<u8>> {
     let too_big = || Error::new(ErrorCode::Malformed402, format!("402 body exceeds {MAX_402_BODY_BYTES} bytes"));
     let broken = |e: JsValue| from_js(e, ErrorCode::Malformed402);
     if let Ok(Some(length)) = response.headers().get("content-length") {
-        if length.parse::<usize>().map_or(false, |n| n > MAX_402_BODY_BYTES) {
+        if length.parse::<usize>().is_ok_and(|n| n > MAX_402_BODY_BYTES) {
             return Err(too_big());
         }
     }

@@ -60,10 +60,15 @@ impl Keypair {
 
     /// A 32-byte seed, as bytes or `0x` hex.
     #[wasm_bindgen(js_name = fromSeed)]
-    pub fn from_seed(#[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] seed: JsValue) -> Result<Keypair, JsValue> {
+    pub fn from_seed(
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] seed: JsValue,
+    ) -> Result<Keypair, JsValue> {
         let bytes = match seed.as_string() {
             Some(hex) => zeroize::Zeroizing::new(crate::hexutil::decode(&hex).map_err(|_| {
-                to_js(crate::Error::new(crate::ErrorCode::InvalidSecret, "a seed must be 32 bytes (Uint8Array or 0x hex)"))
+                to_js(crate::Error::new(
+                    crate::ErrorCode::InvalidSecret,
+                    "a seed must be 32 bytes (Uint8Array or 0x hex)",
+                ))
             })?),
             None => zeroize::Zeroizing::new(js_sys::Uint8Array::new(&seed).to_vec()),
         };
@@ -83,7 +88,8 @@ impl Keypair {
 
     /// Signs raw bytes (sr25519, "substrate" context); returns the 64-byte signature.
     pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, JsValue> {
-        let key = lookup(self.id).ok_or_else(|| to_js(crate::Error::new(crate::ErrorCode::InvalidSecret, "keypair was freed")))?;
+        let key = lookup(self.id)
+            .ok_or_else(|| to_js(crate::Error::new(crate::ErrorCode::InvalidSecret, "keypair was freed")))?;
         Ok(key.sign_raw(message).to_vec())
     }
 
@@ -98,6 +104,10 @@ impl Keypair {
 #[wasm_bindgen(js_name = verifySignature)]
 pub fn verify_signature(message: &[u8], signature: &[u8], public_key_or_address: &str) -> Result<bool, JsValue> {
     let who = crate::vara::address::AccountId::parse(public_key_or_address).map_err(to_js)?;
-    let sig = if signature.len() == 65 && signature[0] == crate::signer::SR25519_TYPE_BYTE { &signature[1..] } else { signature };
+    let sig = if signature.len() == 65 && signature[0] == crate::signer::SR25519_TYPE_BYTE {
+        &signature[1..]
+    } else {
+        signature
+    };
     Ok(crate::signer::keypair::verify(&who.0, message, sig))
 }

@@ -45,7 +45,9 @@ impl JsOptions {
             if asset.eq_ignore_ascii_case("vara") || asset.eq_ignore_ascii_case("native") {
                 policy.max_native = to_u128(value, "maxAmount.VARA").map_err(|e| invalid_options(e.message))?;
             } else {
-                let program = AccountId::from_hex(asset).map_err(|_| invalid_options(format!("maxAmount key {asset:?} is neither VARA nor a program id")))?;
+                let program = AccountId::from_hex(asset).map_err(|_| {
+                    invalid_options(format!("maxAmount key {asset:?} is neither VARA nor a program id"))
+                })?;
                 policy.max_tokens.push((program, value));
             }
         }
@@ -71,8 +73,14 @@ impl JsOptions {
             None => GasLimit::Calculate { margin_percent: margin },
             Some(serde_json::Value::String(s)) if s == "calculate" => GasLimit::Calculate { margin_percent: margin },
             Some(serde_json::Value::String(s)) if s == "max" => GasLimit::Max,
-            Some(serde_json::Value::Number(n)) if n.as_u64().is_some() => GasLimit::Fixed(n.as_u64().unwrap_or_default()),
-            Some(other) => return Err(invalid_options(format!("gasLimit must be \"calculate\", \"max\" or a number, got {other}"))),
+            Some(serde_json::Value::Number(n)) if n.as_u64().is_some() => {
+                GasLimit::Fixed(n.as_u64().unwrap_or_default())
+            }
+            Some(other) => {
+                return Err(invalid_options(format!(
+                    "gasLimit must be \"calculate\", \"max\" or a number, got {other}"
+                )))
+            }
         };
         if let Some(check) = self.check_existential_deposit {
             o.check_existential_deposit = check;

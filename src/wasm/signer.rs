@@ -21,15 +21,21 @@ pub enum JsSigner {
 impl JsSigner {
     pub fn from_js(value: &JsValue) -> Result<Self> {
         if let Some(id) = Reflect::get(value, &"__x402KeyId".into()).ok().and_then(|v| v.as_f64()) {
-            return lookup(id as u32).map(JsSigner::Key).ok_or_else(|| Error::new(ErrorCode::InvalidSecret, "this Keypair was freed"));
+            return lookup(id as u32)
+                .map(JsSigner::Key)
+                .ok_or_else(|| Error::new(ErrorCode::InvalidSecret, "this Keypair was freed"));
         }
         let address = Reflect::get(value, &"address".into()).ok().and_then(|a| a.as_string());
-        let sign_payload = Reflect::get(value, &"signPayload".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        let sign_payload =
+            Reflect::get(value, &"signPayload".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
         match (address, sign_payload) {
             (Some(address), Some(sign_payload)) => {
                 Ok(JsSigner::External { account: AccountId::parse(&address)?, object: value.clone(), sign_payload })
             }
-            _ => err(ErrorCode::InvalidOptions, "a signer is a Keypair or an object with `address` and `signPayload(payload)`"),
+            _ => err(
+                ErrorCode::InvalidOptions,
+                "a signer is a Keypair or an object with `address` and `signPayload(payload)`",
+            ),
         }
     }
 }
@@ -61,7 +67,8 @@ impl Signer for JsSigner {
             .ok()
             .and_then(|s| s.as_string())
             .ok_or_else(|| Error::new(ErrorCode::InvalidSignature, "signPayload returned no `signature`"))?;
-        let signature = crate::hexutil::decode(&signature).map_err(|_| Error::new(ErrorCode::InvalidSignature, "signature is not hex"))?;
+        let signature = crate::hexutil::decode(&signature)
+            .map_err(|_| Error::new(ErrorCode::InvalidSignature, "signature is not hex"))?;
         // Hardware wallets enable CheckMetadataHash themselves and report the hash they used.
         let metadata_hash = Reflect::get(&answer, &"metadataHash".into())
             .ok()

@@ -31,10 +31,8 @@ impl Transport for FetchTransport {
             None => Ok(global_fetch(url, &init)),
         }
         .map_err(|e| from_js(e, ErrorCode::RpcError))?;
-        let response: web_sys::Response = JsFuture::from(promise)
-            .await
-            .map_err(|e| rpc_error(url, from_js(e, ErrorCode::RpcError)))?
-            .into();
+        let response: web_sys::Response =
+            JsFuture::from(promise).await.map_err(|e| rpc_error(url, from_js(e, ErrorCode::RpcError)))?.into();
         if !response.ok() {
             return Err(Error::new(ErrorCode::RpcError, format!("{url} answered HTTP {}", response.status())));
         }
