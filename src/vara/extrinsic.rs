@@ -171,16 +171,4 @@ impl UnsignedPayload {
         let raw = self.encode(facts)?;
         Ok(if raw.len() > HASH_THRESHOLD { blake2_256(&raw).to_vec() } else { raw })
     }
-
-    /// The signed extrinsic (v4, `MultiAddress::Id` signer) as `author_submitExtrinsic` takes it.
-    pub fn signed_extrinsic(&self, facts: &RuntimeFacts, signature: &[u8]) -> Vec<u8> {
-        let mut body = vec![0x80 | EXTRINSIC_VERSION, 0x00];
-        body.extend_from_slice(&self.address.0);
-        body.extend_from_slice(signature);
-        body.extend_from_slice(&self.extra_bytes(facts));
-        body.extend_from_slice(&self.method);
-        let mut out = Compact(body.len() as u32).encode();
-        out.extend_from_slice(&body);
-        out
-    }
 }
