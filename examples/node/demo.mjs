@@ -47,7 +47,7 @@ try {
 
   step(5, `resource (${response.status}, ${ms} ms including payment):`);
   console.log(`    ${JSON.stringify(await response.json())}`);
-  for (let i = 0; i < 50 && (await chain.freeBalance(BOB)) === before; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 150 && (await chain.freeBalance(BOB)) === before; i++) await new Promise((r) => setTimeout(r, 100));
   console.log(`    seller balance: ${fmt(before)} → ${fmt(await chain.freeBalance(BOB))}`);
 } finally {
   await server.stop();

@@ -78,7 +78,7 @@ test('the page pays through the extension and shows the resource', async () => {
   assert.match(result.receipt.settlement.txHash, /^0x[0-9a-f]{64}$/); // readable: the server exposes the header
   assert.equal(result.receipt.summary.payer, ALICE);
   assert.match(await page.textContent('body'), /a VARA walks into a bar/);
-  for (let i = 0; i < 50 && (await chain.freeBalance(BOB)) === before; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 150 && (await chain.freeBalance(BOB)) === before; i++) await new Promise((r) => setTimeout(r, 100));
   assert.equal(await chain.freeBalance(BOB), before + PRICE);
 });
 

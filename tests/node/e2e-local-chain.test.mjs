@@ -37,8 +37,9 @@ after(async () => {
 });
 
 async function settled(check) {
-  // Instant block mode builds the block right after submission; allow it a moment.
-  for (let i = 0; i < 50; i++) {
+  // Instant block mode builds the block right after submission; allow it up to 15 s on a
+  // loaded machine.
+  for (let i = 0; i < 150; i++) {
     if (await check()) return true;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -66,6 +66,6 @@ test('paid from Node: 200, the Next-form receipt, payTo +price', async () => {
   assert.equal(settlement.success, true);
   assert.equal(settlement.networkId, 'vara-testnet');
   assert.match(settlement.txHash, /^0x[0-9a-f]{64}$/);
-  for (let i = 0; i < 50 && (await chain.freeBalance(BOB)) === before; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 150 && (await chain.freeBalance(BOB)) === before; i++) await new Promise((r) => setTimeout(r, 100));
   assert.equal(await chain.freeBalance(BOB), before + PRICE);
 });
