@@ -39,6 +39,8 @@ pub enum ErrorCode {
     PaymentRejectedByServer,
     /// The RPC node could not be reached or answered with an error.
     RpcError,
+    /// The paid resource's server could not be reached (the wrapped fetch threw).
+    NetworkError,
     /// The RPC node belongs to another chain than the requested network.
     WrongChain,
     /// Runtime metadata lacks something the payment needs (pallet, call, extension layout).
@@ -56,6 +58,35 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    pub const ALL: [ErrorCode; 21] = [
+        ErrorCode::Malformed402,
+        ErrorCode::MalformedHeader,
+        ErrorCode::NoAcceptableRequirements,
+        ErrorCode::AmountOverLimit,
+        ErrorCode::NetworkNotAllowed,
+        ErrorCode::AssetNotAllowed,
+        ErrorCode::RecipientNotAllowed,
+        ErrorCode::InvalidAddress,
+        ErrorCode::BelowExistentialDeposit,
+        ErrorCode::SignerRejected,
+        ErrorCode::InvalidSignature,
+        ErrorCode::PaymentRejectedByServer,
+        ErrorCode::RpcError,
+        ErrorCode::NetworkError,
+        ErrorCode::WrongChain,
+        ErrorCode::UnsupportedRuntime,
+        ErrorCode::InvalidSecret,
+        ErrorCode::RequestNotReplayable,
+        ErrorCode::PaymentMismatch,
+        ErrorCode::SelfCheckFailed,
+        ErrorCode::InvalidOptions,
+    ];
+
+    /// The code named by its string (a JS error thrown by a hook may carry one).
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == code)
+    }
+
     pub const fn as_str(self) -> &'static str {
         match self {
             ErrorCode::Malformed402 => "MALFORMED_402",
@@ -71,6 +102,7 @@ impl ErrorCode {
             ErrorCode::InvalidSignature => "INVALID_SIGNATURE",
             ErrorCode::PaymentRejectedByServer => "PAYMENT_REJECTED_BY_SERVER",
             ErrorCode::RpcError => "RPC_ERROR",
+            ErrorCode::NetworkError => "NETWORK_ERROR",
             ErrorCode::WrongChain => "WRONG_CHAIN",
             ErrorCode::UnsupportedRuntime => "UNSUPPORTED_RUNTIME",
             ErrorCode::InvalidSecret => "INVALID_SECRET",
@@ -101,4 +133,20 @@ pub type Result<T, E = Error> = core::result::Result<T, E>;
 /// Shorthand used across the crate: `err(ErrorCode::X, format!(..))`.
 pub fn err<T>(code: ErrorCode, message: impl Into<String>) -> Result<T> {
     Err(Error::new(code, message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_round_trips_through_its_string() {
+        for code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
+        }
+        let mut names: Vec<_> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), ErrorCode::ALL.len());
+    }
 }

@@ -20,7 +20,7 @@ pub fn from_js(value: JsValue, fallback: ErrorCode) -> Error {
     let code = js_sys::Reflect::get(&value, &"code".into())
         .ok()
         .and_then(|c| c.as_string())
-        .and_then(|c| code_from_str(&c))
+        .and_then(|c| ErrorCode::parse(&c))
         .unwrap_or(fallback);
     let message = js_sys::Reflect::get(&value, &"message".into())
         .ok()
@@ -28,32 +28,4 @@ pub fn from_js(value: JsValue, fallback: ErrorCode) -> Error {
         .or_else(|| value.as_string())
         .unwrap_or_else(|| "unknown JavaScript error".into());
     Error::new(code, message)
-}
-
-fn code_from_str(code: &str) -> Option<ErrorCode> {
-    use ErrorCode::*;
-    [
-        Malformed402,
-        MalformedHeader,
-        NoAcceptableRequirements,
-        AmountOverLimit,
-        NetworkNotAllowed,
-        AssetNotAllowed,
-        RecipientNotAllowed,
-        InvalidAddress,
-        BelowExistentialDeposit,
-        SignerRejected,
-        InvalidSignature,
-        PaymentRejectedByServer,
-        RpcError,
-        WrongChain,
-        UnsupportedRuntime,
-        InvalidSecret,
-        RequestNotReplayable,
-        PaymentMismatch,
-        SelfCheckFailed,
-        InvalidOptions,
-    ]
-    .into_iter()
-    .find(|c| c.as_str() == code)
 }

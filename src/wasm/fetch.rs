@@ -87,8 +87,9 @@ pub fn get_payment_receipt(#[wasm_bindgen(unchecked_param_type = "Response")] re
 
 impl Wrapper {
     async fn send(&self, request: &Request) -> Result<Response> {
-        let answer = self.fetch.call1(&JsValue::UNDEFINED, request).map_err(|e| from_js(e, ErrorCode::RpcError))?;
-        let response = JsFuture::from(Promise::resolve(&answer)).await.map_err(|e| from_js(e, ErrorCode::RpcError))?;
+        let failed = |e: JsValue| from_js(e, ErrorCode::NetworkError);
+        let answer = self.fetch.call1(&JsValue::UNDEFINED, request).map_err(failed)?;
+        let response = JsFuture::from(Promise::resolve(&answer)).await.map_err(failed)?;
         response
             .dyn_into::<Response>()
             .map_err(|_| Error::new(ErrorCode::InvalidOptions, "fetch did not resolve to a Response"))

@@ -180,3 +180,9 @@ test('responses that were not paid have no receipt, and pass through untouched',
   assert.equal(response.status, 404);
   assert.equal(wasm.getPaymentReceipt(response), undefined);
 });
+
+test('an unreachable server is NETWORK_ERROR, not an RPC error', async () => {
+  const signer = countingSigner();
+  await assert.rejects(wrapped(signer)('http://127.0.0.1:9/unreachable'), (e) => e.name === 'X402Error' && e.code === 'NETWORK_ERROR');
+  assert.equal(signer.calls, 0);
+});
