@@ -97,8 +97,8 @@ impl ChainClient {
 
     /// The latest block and the payer's next nonce, with the (cached) chain facts.
     /// Cold: one batch of five calls. Warm: one batch of three; a runtime upgrade seen in it
-    /// costs one more call (the new metadata). When warm, `probe_recipient` asks in the same
-    /// batch whether that account exists, if `small_amount` is below the existential deposit.
+    /// costs one more call (the new metadata). When warm, `probe_recipient = (who, amount)`
+    /// asks in the same batch whether `who` exists, if `amount` is below the existential deposit.
     pub async fn snapshot<T: Transport>(
         &self,
         t: &T,

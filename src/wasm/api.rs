@@ -41,6 +41,7 @@ pub(super) fn js_function(object: &JsValue, name: &str) -> Option<js_sys::Functi
 pub(super) fn select_requirement(requirements: &JsValue, policy: &Policy) -> Result<(usize, Requirement)> {
     let json: serde_json::Value = super::json::from_js(requirements, ErrorCode::Malformed402, "requirements")?;
     if json.get("accepts").is_some() {
+        // Through the byte-level parser, so its size limit applies to bodies from JS too.
         let body = v1::parse_payment_required(json.to_string().as_bytes())?;
         return policy.select(&body.accepts);
     }

@@ -7,7 +7,8 @@ use super::options::JsOptions;
 use super::signer::JsSigner;
 use super::transport::FetchTransport;
 use crate::error::{err, Error, ErrorCode, Result};
-use crate::payment::build_payment;
+use crate::payment::{build_payment, BuildOptions};
+use crate::policy::Policy;
 use crate::proto::v1::{self, MAX_402_BODY_BYTES};
 use crate::requirements::Requirement;
 use js_sys::{Function, Promise, Reflect, WeakMap};
@@ -24,11 +25,16 @@ thread_local! {
     static RECEIPTS: WeakMap = WeakMap::new();
 }
 
+/// Everything a wrapped fetch needs, parsed once when it is created.
 struct Wrapper {
     fetch: Function,
     signer: JsSigner,
     options: JsOptions,
-    raw_options: JsValue,
+    policy: Policy,
+    build: BuildOptions,
+    rpc_fetch: Option<Function>,
+    on_before_payment: Option<Function>,
+    select_requirements: Option<Function>,
 }
 
 fn global_fetch() -> Result<Function> {
@@ -50,10 +56,18 @@ pub fn wrap_fetch_with_payment(
             Err(v) if v.is_undefined() || v.is_null() => global_fetch()?,
             Err(_) => return err(ErrorCode::InvalidOptions, "the first argument must be a fetch function"),
         };
+        // Invalid options fail here, at wrap time, not at the first payment.
         let opts = JsOptions::from_js(&options)?;
-        opts.policy()?; // fail at wrap time, not at the first payment
-        opts.build_options()?;
-        Ok(Wrapper { fetch, signer: JsSigner::from_js(&signer)?, options: opts, raw_options: options.clone() })
+        Ok(Wrapper {
+            fetch,
+            signer: JsSigner::from_js(&signer)?,
+            policy: opts.policy()?,
+            build: opts.build_options()?,
+            options: opts,
+            rpc_fetch: js_function(&options, "rpcFetch"),
+            on_before_payment: js_function(&options, "onBeforePayment"),
+            select_requirements: js_function(&options, "selectRequirements"),
+        })
     };
     let wrapper = Rc::new(build().map_err(to_js)?);
     let closure = Closure::<dyn Fn(JsValue, JsValue) -> Promise>::new(move |input: JsValue, init: JsValue| {
@@ -111,18 +125,10 @@ impl Wrapper {
         let requirement = self.choose(&required).await?;
 
         let endpoint = self.options.endpoint(requirement.network)?;
-        let transport = FetchTransport { fetch: js_function(&self.raw_options, "rpcFetch") };
-        let consent = JsConsent(js_function(&self.raw_options, "onBeforePayment"));
-        let built = build_payment(
-            &chain(),
-            &transport,
-            &endpoint,
-            &requirement,
-            &self.signer,
-            &consent,
-            &self.options.build_options()?,
-        )
-        .await?;
+        let transport = FetchTransport { fetch: self.rpc_fetch.clone() };
+        let consent = JsConsent(self.on_before_payment.clone());
+        let built =
+            build_payment(&chain(), &transport, &endpoint, &requirement, &self.signer, &consent, &self.build).await?;
 
         retry.headers().set(PAYMENT_HEADER, &built.header).map_err(|e| from_js(e, ErrorCode::InvalidOptions))?;
         let paid = self.send(&retry).await?;
@@ -150,8 +156,8 @@ impl Wrapper {
 
     /// The policy's choice, or the caller's `selectRequirements(accepts, policyChoice)` hook.
     async fn choose(&self, required: &v1::PaymentRequired) -> Result<Requirement> {
-        let policy = self.options.policy()?;
-        let Some(hook) = js_function(&self.raw_options, "selectRequirements") else {
+        let policy = &self.policy;
+        let Some(hook) = &self.select_requirements else {
             return policy.select(&required.accepts).map(|(_, r)| r);
         };
         let default = policy.select(&required.accepts).ok().map(|(_, r)| r.wire);
