@@ -2,7 +2,7 @@
 // a local Vara chain (the real runtime under chopsticks), and this package paying from Node
 // with //Alice. Offline. Run: npm run demo  (after npm run build)
 import { Keypair, wrapFetchWithPayment, getPaymentReceipt, decodePaymentHeader } from '../../dist/node/index.mjs';
-import { startChain, VARA } from '../../tests/support/local-chain.mjs';
+import { startChain, waitUntil, VARA } from '../../tests/support/local-chain.mjs';
 import { startReferenceServer } from '../../tests/support/reference-server.mjs';
 
 const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
@@ -47,7 +47,7 @@ try {
 
   step(5, `resource (${response.status}, ${ms} ms including payment):`);
   console.log(`    ${JSON.stringify(await response.json())}`);
-  for (let i = 0; i < 150 && (await chain.freeBalance(BOB)) === before; i++) await new Promise((r) => setTimeout(r, 100));
+  await waitUntil(async () => (await chain.freeBalance(BOB)) !== before);
   console.log(`    seller balance: ${fmt(before)} → ${fmt(await chain.freeBalance(BOB))}`);
 } finally {
   await server.stop();

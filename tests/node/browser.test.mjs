@@ -9,7 +9,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { repoRoot } from '../support/wasm-pkg.mjs';
-import { startChain, VARA } from '../support/local-chain.mjs';
+import { startChain, waitUntil, VARA } from '../support/local-chain.mjs';
 import { startReferenceServer } from '../support/reference-server.mjs';
 
 const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
@@ -78,7 +78,7 @@ test('the page pays through the extension and shows the resource', async () => {
   assert.match(result.receipt.settlement.txHash, /^0x[0-9a-f]{64}$/); // readable: the server exposes the header
   assert.equal(result.receipt.summary.payer, ALICE);
   assert.match(await page.textContent('body'), /a VARA walks into a bar/);
-  for (let i = 0; i < 150 && (await chain.freeBalance(BOB)) === before; i++) await new Promise((r) => setTimeout(r, 100));
+  await waitUntil(async () => (await chain.freeBalance(BOB)) !== before);
   assert.equal(await chain.freeBalance(BOB), before + PRICE);
 });
 

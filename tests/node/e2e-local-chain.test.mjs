@@ -8,7 +8,7 @@ import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, decodeAddress } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
 import { wasm } from '../support/wasm-pkg.mjs';
-import { startChain, VARA } from '../support/local-chain.mjs';
+import { startChain, waitUntil, VARA } from '../support/local-chain.mjs';
 import { startReferenceServer } from '../support/reference-server.mjs';
 
 const { withX402Interceptor } = await import('../../dist/js/axios.js');
@@ -36,16 +36,6 @@ after(async () => {
   await chain?.stop();
 });
 
-async function settled(check) {
-  // Instant block mode builds the block right after submission; allow it up to 15 s on a
-  // loaded machine.
-  for (let i = 0; i < 150; i++) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
-}
-
 test('unpaid request: the reference server answers 402 with its requirements', async () => {
   const r = await fetch(`${server.url}/paid`);
   assert.equal(r.status, 402);
@@ -65,7 +55,7 @@ test('fetch wrapper pays: 200, receipt, payTo +amount exactly, payer nonce +1', 
   assert.match(receipt.settlement.txHash, /^0x[0-9a-f]{64}$/);
   assert.equal(receipt.summary.amount, String(PRICE));
   assert.equal(receipt.summary.payer, alice.address);
-  assert.ok(await settled(async () => (await chain.freeBalance(BOB)) === bobBefore + PRICE), 'payTo rose by exactly the price');
+  assert.ok(await waitUntil(async () => (await chain.freeBalance(BOB)) === bobBefore + PRICE), 'payTo rose by exactly the price');
   assert.equal(await chain.nonce(alice.address), nonceBefore + 1);
 });
 
@@ -76,7 +66,7 @@ test('Axios shim pays through the same core', async () => {
   assert.equal(response.status, 200);
   assert.equal(response.data.ok, true);
   assert.match(response.x402.settlement.txHash, /^0x[0-9a-f]{64}$/);
-  assert.ok(await settled(async () => (await chain.freeBalance(BOB)) === bobBefore + PRICE));
+  assert.ok(await waitUntil(async () => (await chain.freeBalance(BOB)) === bobBefore + PRICE));
 });
 
 test('Axios shim accepts a polkadot-js keyring pair, like the reference', async () => {
@@ -85,7 +75,7 @@ test('Axios shim accepts a polkadot-js keyring pair, like the reference', async 
   const client = withX402Interceptor(axios.create({ baseURL: server.url }), pair, options);
   assert.equal((await client.get('/paid')).status, 200);
   // The reference settles without waiting for inclusion: wait for it before the next test.
-  assert.ok(await settled(async () => (await chain.nonce(alice.address)) === nonceBefore + 1));
+  assert.ok(await waitUntil(async () => (await chain.nonce(alice.address)) === nonceBefore + 1));
 });
 
 test('the chain rejects a transfer below the existential deposit to a fresh account; the client refuses to sign one', async () => {
@@ -100,7 +90,7 @@ test('the chain rejects a transfer below the existential deposit to a fresh acco
   const transfer = await api.tx.balances.transferKeepAlive(fresh.address, amount).signAsync(pair, { era: 0 });
   const txHash = (await api.rpc.author.submitExtrinsic(transfer)).toHex();
   let verdict;
-  assert.ok(await settled(async () => {
+  assert.ok(await waitUntil(async () => {
     const hash = (await api.rpc.chain.getHeader()).hash;
     const block = await api.rpc.chain.getBlock(hash);
     const index = block.block.extrinsics.findIndex((x) => x.hash.toHex() === txHash);
@@ -133,7 +123,7 @@ test('VFT token payment: Gear.send_message with the Vft/Transfer payload is incl
   assert.equal(summary.asset, TOKEN);
   assert.equal(summary.gasLimit, Number(api.consts.gearGas.blockGasLimit.toBigInt()));
   let found;
-  assert.ok(await settled(async () => {
+  assert.ok(await waitUntil(async () => {
     const hash = (await api.rpc.chain.getHeader()).hash;
     const block = await api.rpc.chain.getBlock(hash);
     const index = block.block.extrinsics.findIndex((x) => x.hash.toHex() === settlement.txHash);

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { wasm, repoRoot } from '../support/wasm-pkg.mjs';
-import { startChain, freePort, VARA } from '../support/local-chain.mjs';
+import { startChain, freePort, waitUntil, VARA } from '../support/local-chain.mjs';
 
 const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
 const PRICE = 10_000_000_000n;
@@ -66,6 +66,6 @@ test('paid from Node: 200, the Next-form receipt, payTo +price', async () => {
   assert.equal(settlement.success, true);
   assert.equal(settlement.networkId, 'vara-testnet');
   assert.match(settlement.txHash, /^0x[0-9a-f]{64}$/);
-  for (let i = 0; i < 150 && (await chain.freeBalance(BOB)) === before; i++) await new Promise((r) => setTimeout(r, 100));
+  await waitUntil(async () => (await chain.freeBalance(BOB)) !== before);
   assert.equal(await chain.freeBalance(BOB), before + PRICE);
 });

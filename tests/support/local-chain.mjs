@@ -6,10 +6,9 @@
 //
 // Library: startChain() → { wsUrl, httpUrl, genesisHash, fund, freeBalance, nonce, api, stop }.
 // CLI:     node tests/support/local-chain.mjs   (prints the URLs as JSON, runs until Ctrl-C)
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +47,18 @@ export function prepareSpec() {
   writeFileSync(out, JSON.stringify(spec));
   log(`prepared ${out} in ${Date.now() - t0} ms`);
   return out;
+}
+
+/**
+ * Polls `check` until it holds or `timeoutMs` passes; resolves to whether it held.
+ * Instant block mode builds a block right after a submission, but a loaded machine needs time.
+ */
+export async function waitUntil(check, { timeoutMs = 15_000, intervalMs = 100 } = {}) {
+  for (const end = Date.now() + timeoutMs; Date.now() < end; ) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  return false;
 }
 
 export async function freePort() {
