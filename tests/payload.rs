@@ -11,7 +11,7 @@ use parity_scale_codec::Encode;
 use serde_json::{json, Value};
 use std::cell::RefCell;
 use x402_vara_wasm::amount::U256;
-use x402_vara_wasm::payment::{build_payment, BuildOptions, GasLimit, NoPrompt};
+use x402_vara_wasm::payment::{build_payment, BuildOptions, BuiltPayment, GasLimit, NoPrompt};
 use x402_vara_wasm::proto::v1::{PaymentPayload, PaymentRequirements};
 use x402_vara_wasm::requirements::Requirement;
 use x402_vara_wasm::signer::keypair::Keypair;
@@ -121,6 +121,17 @@ fn endpoint() -> Endpoint {
     Endpoint::new(Network::VaraTestnet, Some("http://127.0.0.1:9"), None).unwrap()
 }
 
+/// //Alice pays `req` through the scripted node, on the testnet endpoint, without a prompt.
+fn alice_pays(
+    chain: &ChainClient,
+    node: &ScriptedNode,
+    req: &Requirement,
+    opts: &BuildOptions,
+) -> Result<BuiltPayment> {
+    let alice = Keypair::from_suri("//Alice").unwrap();
+    block_on(build_payment(chain, node, &endpoint(), req, &alice, &NoPrompt, opts))
+}
+
 #[test]
 fn recent_metadata_yields_indices_and_extensions() {
     let facts = metadata::decode(&metadata_bytes()).unwrap();
@@ -153,10 +164,9 @@ fn recent_metadata_yields_indices_and_extensions() {
 fn native_payment_is_built_signed_and_self_checked_in_one_round_trip_when_warm() {
     let node = ScriptedNode::new();
     let chain = ChainClient::new();
-    let alice = Keypair::from_suri("//Alice").unwrap();
     let req = requirement("1000000000000", None);
     let opts = BuildOptions::default();
-    let built = block_on(build_payment(&chain, &node, &endpoint(), &req, &alice, &NoPrompt, &opts)).unwrap();
+    let built = alice_pays(&chain, &node, &req, &opts).unwrap();
     assert_eq!(node.requests.borrow().len(), 1, "cold: one batch");
 
     let tx = &built.payload.payload.transaction;
@@ -181,7 +191,7 @@ fn native_payment_is_built_signed_and_self_checked_in_one_round_trip_when_warm()
     );
     assert!(json.ends_with(r#""network":"vara-testnet"}"#), "{json}");
 
-    block_on(build_payment(&chain, &node, &endpoint(), &req, &alice, &NoPrompt, &opts)).unwrap();
+    alice_pays(&chain, &node, &req, &opts).unwrap();
     assert_eq!(node.requests.borrow().len(), 2, "warm: one more batch");
     assert_eq!(node.requests.borrow()[1].as_array().unwrap().len(), 3, "header + nonce + runtime version");
 }
@@ -197,8 +207,7 @@ fn tampered_headers_fail_the_offline_check() {
     let chain = ChainClient::new();
     let alice = Keypair::from_suri("//Alice").unwrap();
     let req = requirement("5000", None);
-    let built =
-        block_on(build_payment(&chain, &node, &endpoint(), &req, &alice, &NoPrompt, &BuildOptions::default())).unwrap();
+    let built = alice_pays(&chain, &node, &req, &BuildOptions::default()).unwrap();
     let state = block_on(chain.chain_state(&node, &endpoint())).unwrap();
 
     let ok = check::inspect(&PaymentPayload::from_header(&built.header).unwrap(), &state).unwrap();
@@ -224,11 +233,9 @@ fn tampered_headers_fail_the_offline_check() {
 fn token_payment_sends_a_sails_transfer_with_calculated_gas() {
     let node = ScriptedNode::new();
     let chain = ChainClient::new();
-    let alice = Keypair::from_suri("//Alice").unwrap();
     let program = format!("0x{}", "ab".repeat(32));
     let req = requirement("1000000", Some(program.clone()));
-    let built =
-        block_on(build_payment(&chain, &node, &endpoint(), &req, &alice, &NoPrompt, &BuildOptions::default())).unwrap();
+    let built = alice_pays(&chain, &node, &req, &BuildOptions::default()).unwrap();
     assert_eq!(built.payload.asset.as_deref(), Some(program.as_str()));
     assert_eq!(built.summary.gas_limit, Some(1_200_000_000), "min_limit + 20%");
     let facts = metadata::decode(&metadata_bytes()).unwrap();
@@ -237,7 +244,7 @@ fn token_payment_sends_a_sails_transfer_with_calculated_gas() {
     assert!(len > 200 && len <= 256, "a VFT send_message is ~216 bytes, got {len}");
 
     let opts = BuildOptions { gas_limit: GasLimit::Max, ..BuildOptions::default() };
-    let built = block_on(build_payment(&chain, &node, &endpoint(), &req, &alice, &NoPrompt, &opts)).unwrap();
+    let built = alice_pays(&chain, &node, &req, &opts).unwrap();
     assert_eq!(built.summary.gas_limit, facts.block_gas_limit);
 }
 
@@ -345,11 +352,10 @@ fn at_block_zero_the_era_is_anchored_at_the_reported_genesis_hash() {
 fn a_small_warm_payment_checks_the_recipient_in_the_same_batch() {
     let node = ScriptedNode::new();
     let chain = ChainClient::new();
-    let alice = Keypair::from_suri("//Alice").unwrap();
     let small = requirement("1000", None); // far below the existential deposit
-    block_on(build_payment(&chain, &node, &endpoint(), &small, &alice, &NoPrompt, &BuildOptions::default())).unwrap();
+    alice_pays(&chain, &node, &small, &BuildOptions::default()).unwrap();
     let cold = node.requests.borrow().len();
-    block_on(build_payment(&chain, &node, &endpoint(), &small, &alice, &NoPrompt, &BuildOptions::default())).unwrap();
+    alice_pays(&chain, &node, &small, &BuildOptions::default()).unwrap();
     let requests = node.requests.borrow();
     assert_eq!(requests.len(), cold + 1, "warm: one round trip");
     let methods: Vec<_> = requests
@@ -367,12 +373,10 @@ fn a_small_warm_payment_checks_the_recipient_in_the_same_batch() {
 fn a_runtime_upgrade_seen_in_the_warm_batch_refreshes_the_metadata() {
     let node = ScriptedNode::new();
     let chain = ChainClient::new();
-    let alice = Keypair::from_suri("//Alice").unwrap();
     let req = requirement("50000000000000", None);
-    block_on(build_payment(&chain, &node, &endpoint(), &req, &alice, &NoPrompt, &BuildOptions::default())).unwrap();
+    alice_pays(&chain, &node, &req, &BuildOptions::default()).unwrap();
     node.spec_version.set(20001);
-    let built =
-        block_on(build_payment(&chain, &node, &endpoint(), &req, &alice, &NoPrompt, &BuildOptions::default())).unwrap();
+    let built = alice_pays(&chain, &node, &req, &BuildOptions::default()).unwrap();
     assert_eq!(built.payload.payload.transaction.spec_version, "0x00004e21");
     let requests = node.requests.borrow();
     assert_eq!(requests.len(), 3, "cold batch, warm batch, then the new metadata");
