@@ -1,34 +1,89 @@
 // Axios interceptor: a drop-in for x402-vara's `withX402Interceptor(axios, signer)`, built on
-// the same wasm core as the fetch wrapper, with the same limits and the same loop guard.
-import { createPaymentHeader, parsePaymentResponse } from 'x402-vara-wasm';
+// the same wasm core as the fetch wrapper: the same limits, the same loop guard, the same
+// nonce sequencing (payments from one account reach servers in nonce order) and the same
+// rule after paying (see the fetch wrapper).
+import { sendWithPayment, parsePaymentResponse } from 'x402-vara-wasm';
 import { toSigner } from './signers.js';
 
 // A plain key: axios's mergeConfig keeps unknown string keys (not symbols) on the retry.
 const RETRIED = '__x402Retried';
 
-function x402Error(code, message) {
+function x402Error(code, message, details = {}) {
   const e = new Error(message);
   e.name = 'X402Error';
   e.code = code;
-  return e;
+  return Object.assign(e, details);
+}
+
+const isNodeStream = (d) => d && typeof d === 'object' && typeof d.pipe === 'function' && typeof d.on === 'function';
+const isWebStream = (d) => d && typeof d === 'object' && typeof d.getReader === 'function';
+
+/** A stream body is read once, so it is buffered before the first send to be sent again. */
+async function replayable(data) {
+  const chunks = [];
+  if (isWebStream(data)) {
+    const reader = data.getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) chunks.push(r.value);
+  } else {
+    for await (const chunk of data) chunks.push(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk);
+  }
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.length; }
+  return out;
+}
+
+function settlementOf(headers) {
+  const value = headers && (typeof headers.get === 'function' ? headers.get('x-payment-response') : headers['x-payment-response']);
+  if (!value) return null;
+  try {
+    return parsePaymentResponse(String(value));
+  } catch {
+    return null; // the server took the payment; a receipt it garbled does not undo that
+  }
+}
+
+function reasonOf(data) {
+  const text = typeof data === 'string' ? data : (() => { try { return JSON.stringify(data); } catch { return ''; } })();
+  return (text ?? '').slice(0, 300);
 }
 
 export function withX402Interceptor(axiosClient, signer, options = {}) {
   const payer = toSigner(signer);
+  axiosClient.interceptors.request.use(async (config) => {
+    if (isNodeStream(config.data) || isWebStream(config.data)) config.data = await replayable(config.data);
+    return config;
+  });
   axiosClient.interceptors.response.use(
     (response) => response,
     async (error) => {
       const response = error && error.response;
-      if (!response || response.status !== 402 || !error.config) throw error;
-      if (error.config[RETRIED]) {
-        throw x402Error('PAYMENT_REJECTED_BY_SERVER', 'the server answered 402 again after payment');
+      // A 402 to a paid retry goes back to the send below, which reports it.
+      if (!response || response.status !== 402 || !error.config || error.config[RETRIED]) throw error;
+      const config = error.config;
+      const opts = config.signal ? { ...options, signal: config.signal } : options;
+      const sent = await sendWithPayment(response.data, payer, async (header, headerName) => {
+        const headers = { ...(config.headers?.toJSON?.() ?? config.headers), [headerName]: header };
+        try {
+          const paid = await axiosClient.request({ ...config, [RETRIED]: true, headers });
+          return { status: paid.status, response: paid };
+        } catch (e) {
+          if (e && e.response) return { status: e.response.status, response: e.response, error: e };
+          throw e;
+        }
+      }, opts);
+      const { response: paid, error: failed } = sent.result;
+      const x402 = { summary: sent.summary, settlement: settlementOf(paid.headers), header: sent.header };
+      if (failed) {
+        const details = { status: paid.status, reason: reasonOf(paid.data), receipt: x402, cause: failed };
+        if (paid.status === 402) {
+          throw x402Error('PAYMENT_REJECTED_BY_SERVER', `the server answered 402 again after payment: ${details.reason}`, details);
+        }
+        if (!x402.settlement?.success) {
+          throw x402Error('SETTLEMENT_FAILED', `the server did not settle the payment (HTTP ${paid.status}): ${details.reason}`, details);
+        }
       }
-      const { header, summary } = await createPaymentHeader(response.data, payer, options);
-      const config = { ...error.config, [RETRIED]: true };
-      config.headers = { ...(error.config.headers?.toJSON?.() ?? error.config.headers), 'X-PAYMENT': header };
-      const paid = await axiosClient.request(config);
-      const settlement = paid.headers?.['x-payment-response'];
-      paid.x402 = { summary, settlement: settlement ? parsePaymentResponse(settlement) : null, header };
+      paid.x402 = x402;
       return paid;
     },
   );

@@ -1,27 +1,25 @@
 // Signers for the wasm client, each an object `{ address, signPayload(payload, bytes) }`:
 // the shape of a Polkadot extension's signer, which the wasm calls and then verifies.
 // No protocol logic lives here.
+import { addressToPublicKey } from 'x402-vara-wasm';
 
-const SR25519 = 0x01;
-
-function toHex(bytes) {
-  let out = '0x';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
-  return out;
+function x402Error(code, message, cause) {
+  const e = new Error(message, cause === undefined ? undefined : { cause });
+  e.name = 'X402Error';
+  e.code = code;
+  return e;
 }
 
 function rejected(error) {
-  const e = new Error(`the signer refused: ${error && error.message ? error.message : String(error)}`);
-  e.name = 'X402Error';
-  e.code = 'SIGNER_REJECTED';
-  return e;
+  return x402Error('SIGNER_REJECTED', `the signer refused: ${error && error.message ? error.message : String(error)}`, error);
 }
 
 /** An injected extension signer (`injected.signer`, or `web3FromAddress(a).signer`). */
 export function fromInjectedSigner(signer, address) {
   if (!signer || typeof signer.signPayload !== 'function') {
-    throw new TypeError('the injected signer has no signPayload (signRaw cannot pay: the chain would refuse it)');
+    throw x402Error('INVALID_OPTIONS', 'the injected signer has no signPayload (signRaw cannot pay: the chain would refuse it)');
   }
+  if (typeof address !== 'string') throw x402Error('INVALID_OPTIONS', 'fromInjectedSigner needs the account address');
   return {
     address,
     async signPayload(payload) {
@@ -31,9 +29,10 @@ export function fromInjectedSigner(signer, address) {
       } catch (error) {
         throw rejected(error);
       }
-      // Ledger accounts sign with CheckMetadataHash enabled and say which hash they used.
-      const out = { signature: answer.signature };
-      if (answer.signedTransaction && answer.metadataHash) out.metadataHash = answer.metadataHash;
+      // Hardware (Ledger) accounts sign with CheckMetadataHash enabled; the hash they used is
+      // needed to check the signature, and only some extensions report it.
+      const out = { signature: answer && answer.signature };
+      if (answer && answer.metadataHash) out.metadataHash = answer.metadataHash;
       return out;
     },
   };
@@ -41,17 +40,15 @@ export function fromInjectedSigner(signer, address) {
 
 /**
  * Connects to an injected Polkadot extension (Polkadot{.js}, Talisman, SubWallet) through
- * `window.injectedWeb3` and returns a signer for `address` (or the first account).
+ * `window.injectedWeb3` and returns a signer for `address` (matched by public key, whatever
+ * its SS58 prefix) or, without one, the first sr25519 account.
  */
 export async function connectExtension({ appName, source, address, injectedWeb3 = globalThis.injectedWeb3 } = {}) {
-  if (!appName) throw new TypeError('connectExtension needs an appName (shown by the extension)');
+  if (!appName) throw x402Error('INVALID_OPTIONS', 'connectExtension needs an appName (shown by the extension)');
   const sources = Object.keys(injectedWeb3 || {});
   const name = source ?? sources[0];
   if (!name || !injectedWeb3[name]) {
-    const e = new Error(source ? `extension ${source} is not installed` : 'no Polkadot extension is installed');
-    e.name = 'X402Error';
-    e.code = 'SIGNER_REJECTED';
-    throw e;
+    throw x402Error('SIGNER_REJECTED', source ? `extension ${source} is not installed (installed: ${sources.join(', ') || 'none'})` : 'no Polkadot extension is installed');
   }
   let injected;
   try {
@@ -60,19 +57,29 @@ export async function connectExtension({ appName, source, address, injectedWeb3 
     throw rejected(error);
   }
   const accounts = await injected.accounts.get();
-  const account = address ? accounts.find((a) => a.address === address) : accounts[0];
-  if (!account) throw rejected(new Error(address ? `account ${address} is not in ${name}` : `${name} shares no account`));
+  const sr25519 = (a) => !a.type || a.type === 'sr25519';
+  let account;
+  if (address) {
+    const wanted = addressToPublicKey(address);
+    account = accounts.find((a) => { try { return addressToPublicKey(a.address) === wanted; } catch { return false; } });
+  } else {
+    account = accounts.find(sr25519);
+  }
+  if (!account) throw rejected(new Error(address ? `account ${address} is not in ${name}` : `${name} shares no sr25519 account`));
+  if (!sr25519(account)) throw x402Error('INVALID_OPTIONS', `account ${account.address} is ${account.type}: only sr25519 accounts can pay on Vara here`);
   return { source: name, accounts, signer: fromInjectedSigner(injected.signer, account.address) };
 }
 
 /** A polkadot-js keyring pair (sr25519), e.g. `keyring.addFromUri('//Alice')`. */
 export function fromKeyringPair(pair) {
-  if (pair.type && pair.type !== 'sr25519') throw new TypeError(`only sr25519 accounts can pay on Vara here, got ${pair.type}`);
+  if (!pair || typeof pair.sign !== 'function') throw x402Error('INVALID_OPTIONS', 'fromKeyringPair needs a keyring pair ({ address, sign })');
+  if (pair.type && pair.type !== 'sr25519') throw x402Error('INVALID_OPTIONS', `only sr25519 accounts can pay on Vara here, got ${pair.type}`);
   return fromSignBytes(pair.address, (bytes) => pair.sign(bytes));
 }
 
-/** A callback that signs the exact payload bytes and returns a 64- or 65-byte signature. */
+/** A callback that signs the exact payload bytes and returns a 64- or 65-byte signature (bytes or hex). */
 export function fromSignBytes(address, sign) {
+  if (typeof sign !== 'function') throw x402Error('INVALID_OPTIONS', 'fromSignBytes needs a sign(bytes) function');
   return {
     address,
     async signPayload(_payload, bytes) {
@@ -82,16 +89,18 @@ export function fromSignBytes(address, sign) {
       } catch (error) {
         throw rejected(error);
       }
-      if (typeof signature === 'string') return { signature };
-      return { signature: toHex(signature.length === 64 ? [SR25519, ...signature] : signature) };
+      // The wasm accepts 64 or 65 bytes, as bytes or hex, and checks the signature.
+      return { signature };
     },
   };
 }
 
 /** Accepts every signer form the package knows and returns one the wasm takes. */
 export function toSigner(signer) {
-  if (!signer) throw new TypeError('a signer is required');
-  if ('__x402KeyId' in signer || typeof signer.signPayload === 'function') return signer;
+  if (!signer || typeof signer !== 'object') {
+    throw x402Error('INVALID_OPTIONS', 'a signer is required: a Keypair, an extension signer { address, signPayload } or a keyring pair { address, sign }');
+  }
+  if (typeof signer.signPayload === 'function') return signer;
   if (typeof signer.sign === 'function' && signer.address) return fromKeyringPair(signer);
-  throw new TypeError('unknown signer: pass a Keypair, an extension signer or a keyring pair');
+  throw x402Error('INVALID_OPTIONS', 'unknown signer: pass a Keypair, an extension signer { address, signPayload } or a keyring pair { address, sign }');
 }

@@ -10,107 +10,90 @@ pub struct Error {
     pub message: String,
 }
 
-/// Stable, documented error codes (the strings are part of the public API).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorCode {
-    /// The 402 body is not a valid x402 version 1 answer.
-    Malformed402,
-    /// An `X-PAYMENT` header (or a settlement receipt) could not be decoded.
-    MalformedHeader,
+/// Stable, documented error codes (the strings are part of the public API). One list: the
+/// enum, its strings and `ALL` are generated from it so they cannot drift apart.
+macro_rules! error_codes {
+    ($($(#[doc = $doc:literal])* $name:ident => $text:literal,)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $($(#[doc = $doc])* $name,)*
+        }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$name,)*];
+
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$name => $text,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// The 402 answer is not a valid x402 answer (body or `PAYMENT-REQUIRED` header).
+    Malformed402 => "MALFORMED_402",
+    /// A payment header (or a settlement receipt) could not be decoded.
+    MalformedHeader => "MALFORMED_HEADER",
     /// No entry of `accepts[]` passes the caller's policy.
-    NoAcceptableRequirements,
+    NoAcceptableRequirements => "NO_ACCEPTABLE_REQUIREMENTS",
     /// The requested amount is above the caller's limit for that asset.
-    AmountOverLimit,
+    AmountOverLimit => "AMOUNT_OVER_LIMIT",
+    /// The requested amount is zero: a zero transfer still costs the payer a fee.
+    ZeroAmount => "ZERO_AMOUNT",
     /// The network is not one the caller allows (or not known at all).
-    NetworkNotAllowed,
+    NetworkNotAllowed => "NETWORK_NOT_ALLOWED",
     /// The asset (VFT program) has not been allowed by the caller.
-    AssetNotAllowed,
+    AssetNotAllowed => "ASSET_NOT_ALLOWED",
     /// The recipient is not in the caller's allow-list.
-    RecipientNotAllowed,
+    RecipientNotAllowed => "RECIPIENT_NOT_ALLOWED",
     /// An address or public key could not be parsed.
-    InvalidAddress,
+    InvalidAddress => "INVALID_ADDRESS",
     /// The payment would fail on chain: below the existential deposit to a fresh account.
-    BelowExistentialDeposit,
+    BelowExistentialDeposit => "BELOW_EXISTENTIAL_DEPOSIT",
+    /// The payer's free balance cannot cover the amount, the fee and the existential deposit.
+    InsufficientBalance => "INSUFFICIENT_BALANCE",
     /// The user, the extension or the `onBeforePayment` hook refused to sign.
-    SignerRejected,
+    SignerRejected => "SIGNER_REJECTED",
     /// The signer returned something that is not a valid signature of the payload.
-    InvalidSignature,
+    InvalidSignature => "INVALID_SIGNATURE",
+    /// The in-wasm key was freed (`free()`); it can no longer sign.
+    KeyFreed => "KEY_FREED",
     /// The server answered 402 again after being paid, or rejected the payment.
-    PaymentRejectedByServer,
+    PaymentRejectedByServer => "PAYMENT_REJECTED_BY_SERVER",
+    /// The server took the payment but answered with an error (settlement failed).
+    SettlementFailed => "SETTLEMENT_FAILED",
     /// The RPC node could not be reached or answered with an error.
-    RpcError,
+    RpcError => "RPC_ERROR",
     /// The paid resource's server could not be reached (the wrapped fetch threw).
-    NetworkError,
+    NetworkError => "NETWORK_ERROR",
+    /// A step took longer than `timeoutMs`.
+    Timeout => "TIMEOUT",
+    /// The caller's `AbortSignal` fired.
+    Aborted => "ABORTED",
     /// The RPC node belongs to another chain than the requested network.
-    WrongChain,
-    /// Runtime metadata lacks something the payment needs (pallet, call, extension layout).
-    UnsupportedRuntime,
+    WrongChain => "WRONG_CHAIN",
+    /// Runtime metadata lacks something the payment needs, or contradicts the known layout.
+    UnsupportedRuntime => "UNSUPPORTED_RUNTIME",
     /// A secret (SURI, mnemonic, seed) could not be turned into a key.
-    InvalidSecret,
+    InvalidSecret => "INVALID_SECRET",
     /// The request cannot be repeated (for example a one-shot stream body).
-    RequestNotReplayable,
+    RequestNotReplayable => "REQUEST_NOT_REPLAYABLE",
     /// A decoded payment does not pay what the requirements ask.
-    PaymentMismatch,
+    PaymentMismatch => "PAYMENT_MISMATCH",
     /// A self-check of an emitted header failed: a bug, never sent to the server.
-    SelfCheckFailed,
+    SelfCheckFailed => "SELF_CHECK_FAILED",
     /// The caller passed options that make no sense.
-    InvalidOptions,
+    InvalidOptions => "INVALID_OPTIONS",
+    /// A synchronous function was called before the wasm was loaded (`await ready()`).
+    NotReady => "NOT_READY",
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 21] = [
-        ErrorCode::Malformed402,
-        ErrorCode::MalformedHeader,
-        ErrorCode::NoAcceptableRequirements,
-        ErrorCode::AmountOverLimit,
-        ErrorCode::NetworkNotAllowed,
-        ErrorCode::AssetNotAllowed,
-        ErrorCode::RecipientNotAllowed,
-        ErrorCode::InvalidAddress,
-        ErrorCode::BelowExistentialDeposit,
-        ErrorCode::SignerRejected,
-        ErrorCode::InvalidSignature,
-        ErrorCode::PaymentRejectedByServer,
-        ErrorCode::RpcError,
-        ErrorCode::NetworkError,
-        ErrorCode::WrongChain,
-        ErrorCode::UnsupportedRuntime,
-        ErrorCode::InvalidSecret,
-        ErrorCode::RequestNotReplayable,
-        ErrorCode::PaymentMismatch,
-        ErrorCode::SelfCheckFailed,
-        ErrorCode::InvalidOptions,
-    ];
-
     /// The code named by its string (a JS error thrown by a hook may carry one).
     pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str() == code)
-    }
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::Malformed402 => "MALFORMED_402",
-            ErrorCode::MalformedHeader => "MALFORMED_HEADER",
-            ErrorCode::NoAcceptableRequirements => "NO_ACCEPTABLE_REQUIREMENTS",
-            ErrorCode::AmountOverLimit => "AMOUNT_OVER_LIMIT",
-            ErrorCode::NetworkNotAllowed => "NETWORK_NOT_ALLOWED",
-            ErrorCode::AssetNotAllowed => "ASSET_NOT_ALLOWED",
-            ErrorCode::RecipientNotAllowed => "RECIPIENT_NOT_ALLOWED",
-            ErrorCode::InvalidAddress => "INVALID_ADDRESS",
-            ErrorCode::BelowExistentialDeposit => "BELOW_EXISTENTIAL_DEPOSIT",
-            ErrorCode::SignerRejected => "SIGNER_REJECTED",
-            ErrorCode::InvalidSignature => "INVALID_SIGNATURE",
-            ErrorCode::PaymentRejectedByServer => "PAYMENT_REJECTED_BY_SERVER",
-            ErrorCode::RpcError => "RPC_ERROR",
-            ErrorCode::NetworkError => "NETWORK_ERROR",
-            ErrorCode::WrongChain => "WRONG_CHAIN",
-            ErrorCode::UnsupportedRuntime => "UNSUPPORTED_RUNTIME",
-            ErrorCode::InvalidSecret => "INVALID_SECRET",
-            ErrorCode::RequestNotReplayable => "REQUEST_NOT_REPLAYABLE",
-            ErrorCode::PaymentMismatch => "PAYMENT_MISMATCH",
-            ErrorCode::SelfCheckFailed => "SELF_CHECK_FAILED",
-            ErrorCode::InvalidOptions => "INVALID_OPTIONS",
-        }
+        Self::ALL.iter().copied().find(|c| c.as_str() == code)
     }
 }
 
@@ -141,12 +124,24 @@ mod tests {
 
     #[test]
     fn every_code_round_trips_through_its_string() {
-        for code in ErrorCode::ALL {
+        for &code in ErrorCode::ALL {
             assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
         }
         let mut names: Vec<_> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
         names.sort();
         names.dedup();
         assert_eq!(names.len(), ErrorCode::ALL.len());
+    }
+
+    #[test]
+    fn the_typescript_union_lists_every_code() {
+        let declarations = include_str!("wasm/types.rs");
+        let union = declarations.split("export type X402ErrorCode =").nth(1).unwrap().split(';').next().unwrap();
+        let quoted: Vec<&str> = union.split('"').skip(1).step_by(2).collect();
+        let mut codes: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        codes.sort();
+        let mut quoted_sorted = quoted.clone();
+        quoted_sorted.sort();
+        assert_eq!(quoted_sorted, codes);
     }
 }

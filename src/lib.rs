@@ -1,19 +1,24 @@
 //! x402 payment client for the Vara Network.
 //!
-//! A 402 answer becomes typed requirements ([`proto::v1`], [`requirements`]), passes the
+//! A 402 answer becomes typed requirements ([`proto`], [`requirements`]), passes the
 //! caller's [`policy`], becomes a Vara extrinsic payload read from runtime metadata
-//! ([`vara`]), is signed ([`signer`]), self-checked ([`vara::check`]) and encoded into an
-//! `X-PAYMENT` header ([`payment`]). The [`wasm`] module is the thin JavaScript layer.
+//! ([`vara`]), takes its turn among the payer's payments ([`vara::nonces`]), is signed
+//! ([`signer`]), self-checked ([`inspect`]) and encoded into the version's header
+//! ([`payment`], [`scheme`]). The [`wasm`] module is the thin JavaScript layer.
 
 pub mod amount;
 pub mod error;
 pub mod hexutil;
+pub mod inspect;
+pub mod options;
 pub mod payment;
 pub mod policy;
 pub mod proto;
 pub mod requirements;
+pub mod scheme;
 pub mod signer;
 pub mod vara;
+pub mod wait;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -1,20 +1,26 @@
-//! From a chosen requirement to a signed, self-checked `X-PAYMENT` header.
+//! From a chosen requirement to a signed, self-checked payment that takes its turn among the
+//! payer's other payments (see [`crate::vara::nonces`] for the rule).
+//!
+//! Trust boundary: the requirement has passed the caller's policy; the chain facts come from
+//! nodes held to the expected genesis; the signer's answer is verified before it is used, and
+//! every payment is decoded again exactly as a server would before it leaves.
 
-use crate::amount::U256;
 use crate::error::{err, Error, ErrorCode, Result};
 use crate::hexutil;
-use crate::proto::v1::{ExactVaraPayload, PaymentPayload, SCHEME_EXACT, X402_VERSION};
+use crate::inspect::{self, PaymentSummary};
 use crate::requirements::{Asset, Requirement};
-use crate::signer::Signer;
-use crate::vara::address::VARA_SS58_PREFIX;
+use crate::scheme::ExactVaraPayload;
+use crate::signer::{verify_multisignature, Signer};
+use crate::vara::address::{AccountId, VARA_SS58_PREFIX};
 use crate::vara::calls;
-use crate::vara::chain::{ChainClient, ChainState};
-use crate::vara::check::{self, PaymentSummary};
+use crate::vara::chain::{ChainClient, ChainState, Snapshot, SnapshotQuery};
 use crate::vara::era::Era;
 use crate::vara::extrinsic::UnsignedPayload;
 use crate::vara::network::Endpoint;
+use crate::vara::nonces::Outcome;
 use crate::vara::rpc::Transport;
 use crate::vara::vft;
+use std::rc::Rc;
 
 /// How the gas limit of a token payment (`Gear.send_message`) is chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,9 +34,12 @@ pub enum GasLimit {
     Fixed(u64),
 }
 
+/// The largest gas margin accepted (ten times the node's estimate).
+pub const MAX_GAS_MARGIN_PERCENT: u32 = 1_000;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BuildOptions {
-    /// Mortality in blocks (rounded up to a power of two, 4..=4096).
+    /// Mortality in blocks: a power of two within 4..=4096.
     pub era_period: u64,
     pub tip: u128,
     pub gas_limit: GasLimit,
@@ -53,10 +62,10 @@ impl Default for BuildOptions {
 /// Era periods above 4096 blocks are quantized, so their checkpoint is not the latest block.
 pub const MAX_ERA_PERIOD: u64 = 4096;
 
+/// A signed payment: the scheme payload a header carries, and what it pays, decoded.
 #[derive(Debug, Clone)]
-pub struct BuiltPayment {
-    pub header: String,
-    pub payload: PaymentPayload,
+pub struct Signed {
+    pub exact: ExactVaraPayload,
     pub summary: PaymentSummary,
 }
 
@@ -76,74 +85,209 @@ impl Consent for NoPrompt {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-pub async fn build_payment<T: Transport, S: Signer, C: Consent>(
-    chain: &ChainClient,
-    transport: &T,
-    endpoint: &Endpoint,
-    requirement: &Requirement,
-    signer: &S,
-    consent: &C,
-    options: &BuildOptions,
-) -> Result<BuiltPayment> {
-    if !(1..=MAX_ERA_PERIOD).contains(&options.era_period) {
-        return err(ErrorCode::InvalidOptions, format!("eraPeriod must be within 1..={MAX_ERA_PERIOD}"));
+/// The caller's way to stop a payment (an `AbortSignal` in JS). Nothing is signed after it
+/// fired; a payment stopped before it was sent gives its nonce back.
+#[allow(async_fn_in_trait)]
+pub trait Abort {
+    /// Resolves (with the error to report) when the caller stops the payment.
+    async fn aborted(&self) -> Error;
+    fn check(&self) -> Result<()>;
+}
+
+/// A payment nobody stops.
+pub struct NeverAbort;
+
+impl Abort for NeverAbort {
+    async fn aborted(&self) -> Error {
+        core::future::pending().await
     }
-    if endpoint.network != requirement.network {
+    fn check(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// `work`, unless the caller stops first.
+async fn abortable<T, A: Abort>(abort: &A, work: impl core::future::Future<Output = Result<T>>) -> Result<T> {
+    crate::wait::race(work, async { Err(abort.aborted().await) }).await
+}
+
+/// What became of a payment handed to its server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// The server took it (a 2xx answer).
+    Taken,
+    /// The server refused it, or the answer never came: its nonce goes to the next payment.
+    Refused,
+    /// It was never sent.
+    NotSent,
+}
+
+/// Everything a payment is made with.
+pub struct Payer<'a, T: Transport, S: Signer, A: Abort> {
+    pub chain: &'a ChainClient,
+    pub transport: &'a T,
+    pub endpoint: &'a Endpoint,
+    pub signer: &'a S,
+    pub options: &'a BuildOptions,
+    pub abort: &'a A,
+    /// The platform's clock (milliseconds), for the freshness of cached chain facts.
+    pub now_ms: f64,
+}
+
+/// A payment ready to be signed: everything but the nonce.
+struct Prepared {
+    unsigned: UnsignedPayload,
+    chain: Rc<ChainState>,
+    valid_until: u64,
+}
+
+/// Builds, asks consent, signs, waits for its turn (signing again if an earlier payment was
+/// refused), hands the payment to `send`, and records what became of it.
+pub async fn pay<T: Transport, S: Signer, A: Abort, C: Consent, R>(
+    payer: &Payer<'_, T, S, A>,
+    requirement: &Requirement,
+    consent: &C,
+    send: impl AsyncFnOnce(&Signed) -> (Result<R>, Delivery),
+) -> Result<R> {
+    let abort = payer.abort;
+    let prepared = abortable(abort, prepare(payer, requirement)).await?;
+    let lane = payer.chain.lane(payer.endpoint, &prepared.unsigned.address);
+    abortable(abort, consent.approve(&preview(requirement, &prepared.unsigned, lane.peek_next()))).await?;
+    abort.check()?;
+    let mut ticket = lane.reserve();
+    let mut signed = abortable(abort, sign(payer, &prepared, requirement, ticket.nonce)).await?;
+    let nonce = abortable(abort, async { Ok(ticket.turn().await) }).await?;
+    if nonce != ticket.nonce {
+        abort.check()?;
+        signed = abortable(abort, sign(payer, &prepared, requirement, nonce)).await?;
+    }
+    // `send` stops on an abort itself: it alone knows whether the payment left.
+    let (result, delivery) = send(&signed).await;
+    let outcome = match delivery {
+        Delivery::Taken => Outcome::Sent { valid_until: prepared.valid_until },
+        Delivery::Refused => {
+            payer.chain.distrust(payer.endpoint);
+            Outcome::NotTaken
+        }
+        Delivery::NotSent => Outcome::Abandoned,
+    };
+    ticket.resolve(outcome);
+    result
+}
+
+/// A payment handed out at once (the caller sends it): the next one gets the next nonce.
+pub async fn build_payment<T: Transport, S: Signer, A: Abort, C: Consent>(
+    payer: &Payer<'_, T, S, A>,
+    requirement: &Requirement,
+    consent: &C,
+) -> Result<Signed> {
+    pay(payer, requirement, consent, async |signed: &Signed| (Ok(signed.clone()), Delivery::Taken)).await
+}
+
+async fn prepare<T: Transport, S: Signer, A: Abort>(
+    p: &Payer<'_, T, S, A>,
+    requirement: &Requirement,
+) -> Result<Prepared> {
+    let period = p.options.era_period;
+    if !(4..=MAX_ERA_PERIOD).contains(&period) || !period.is_power_of_two() {
+        return err(ErrorCode::InvalidOptions, format!("eraPeriod must be a power of two within 4..={MAX_ERA_PERIOD}"));
+    }
+    if p.endpoint.network != requirement.network {
         return err(ErrorCode::InvalidOptions, "the RPC endpoint is for another network than the requirement");
     }
-    let payer = signer.account();
+    let payer = p.signer.account()?;
     let probe = match requirement.asset {
-        Asset::Native if options.check_existential_deposit => Some((&requirement.pay_to, requirement.native_amount())),
+        Asset::Native if p.options.check_existential_deposit => {
+            Some((&requirement.pay_to, requirement.native_amount()))
+        }
         _ => None,
     };
-    let snap = chain.snapshot(transport, endpoint, &payer, VARA_SS58_PREFIX, probe).await?;
+    let query = SnapshotQuery {
+        payer: &payer,
+        probe_recipient: probe,
+        now_ms: p.now_ms,
+        max_checkpoint_uses: (period / 4) as u32,
+    };
+    let snap = p.chain.snapshot(p.transport, p.endpoint, &query).await?;
     let facts = &snap.chain.facts;
+    check_balance(&snap, requirement)?;
 
     let method = match requirement.asset {
         Asset::Native => {
             let amount = requirement.native_amount();
-            let below_deposit = options.check_existential_deposit && amount < facts.existential_deposit;
-            let recipient_exists = match (below_deposit, snap.recipient_exists) {
-                (false, _) => true,
-                (true, Some(known)) => known,
-                (true, None) => chain.account_exists(transport, endpoint, &requirement.pay_to).await?,
-            };
-            if !recipient_exists {
+            if snap.recipient_exists == Some(false) {
                 return err(
                     ErrorCode::BelowExistentialDeposit,
-                    format!("{amount} is below the existential deposit ({}) and the recipient account does not exist: the chain would reject it",
-                        facts.existential_deposit),
+                    format!(
+                        "{} is below the existential deposit ({}) and the recipient account does not exist: the chain would take the fee and reject the transfer",
+                        Asset::Native.describe(amount.into(), Some(12)),
+                        Asset::Native.describe(facts.existential_deposit.into(), Some(12)),
+                    ),
                 );
             }
             calls::native_transfer(facts, &requirement.pay_to.0, amount)?
         }
         Asset::Vft(program) => {
-            let gas =
-                gas_limit(chain, transport, endpoint, &snap.chain, requirement, &program.0, options.gas_limit, &payer)
-                    .await?;
+            let gas = gas_limit(p, &snap.chain, requirement, &program, &payer).await?;
             calls::vft_transfer(facts, &program.0, &requirement.pay_to.0, requirement.amount, gas)?
         }
     };
-
-    let mut unsigned = UnsignedPayload {
+    let era = Era::mortal(period, snap.checkpoint.number as u64);
+    let unsigned = UnsignedPayload {
         address: payer,
         method,
-        era: Era::mortal(options.era_period, snap.best.number as u64),
-        block_hash: snap.best.hash,
-        block_number: snap.best.number,
+        era,
+        block_hash: snap.checkpoint.hash,
+        block_number: snap.checkpoint.number,
         genesis_hash: snap.chain.genesis_hash,
-        nonce: snap.nonce,
-        tip: options.tip,
+        nonce: 0,
+        tip: p.options.tip,
         spec_version: snap.chain.spec_version,
         transaction_version: snap.chain.transaction_version,
         signed_extensions: facts.extension_names(),
         metadata_hash: None,
         has_mode: facts.has_metadata_hash_extension(),
     };
-    consent.approve(&preview(requirement, &unsigned)).await?;
-    let json = unsigned.to_json(VARA_SS58_PREFIX);
-    let outcome = signer.sign(&json, &unsigned.signing_bytes(facts)?).await?;
+    let valid_until = era.birth(snap.checkpoint.number as u64) + period - 1;
+    Ok(Prepared { unsigned, chain: snap.chain, valid_until })
+}
+
+/// When the node was read for this payment: the payer must keep the existential deposit
+/// after paying (transfers keep the account alive), and the fee comes on top.
+fn check_balance(snap: &Snapshot, requirement: &Requirement) -> Result<()> {
+    let Some(free) = snap.payer_free else { return Ok(()) };
+    let deposit = snap.chain.facts.existential_deposit;
+    let needed = match requirement.asset {
+        Asset::Native => requirement.native_amount().saturating_add(deposit),
+        Asset::Vft(_) => deposit,
+    };
+    if free < needed {
+        let what = match requirement.asset {
+            Asset::Native => "the amount plus the existential deposit",
+            Asset::Vft(_) => "the existential deposit",
+        };
+        return err(
+            ErrorCode::InsufficientBalance,
+            format!(
+                "the payer has {} free, below {what} ({}), before the fee: fund the account",
+                Asset::Native.describe(free.into(), Some(12)),
+                Asset::Native.describe(needed.into(), Some(12)),
+            ),
+        );
+    }
+    Ok(())
+}
+
+async fn sign<T: Transport, S: Signer, A: Abort>(
+    p: &Payer<'_, T, S, A>,
+    prepared: &Prepared,
+    requirement: &Requirement,
+    nonce: u32,
+) -> Result<Signed> {
+    let facts = &prepared.chain.facts;
+    let mut unsigned = prepared.unsigned.clone();
+    unsigned.nonce = nonce;
+    let outcome = p.signer.sign(&unsigned.to_json(VARA_SS58_PREFIX), &unsigned.signing_bytes(facts)?).await?;
     if let Some(hash) = outcome.metadata_hash {
         if !unsigned.has_mode {
             return err(ErrorCode::InvalidSignature, "the signer used a metadata hash the runtime does not check");
@@ -151,77 +295,82 @@ pub async fn build_payment<T: Transport, S: Signer, C: Consent>(
         unsigned.metadata_hash = Some(hash);
     }
     // An external signer's answer is checked before it is used.
-    check::verify_multisignature(&payer, &unsigned.signing_bytes(facts)?, &outcome.signature)?;
-
-    let payload = PaymentPayload {
-        x402_version: X402_VERSION,
-        scheme: SCHEME_EXACT.to_string(),
-        payload: ExactVaraPayload {
-            transaction: unsigned.to_json(VARA_SS58_PREFIX),
-            signature: hexutil::encode(&outcome.signature),
-        },
-        network: requirement.network.name().to_string(),
-        asset: requirement.asset.wire(),
+    verify_multisignature(&unsigned.address, &unsigned.signing_bytes(facts)?, &outcome.signature)?;
+    let exact = ExactVaraPayload {
+        transaction: unsigned.to_json(VARA_SS58_PREFIX),
+        signature: hexutil::encode(&outcome.signature),
     };
-    let header = payload.to_header();
-    let summary = self_check(&header, &snap.chain, requirement)?;
-    Ok(BuiltPayment { header, payload, summary })
+    let summary = self_check(&exact, &prepared.chain, requirement)?;
+    Ok(Signed { exact, summary })
 }
 
-/// Decodes the header exactly as a server would and checks it pays what was asked.
-fn self_check(header: &str, chain: &ChainState, requirement: &Requirement) -> Result<PaymentSummary> {
+/// Decodes the payment exactly as a server would and checks it pays what was asked.
+fn self_check(exact: &ExactVaraPayload, chain: &ChainState, requirement: &Requirement) -> Result<PaymentSummary> {
     let as_bug = |e: Error| {
-        Error::new(ErrorCode::SelfCheckFailed, format!("emitted header failed its self-check: {}", e.message))
+        Error::new(ErrorCode::SelfCheckFailed, format!("emitted payment failed its self-check: {}", e.message))
     };
-    let decoded = PaymentPayload::from_header(header).map_err(as_bug)?;
-    let summary = check::inspect(&decoded, chain).map_err(as_bug)?;
-    check::matches_requirement(&summary, requirement).map_err(as_bug)?;
+    let summary =
+        inspect::inspect(exact, requirement.network, requirement.asset_wire.as_deref(), chain).map_err(as_bug)?;
+    inspect::matches_requirement(&summary, requirement).map_err(as_bug)?;
     Ok(summary)
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn gas_limit<T: Transport>(
-    chain: &ChainClient,
-    transport: &T,
-    endpoint: &Endpoint,
+async fn gas_limit<T: Transport, S: Signer, A: Abort>(
+    p: &Payer<'_, T, S, A>,
     state: &ChainState,
     requirement: &Requirement,
-    program: &[u8; 32],
-    choice: GasLimit,
-    payer: &crate::vara::address::AccountId,
+    program: &AccountId,
+    payer: &AccountId,
 ) -> Result<u64> {
     let block_limit = state.facts.block_gas_limit;
-    let max = || {
-        block_limit.ok_or_else(|| Error::new(ErrorCode::UnsupportedRuntime, "the runtime has no GearGas.BlockGasLimit"))
-    };
-    match choice {
+    match p.options.gas_limit {
         GasLimit::Fixed(n) => Ok(n),
-        GasLimit::Max => max(),
+        GasLimit::Max => block_limit
+            .ok_or_else(|| Error::new(ErrorCode::UnsupportedRuntime, "the runtime has no GearGas.BlockGasLimit")),
         GasLimit::Calculate { margin_percent } => {
             let payload = vft::transfer_payload(&requirement.pay_to.0, requirement.amount);
-            let program = crate::vara::address::AccountId(*program);
-            let min = chain.calculate_handle_gas(transport, endpoint, payer, &program, &payload).await?;
-            let with_margin = U256::from(min) * U256::from(100 + margin_percent) / U256::from(100u8);
-            let with_margin = if with_margin > U256::from(u64::MAX) { u64::MAX } else { with_margin.as_u64() };
-            Ok(block_limit.map_or(with_margin, |b| with_margin.min(b)))
+            let min = p.chain.calculate_handle_gas(p.transport, p.endpoint, payer, program, &payload).await?;
+            Ok(with_margin(min, margin_percent, block_limit))
         }
     }
 }
 
+/// `min` plus `margin_percent`, never above the block's gas limit, without overflow.
+fn with_margin(min: u64, margin_percent: u32, block_limit: Option<u64>) -> u64 {
+    let grown = (min as u128) * (100 + margin_percent as u128) / 100;
+    let grown = u64::try_from(grown).unwrap_or(u64::MAX);
+    block_limit.map_or(grown, |b| grown.min(b))
+}
+
 /// What a consent prompt shows: who pays whom how much, on which network, until when.
-fn preview(requirement: &Requirement, unsigned: &UnsignedPayload) -> serde_json::Value {
+fn preview(requirement: &Requirement, unsigned: &UnsignedPayload, nonce: u32) -> serde_json::Value {
     let prefix = requirement.network.ss58_prefix();
+    let birth = unsigned.era.birth(unsigned.block_number as u64);
     serde_json::json!({
-        "network": requirement.network.name(),
+        "network": requirement.network_wire,
         "payer": unsigned.address.to_ss58(prefix),
         "payTo": requirement.pay_to.to_ss58(prefix),
         "amount": requirement.amount.to_string(),
-        "asset": requirement.asset.wire(),
-        "resource": requirement.wire.resource,
-        "description": requirement.wire.description,
-        "nonce": unsigned.nonce,
+        "asset": requirement.asset_wire,
+        "resource": requirement.resource,
+        "description": requirement.description,
+        "nonce": nonce,
         "eraPeriod": unsigned.era.period(),
-        "validFrom": unsigned.era.birth(unsigned.block_number as u64),
-        "extra": requirement.wire.extra,
+        "validFrom": birth,
+        "validUntil": unsigned.era.period().map(|p| birth + p - 1),
+        "extra": requirement.extra,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gas_margins_never_overflow() {
+        assert_eq!(with_margin(1_000, 20, None), 1_200);
+        assert_eq!(with_margin(2_000_000_000, MAX_GAS_MARGIN_PERCENT, None), 22_000_000_000);
+        assert_eq!(with_margin(u64::MAX, 20, None), u64::MAX);
+        assert_eq!(with_margin(2_000_000_000, 20, Some(2_100_000_000)), 2_100_000_000);
+    }
 }

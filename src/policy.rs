@@ -3,7 +3,6 @@
 
 use crate::amount::U256;
 use crate::error::{err, Error, ErrorCode, Result};
-use crate::proto::v1::PaymentRequirements;
 use crate::requirements::{Asset, Requirement};
 use crate::vara::address::AccountId;
 use crate::vara::network::Network;
@@ -37,10 +36,7 @@ impl Policy {
     /// Whether this one requirement may be paid.
     pub fn check(&self, r: &Requirement) -> Result<()> {
         if !self.networks.contains(&r.network) {
-            return err(
-                ErrorCode::NetworkNotAllowed,
-                format!("network {} is not in the allowed networks", r.network.name()),
-            );
+            return err(ErrorCode::NetworkNotAllowed, format!("network {} is not in options.networks", r.network_wire));
         }
         let limit = match r.asset {
             Asset::Native => U256::from(self.max_native),
@@ -49,13 +45,29 @@ impl Policy {
                 None => {
                     return err(
                         ErrorCode::AssetNotAllowed,
-                        format!("token {} has not been allowed (set maxAmount for it)", program.to_hex()),
+                        format!(
+                            "token {} has not been allowed: set options.maxAmount[\"{}\"] to the most you will pay in its smallest unit",
+                            program.to_hex(),
+                            program.to_hex()
+                        ),
                     )
                 }
             },
         };
         if r.amount > limit {
-            return err(ErrorCode::AmountOverLimit, format!("the server asks {} but the limit is {limit}", r.amount));
+            let decimals = token_decimals(r);
+            let key = match r.asset {
+                Asset::Native => "options.maxAmount.VARA".to_string(),
+                Asset::Vft(p) => format!("options.maxAmount[\"{}\"]", p.to_hex()),
+            };
+            return err(
+                ErrorCode::AmountOverLimit,
+                format!(
+                    "the server asks {} but the limit is {}: raise {key} to pay it",
+                    r.asset.describe(r.amount, decimals),
+                    r.asset.describe(limit, decimals)
+                ),
+            );
         }
         if let Some(allowed) = &self.recipients {
             if !allowed.contains(&r.pay_to) {
@@ -70,10 +82,10 @@ impl Policy {
 
     /// The first entry of `accepts` that is valid and allowed. When none is, the error of
     /// a single entry is returned as is; several are summed up as NO_ACCEPTABLE_REQUIREMENTS.
-    pub fn select(&self, accepts: &[PaymentRequirements]) -> Result<(usize, Requirement)> {
+    pub fn select(&self, candidates: Vec<Result<Requirement>>) -> Result<(usize, Requirement)> {
         let mut reasons: Vec<Error> = Vec::new();
-        for (i, wire) in accepts.iter().enumerate() {
-            match Requirement::from_wire(wire).and_then(|r| self.check(&r).map(|_| r)) {
+        for (i, candidate) in candidates.into_iter().enumerate() {
+            match candidate.and_then(|r| self.check(&r).map(|_| r)) {
                 Ok(r) => return Ok((i, r)),
                 Err(e) => reasons.push(e),
             }
@@ -89,37 +101,49 @@ impl Policy {
     }
 }
 
+/// A token's decimals as the server states them (`extra.decimals`); VARA has 12.
+fn token_decimals(r: &Requirement) -> Option<u8> {
+    match r.asset {
+        Asset::Native => Some(r.network.decimals()),
+        Asset::Vft(_) => {
+            r.extra.as_ref()?.get("decimals")?.as_u64().and_then(|d| u8::try_from(d).ok()).filter(|d| *d <= 38)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn wire(network: &str, amount: &str, asset: Option<&str>) -> PaymentRequirements {
-        serde_json::from_value(serde_json::json!({
+    fn wire(network: &str, amount: &str, asset: Option<&str>) -> Result<Requirement> {
+        crate::proto::v1::requirement(&serde_json::json!({
             "scheme": "exact", "network": network, "maxAmountRequired": amount, "resource": "r",
             "payTo": "kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW", "maxTimeoutSeconds": 60, "asset": asset
         }))
-        .unwrap()
     }
 
     #[test]
     fn default_policy_pays_small_native_amounts_only() {
         let p = Policy::default();
-        assert!(p.select(&[wire("vara", "100000000000", None)]).is_ok());
-        assert_eq!(p.select(&[wire("vara", "100000000001", None)]).unwrap_err().code, ErrorCode::AmountOverLimit);
+        assert!(p.select(vec![wire("vara", "100000000000", None)]).is_ok());
+        let e = p.select(vec![wire("vara", "500000000000", None)]).unwrap_err();
+        assert_eq!(e.code, ErrorCode::AmountOverLimit);
+        assert!(e.message.contains("0.5 VARA (500000000000 planck)"), "{}", e.message);
+        assert!(e.message.contains("0.1 VARA") && e.message.contains("options.maxAmount.VARA"), "{}", e.message);
         let token = format!("0x{}", "22".repeat(32));
-        assert_eq!(p.select(&[wire("vara", "1", Some(&token))]).unwrap_err().code, ErrorCode::AssetNotAllowed);
+        assert_eq!(p.select(vec![wire("vara", "1", Some(&token))]).unwrap_err().code, ErrorCode::AssetNotAllowed);
     }
 
     #[test]
     fn picks_the_first_acceptable_entry_and_explains_refusals() {
         let mut p = Policy { networks: vec![Network::VaraTestnet], ..Policy::default() };
-        let accepts = [wire("vara", "1", None), wire("solana", "1", None), wire("vara-testnet", "5", None)];
-        let (i, r) = p.select(&accepts).unwrap();
+        let accepts = || vec![wire("vara", "1", None), wire("solana", "1", None), wire("vara-testnet", "5", None)];
+        let (i, r) = p.select(accepts()).unwrap();
         assert_eq!((i, r.native_amount()), (2, 5));
-        let e = p.select(&accepts[..2]).unwrap_err();
+        let e = p.select(accepts()[..2].to_vec()).unwrap_err();
         assert_eq!(e.code, ErrorCode::NoAcceptableRequirements);
         assert!(e.message.contains("NETWORK_NOT_ALLOWED"), "{}", e.message);
         p.recipients = Some(vec![AccountId([0; 32])]);
-        assert_eq!(p.select(&accepts[2..]).unwrap_err().code, ErrorCode::RecipientNotAllowed);
+        assert_eq!(p.select(accepts()[2..].to_vec()).unwrap_err().code, ErrorCode::RecipientNotAllowed);
     }
 }

@@ -1,10 +1,19 @@
-//! A validated payment requirement: the wire entry checked and turned into typed values.
+//! A validated payment requirement, whatever protocol version carried it: the wire entry
+//! checked and turned into typed values, with the server's own spellings kept for echoing.
+//!
+//! Trust boundary: everything here comes from the server's 402 answer. Nothing is signed
+//! from it before [`crate::policy`] has checked it against the caller's limits.
 
-use crate::amount::{parse_decimal, to_u128, U256};
-use crate::error::{err, ErrorCode, Result};
-use crate::proto::v1::{PaymentRequirements, SCHEME_EXACT};
+use crate::amount::{format_units, parse_decimal, to_u128, U256};
+use crate::error::{err, Error, ErrorCode, Result};
+use crate::scheme::SCHEME_EXACT;
 use crate::vara::address::AccountId;
 use crate::vara::network::Network;
+use serde_json::Value;
+
+/// Native VARA's `asset` string in x402 v2 (v1 leaves `asset` out). Like the closed Polkadot
+/// `exact` proposal's `"dot"`: the lowercase ticker. Compared case-insensitively.
+pub const NATIVE_ASSET: &str = "vara";
 
 /// What is paid with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -16,11 +25,43 @@ pub enum Asset {
 }
 
 impl Asset {
-    /// The `asset` field of requirements and headers: absent for VARA, the program id otherwise.
-    pub fn wire(&self) -> Option<String> {
+    /// `None`, `""` or `"vara"` (any case) is native VARA; a 0x program id is a token.
+    pub fn parse(wire: Option<&str>) -> Result<Self> {
+        match wire {
+            None | Some("") => Ok(Asset::Native),
+            Some(a) if a.eq_ignore_ascii_case(NATIVE_ASSET) => Ok(Asset::Native),
+            Some(hex) => AccountId::from_hex(hex).map(Asset::Vft).map_err(|_| {
+                Error::new(
+                    ErrorCode::InvalidAddress,
+                    format!("asset must be \"{NATIVE_ASSET}\" or a 0x-prefixed 32-byte program id, got {hex:?}"),
+                )
+            }),
+        }
+    }
+
+    /// An amount for people: `0.5 VARA (500000000000 planck)`; a token's units next to its raw
+    /// value when its decimals are known, or the raw value alone.
+    pub fn describe(&self, value: U256, decimals: Option<u8>) -> String {
+        match (self, decimals) {
+            (Asset::Native, _) => format!("{} VARA ({value} planck)", format_units(value, 12)),
+            (Asset::Vft(_), Some(d)) => format!("{} tokens ({value} in the smallest unit)", format_units(value, d)),
+            (Asset::Vft(_), None) => format!("{value} (smallest unit)"),
+        }
+    }
+
+    /// The token's program id; `None` for VARA (as v1 headers write it: no `asset`).
+    pub fn program_hex(&self) -> Option<String> {
         match self {
             Asset::Native => None,
             Asset::Vft(id) => Some(id.to_hex()),
+        }
+    }
+
+    /// How limits and messages name it: `VARA`, or the program id.
+    pub fn label(&self) -> String {
+        match self {
+            Asset::Native => "VARA".into(),
+            Asset::Vft(id) => id.to_hex(),
         }
     }
 }
@@ -31,34 +72,65 @@ pub struct Requirement {
     pub asset: Asset,
     pub amount: U256,
     pub pay_to: AccountId,
-    pub wire: PaymentRequirements,
+    /// The server's spellings of the network and the asset, echoed back as written.
+    pub network_wire: String,
+    pub asset_wire: Option<String>,
+    pub resource: String,
+    pub description: String,
+    pub extra: Option<Value>,
+    /// The entry exactly as the server sent it (v2 echoes it as `accepted`).
+    pub wire: Value,
+}
+
+/// The fields every version has, under their version's names.
+pub struct Fields<'a> {
+    pub scheme: &'a str,
+    pub network: &'a str,
+    pub amount: &'a str,
+    /// `maxAmountRequired` (v1) or `amount` (v2), for messages.
+    pub amount_field: &'static str,
+    pub asset: Option<&'a str>,
+    pub pay_to: &'a str,
+    pub resource: String,
+    pub description: String,
+    pub extra: Option<Value>,
 }
 
 impl Requirement {
-    pub fn from_wire(wire: &PaymentRequirements) -> Result<Self> {
-        if wire.scheme != SCHEME_EXACT {
+    pub fn validate(f: Fields<'_>, wire: Value) -> Result<Self> {
+        if f.scheme != SCHEME_EXACT {
             return err(
                 ErrorCode::Malformed402,
-                format!("unsupported scheme {:?} (Vara defines only \"exact\")", wire.scheme),
+                format!("unsupported scheme {:?} (Vara defines only \"exact\")", f.scheme),
             );
         }
-        let network = Network::parse(&wire.network)?;
-        let asset = match wire.asset.as_deref() {
-            None | Some("") => Asset::Native,
-            Some(hex) => Asset::Vft(AccountId::from_hex(hex).map_err(|_| {
-                crate::error::Error::new(
-                    ErrorCode::InvalidAddress,
-                    format!("asset must be a 0x-prefixed 32-byte program id, got {hex:?}"),
-                )
-            })?),
-        };
-        let amount = parse_decimal(&wire.max_amount_required, "maxAmountRequired")?;
+        let network = Network::parse(f.network)?;
+        let asset = Asset::parse(f.asset)?;
+        let amount = parse_decimal(f.amount, f.amount_field)?;
         if asset == Asset::Native {
-            to_u128(amount, "maxAmountRequired")?;
+            to_u128(amount, f.amount_field)?;
         }
-        let pay_to = AccountId::parse(&wire.pay_to)
-            .map_err(|e| crate::error::Error::new(ErrorCode::InvalidAddress, format!("payTo: {}", e.message)))?;
-        Ok(Requirement { network, asset, amount, pay_to, wire: wire.clone() })
+        if amount.is_zero() {
+            // A zero transfer still costs the payer a fee, and proves nothing to the server.
+            return err(
+                ErrorCode::ZeroAmount,
+                format!("{} is 0: nothing to pay, but the fee would be", f.amount_field),
+            );
+        }
+        let pay_to = AccountId::parse(f.pay_to)
+            .map_err(|e| Error::new(ErrorCode::InvalidAddress, format!("payTo: {}", e.message)))?;
+        Ok(Requirement {
+            network,
+            asset,
+            amount,
+            pay_to,
+            network_wire: f.network.to_string(),
+            asset_wire: f.asset.filter(|a| !a.is_empty()).map(str::to_string),
+            resource: f.resource,
+            description: f.description,
+            extra: f.extra,
+            wire,
+        })
     }
 
     /// Native amount as u128 (validated at construction for `Asset::Native`).
@@ -71,59 +143,54 @@ impl Requirement {
 mod tests {
     use super::*;
 
-    pub(crate) fn wire() -> PaymentRequirements {
-        PaymentRequirements {
-            scheme: "exact".into(),
-            network: "vara-testnet".into(),
-            max_amount_required: "1000000000000".into(),
-            resource: "http://127.0.0.1/paid".into(),
+    fn fields<'a>(network: &'a str, amount: &'a str, asset: Option<&'a str>, pay_to: &'a str) -> Fields<'a> {
+        Fields {
+            scheme: "exact",
+            network,
+            amount,
+            amount_field: "amount",
+            asset,
+            pay_to,
+            resource: "r".into(),
             description: String::new(),
-            mime_type: "application/json".into(),
-            output_schema: None,
-            pay_to: "kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW".into(),
-            max_timeout_seconds: 60,
-            asset: None,
             extra: None,
         }
     }
 
+    const BOB: &str = "kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq";
+
     #[test]
-    fn accepts_native_and_token_requirements() {
-        let r = Requirement::from_wire(&wire()).unwrap();
-        assert_eq!((r.network, r.asset, r.native_amount()), (Network::VaraTestnet, Asset::Native, 1_000_000_000_000));
-        let token = PaymentRequirements {
-            asset: Some(format!("0x{}", "11".repeat(32))),
-            max_amount_required: U256::MAX.to_string(),
-            ..wire()
-        };
-        let r = Requirement::from_wire(&token).unwrap();
+    fn native_spellings_and_tokens() {
+        for asset in [None, Some(""), Some("vara"), Some("VARA")] {
+            let r = Requirement::validate(fields("vara-testnet", "5", asset, BOB), Value::Null).unwrap();
+            assert_eq!(r.asset, Asset::Native, "{asset:?}");
+        }
+        let token = format!("0x{}", "CD".repeat(32));
+        let r = Requirement::validate(fields("vara", "5", Some(&token), BOB), Value::Null).unwrap();
         assert!(matches!(r.asset, Asset::Vft(_)));
-        assert_eq!(r.amount, U256::MAX);
+        assert_eq!(r.asset_wire.as_deref(), Some(token.as_str()), "the server's spelling is kept");
     }
 
     #[test]
     fn every_bad_field_has_its_code() {
         let cases = [
-            (PaymentRequirements { scheme: "upto".into(), ..wire() }, ErrorCode::Malformed402),
-            (PaymentRequirements { network: "base".into(), ..wire() }, ErrorCode::NetworkNotAllowed),
-            (PaymentRequirements { max_amount_required: "1.5".into(), ..wire() }, ErrorCode::Malformed402),
-            (
-                PaymentRequirements { max_amount_required: (U256::from(u128::MAX) + 1).to_string(), ..wire() },
-                ErrorCode::Malformed402,
-            ),
-            (PaymentRequirements { pay_to: "bob".into(), ..wire() }, ErrorCode::InvalidAddress),
-            (PaymentRequirements { pay_to: "0x1234".into(), ..wire() }, ErrorCode::InvalidAddress),
-            (
-                PaymentRequirements {
-                    asset: Some("kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW".into()),
-                    ..wire()
-                },
-                ErrorCode::InvalidAddress,
-            ),
-            (PaymentRequirements { asset: Some("0x12".into()), ..wire() }, ErrorCode::InvalidAddress),
+            (fields("base", "1", None, BOB), ErrorCode::NetworkNotAllowed),
+            (fields("vara", "1.5", None, BOB), ErrorCode::Malformed402),
+            (fields("vara", "0", None, BOB), ErrorCode::ZeroAmount),
+            (fields("vara", "bob", None, "bob"), ErrorCode::Malformed402),
+            (fields("vara", "1", None, "0x1234"), ErrorCode::InvalidAddress),
+            (fields("vara", "1", Some("dot"), BOB), ErrorCode::InvalidAddress),
+            (fields("vara", "1", Some("0x12"), BOB), ErrorCode::InvalidAddress),
         ];
-        for (w, code) in cases {
-            assert_eq!(Requirement::from_wire(&w).unwrap_err().code, code, "{w:?}");
+        for (f, code) in cases {
+            let shown = format!("{} {} {:?} {}", f.network, f.amount, f.asset, f.pay_to);
+            assert_eq!(Requirement::validate(f, Value::Null).unwrap_err().code, code, "{shown}");
         }
+        let too_big = (U256::from(u128::MAX) + 1).to_string();
+        let e = Requirement::validate(fields("vara", &too_big, None, BOB), Value::Null).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Malformed402);
+        let mut upto = fields("vara", "1", None, BOB);
+        upto.scheme = "upto";
+        assert_eq!(Requirement::validate(upto, Value::Null).unwrap_err().code, ErrorCode::Malformed402);
     }
 }

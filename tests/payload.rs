@@ -11,13 +11,13 @@ use parity_scale_codec::Encode;
 use serde_json::{json, Value};
 use std::cell::RefCell;
 use x402_vara_wasm::amount::U256;
-use x402_vara_wasm::payment::{build_payment, BuildOptions, BuiltPayment, GasLimit, NoPrompt};
-use x402_vara_wasm::proto::v1::{PaymentPayload, PaymentRequirements};
+use x402_vara_wasm::inspect;
+use x402_vara_wasm::payment::{build_payment, BuildOptions, GasLimit, NeverAbort, NoPrompt, Payer, Signed};
+use x402_vara_wasm::proto::v1::{self, PaymentPayload};
 use x402_vara_wasm::requirements::Requirement;
 use x402_vara_wasm::signer::keypair::Keypair;
 use x402_vara_wasm::signer::Signer;
 use x402_vara_wasm::vara::chain::ChainClient;
-use x402_vara_wasm::vara::check;
 use x402_vara_wasm::vara::extrinsic::UnsignedPayload;
 use x402_vara_wasm::vara::metadata::{self, Additional, Extra};
 use x402_vara_wasm::vara::network::{Endpoint, Network};
@@ -29,6 +29,16 @@ const BOB: &str = "kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq";
 
 fn metadata_bytes() -> Vec<u8> {
     std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/vara-recent.metadata.scale")).unwrap()
+}
+
+const ALICE_PUBLIC: &str = "d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d";
+
+/// A SCALE `AccountInfo` (four u32 counters, then free, reserved, frozen, flags as u128).
+fn account_info(free: u128) -> String {
+    let mut bytes = vec![0u8; 16];
+    bytes.extend_from_slice(&free.to_le_bytes());
+    bytes.extend_from_slice(&[0u8; 48]);
+    format!("0x{}", hex::encode(bytes))
 }
 
 /// Answers JSON-RPC like a node at block 1,234,567 would; counts round trips.
@@ -69,8 +79,12 @@ impl ScriptedNode {
             }),
             "system_accountNextIndex" => json!(self.nonce),
             "state_getStorage" => {
-                if self.account_exists {
-                    json!("0x00")
+                // The payer (//Alice) is funded; other accounts exist when `account_exists`.
+                let key = call["params"][0].as_str().unwrap();
+                if key.ends_with(ALICE_PUBLIC) {
+                    json!(account_info(1_000_000 * 10u128.pow(12)))
+                } else if self.account_exists {
+                    json!(account_info(10u128.pow(12)))
                 } else {
                     Value::Null
                 }
@@ -108,29 +122,53 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
     }
 }
 
-fn requirement(amount: &str, asset: Option<String>) -> Requirement {
-    let wire: PaymentRequirements = serde_json::from_value(json!({
-        "scheme": "exact", "network": "vara-testnet", "maxAmountRequired": amount, "resource": "http://x/paid",
+fn requirement_on(network: &str, amount: &str, asset: Option<String>) -> Requirement {
+    v1::requirement(&json!({
+        "scheme": "exact", "network": network, "maxAmountRequired": amount, "resource": "http://x/paid",
         "payTo": BOB, "maxTimeoutSeconds": 60, "asset": asset
     }))
-    .unwrap();
-    Requirement::from_wire(&wire).unwrap()
+    .unwrap()
+}
+
+fn requirement(amount: &str, asset: Option<String>) -> Requirement {
+    requirement_on("vara-testnet", amount, asset)
 }
 
 fn endpoint() -> Endpoint {
-    Endpoint::new(Network::VaraTestnet, Some("http://127.0.0.1:9"), None).unwrap()
+    Endpoint::new(Network::VaraTestnet, &["http://127.0.0.1:9".to_string()], None).unwrap()
+}
+
+/// A payment as a header would carry it (x402 v1).
+#[derive(Debug)]
+struct Built {
+    header: String,
+    payload: PaymentPayload,
+    summary: inspect::PaymentSummary,
+}
+
+/// Pays `req` from //Alice through the scripted node at time `now_ms`, without a prompt.
+fn pays_at(
+    chain: &ChainClient,
+    node: &ScriptedNode,
+    endpoint: &Endpoint,
+    req: &Requirement,
+    opts: &BuildOptions,
+    now_ms: f64,
+) -> Result<Built> {
+    let alice = Keypair::from_suri("//Alice").unwrap();
+    let payer = Payer { chain, transport: node, endpoint, signer: &alice, options: opts, abort: &NeverAbort, now_ms };
+    let Signed { exact, summary } = block_on(build_payment(&payer, req, &NoPrompt))?;
+    let payload = PaymentPayload::new(req, exact);
+    Ok(Built { header: payload.to_header(), payload, summary })
 }
 
 /// //Alice pays `req` through the scripted node, on the testnet endpoint, without a prompt.
-fn alice_pays(
-    chain: &ChainClient,
-    node: &ScriptedNode,
-    req: &Requirement,
-    opts: &BuildOptions,
-) -> Result<BuiltPayment> {
-    let alice = Keypair::from_suri("//Alice").unwrap();
-    block_on(build_payment(chain, node, &endpoint(), req, &alice, &NoPrompt, opts))
+fn alice_pays(chain: &ChainClient, node: &ScriptedNode, req: &Requirement, opts: &BuildOptions) -> Result<Built> {
+    pays_at(chain, node, &endpoint(), req, opts, 0.0)
 }
+
+/// Later than any cached checkpoint stays fresh.
+const LATER: f64 = 60_000.0;
 
 #[test]
 fn recent_metadata_yields_indices_and_extensions() {
@@ -161,7 +199,7 @@ fn recent_metadata_yields_indices_and_extensions() {
 }
 
 #[test]
-fn native_payment_is_built_signed_and_self_checked_in_one_round_trip_when_warm() {
+fn native_payment_is_built_signed_and_self_checked_with_no_round_trip_when_warm() {
     let node = ScriptedNode::new();
     let chain = ChainClient::new();
     let req = requirement("1000000000000", None);
@@ -171,8 +209,10 @@ fn native_payment_is_built_signed_and_self_checked_in_one_round_trip_when_warm()
 
     let tx = &built.payload.payload.transaction;
     assert_eq!(tx.nonce, "0x00000007");
-    assert_eq!(tx.block_number, "0x0012d687");
-    assert_eq!(tx.era, "0x7500");
+    // The era's checkpoint is the best block's parent (1,234,566), whose hash the header holds.
+    assert_eq!(tx.block_number, "0x0012d686");
+    assert_eq!(tx.block_hash, format!("0x{}", "11".repeat(32)));
+    assert_eq!(tx.era, "0x6500");
     assert_eq!(tx.tip, format!("0x{}", "00".repeat(16)));
     assert_eq!(tx.mode, Some(0));
     assert!(tx.method.starts_with("0x050300"), "{}", tx.method);
@@ -191,9 +231,17 @@ fn native_payment_is_built_signed_and_self_checked_in_one_round_trip_when_warm()
     );
     assert!(json.ends_with(r#""network":"vara-testnet"}"#), "{json}");
 
-    alice_pays(&chain, &node, &req, &opts).unwrap();
-    assert_eq!(node.requests.borrow().len(), 2, "warm: one more batch");
-    assert_eq!(node.requests.borrow()[1].as_array().unwrap().len(), 3, "header + nonce + runtime version");
+    let second = alice_pays(&chain, &node, &req, &opts).unwrap();
+    assert_eq!(node.requests.borrow().len(), 1, "warm, fresh checkpoint, tracked nonce: no round trip");
+    assert_eq!(second.payload.payload.transaction.nonce, "0x00000008", "the next nonce, from the lane");
+
+    // Past the checkpoint's freshness: one batch of the per-payment values.
+    pays_at(&chain, &node, &endpoint(), &req, &opts, LATER).unwrap();
+    let requests = node.requests.borrow();
+    assert_eq!(requests.len(), 2);
+    let methods: Vec<_> =
+        requests[1].as_array().unwrap().iter().map(|c| c["method"].as_str().unwrap().to_string()).collect();
+    assert_eq!(methods, ["state_getRuntimeVersion", "chain_getHeader", "system_accountNextIndex", "state_getStorage"]);
 }
 
 fn base64_decode(s: &str) -> Vec<u8> {
@@ -209,24 +257,25 @@ fn tampered_headers_fail_the_offline_check() {
     let req = requirement("5000", None);
     let built = alice_pays(&chain, &node, &req, &BuildOptions::default()).unwrap();
     let state = block_on(chain.chain_state(&node, &endpoint())).unwrap();
+    let check = |p: &PaymentPayload| inspect::inspect(&p.payload, Network::VaraTestnet, p.asset.as_deref(), &state);
 
-    let ok = check::inspect(&PaymentPayload::from_header(&built.header).unwrap(), &state).unwrap();
-    assert_eq!(ok.payer, alice.account());
-    check::matches_requirement(&ok, &req).unwrap();
+    let ok = check(&PaymentPayload::from_header(&built.header).unwrap()).unwrap();
+    assert_eq!(ok.payer, alice.account().unwrap());
+    inspect::matches_requirement(&ok, &req).unwrap();
     assert_eq!(
-        check::matches_requirement(&ok, &requirement("5001", None)).unwrap_err().code,
+        inspect::matches_requirement(&ok, &requirement("5001", None)).unwrap_err().code,
         ErrorCode::PaymentMismatch
     );
 
     let mut tampered = built.payload.clone();
     tampered.payload.transaction.nonce = "0x00000008".into();
-    assert_eq!(check::inspect(&tampered, &state).unwrap_err().code, ErrorCode::InvalidSignature);
+    assert_eq!(check(&tampered).unwrap_err().code, ErrorCode::InvalidSignature);
     let mut tampered = built.payload.clone();
     tampered.payload.transaction.signed_extensions.pop();
-    assert_eq!(check::inspect(&tampered, &state).unwrap_err().code, ErrorCode::MalformedHeader);
+    assert_eq!(check(&tampered).unwrap_err().code, ErrorCode::MalformedHeader);
     let mut tampered = built.payload.clone();
     tampered.payload.transaction.genesis_hash = format!("0x{}", "45".repeat(32));
-    assert_eq!(check::inspect(&tampered, &state).unwrap_err().code, ErrorCode::WrongChain);
+    assert_eq!(check(&tampered).unwrap_err().code, ErrorCode::WrongChain);
 }
 
 #[test]
@@ -252,33 +301,13 @@ fn token_payment_sends_a_sails_transfer_with_calculated_gas() {
 fn refuses_payments_the_chain_would_reject_or_that_target_another_chain() {
     let mut node = ScriptedNode::new();
     node.account_exists = false;
-    let alice = Keypair::from_suri("//Alice").unwrap();
-    let e = block_on(build_payment(
-        &ChainClient::new(),
-        &node,
-        &endpoint(),
-        &requirement("1", None),
-        &alice,
-        &NoPrompt,
-        &BuildOptions::default(),
-    ))
-    .unwrap_err();
+    let e = alice_pays(&ChainClient::new(), &node, &requirement("1", None), &BuildOptions::default()).unwrap_err();
     assert_eq!(e.code, ErrorCode::BelowExistentialDeposit);
 
     let node = ScriptedNode::new();
-    let mainnet = Endpoint::new(Network::Vara, Some("http://127.0.0.1:9"), None).unwrap();
-    let wire = PaymentRequirements { network: "vara".into(), ..requirement("1", None).wire };
-    let req = Requirement::from_wire(&wire).unwrap();
-    let e = block_on(build_payment(
-        &ChainClient::new(),
-        &node,
-        &mainnet,
-        &req,
-        &alice,
-        &NoPrompt,
-        &BuildOptions::default(),
-    ))
-    .unwrap_err();
+    let mainnet = Endpoint::new(Network::Vara, &["http://127.0.0.1:9".to_string()], None).unwrap();
+    let req = requirement_on("vara", "1", None);
+    let e = pays_at(&ChainClient::new(), &node, &mainnet, &req, &BuildOptions::default(), 0.0).unwrap_err();
     assert_eq!(e.code, ErrorCode::WrongChain);
 }
 
@@ -313,7 +342,7 @@ mod sp_core_cross_check {
             let ours = Keypair::from_suri(suri).unwrap();
             let theirs = sr25519::Pair::from_string(suri, None).unwrap();
             assert_eq!(ours.public_key(), theirs.public().0, "{suri}");
-            let address = ours.account().to_ss58(137);
+            let address = ours.account().unwrap().to_ss58(137);
             assert_eq!(address, theirs.public().to_ss58check_with_version(137u16.into()), "{suri}");
         }
     }
@@ -332,20 +361,14 @@ mod sp_core_cross_check {
 
 #[test]
 fn at_block_zero_the_era_is_anchored_at_the_reported_genesis_hash() {
-    let mut node = ScriptedNode::new();
-    node.block_number = 0;
-    let alice = Keypair::from_suri("//Alice").unwrap();
-    let built = block_on(build_payment(
-        &ChainClient::new(),
-        &node,
-        &endpoint(),
-        &requirement("1000", None),
-        &alice,
-        &NoPrompt,
-        &BuildOptions::default(),
-    ))
-    .unwrap();
-    assert_eq!(built.payload.payload.transaction.block_hash, GENESIS);
+    for best in [0, 1] {
+        let mut node = ScriptedNode::new();
+        node.block_number = best;
+        let built =
+            alice_pays(&ChainClient::new(), &node, &requirement("1000", None), &BuildOptions::default()).unwrap();
+        assert_eq!(built.payload.payload.transaction.block_hash, GENESIS, "best block {best}");
+        assert_eq!(built.payload.payload.transaction.block_number, "0x00000000");
+    }
 }
 
 #[test]
@@ -356,8 +379,10 @@ fn a_small_warm_payment_checks_the_recipient_in_the_same_batch() {
     alice_pays(&chain, &node, &small, &BuildOptions::default()).unwrap();
     let cold = node.requests.borrow().len();
     alice_pays(&chain, &node, &small, &BuildOptions::default()).unwrap();
+    assert_eq!(node.requests.borrow().len(), cold, "the recipient is known to exist: no round trip");
+    pays_at(&chain, &node, &endpoint(), &small, &BuildOptions::default(), LATER).unwrap();
     let requests = node.requests.borrow();
-    assert_eq!(requests.len(), cold + 1, "warm: one round trip");
+    assert_eq!(requests.len(), cold + 1, "stale: one round trip");
     let methods: Vec<_> = requests
         .last()
         .unwrap()
@@ -366,7 +391,16 @@ fn a_small_warm_payment_checks_the_recipient_in_the_same_batch() {
         .iter()
         .map(|c| c["method"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(methods, ["chain_getHeader", "system_accountNextIndex", "state_getRuntimeVersion", "state_getStorage"]);
+    assert_eq!(
+        methods,
+        [
+            "state_getRuntimeVersion",
+            "chain_getHeader",
+            "system_accountNextIndex",
+            "state_getStorage",
+            "state_getStorage"
+        ]
+    );
 }
 
 #[test]
@@ -376,11 +410,12 @@ fn a_runtime_upgrade_seen_in_the_warm_batch_refreshes_the_metadata() {
     let req = requirement("50000000000000", None);
     alice_pays(&chain, &node, &req, &BuildOptions::default()).unwrap();
     node.spec_version.set(20001);
-    let built = alice_pays(&chain, &node, &req, &BuildOptions::default()).unwrap();
+    let built = pays_at(&chain, &node, &endpoint(), &req, &BuildOptions::default(), LATER).unwrap();
     assert_eq!(built.payload.payload.transaction.spec_version, "0x00004e21");
     let requests = node.requests.borrow();
     assert_eq!(requests.len(), 3, "cold batch, warm batch, then the new metadata");
     assert_eq!(requests[2]["method"], "state_getMetadata");
+    drop(requests);
     assert_eq!(block_on(chain.chain_state(&node, &endpoint())).unwrap().spec_version, 20001);
 }
 
@@ -389,7 +424,7 @@ fn payloads_over_256_bytes_are_signed_by_their_blake2_256_hash() {
     let facts = metadata::decode(&metadata_bytes()).unwrap();
     let alice = Keypair::from_suri("//Alice").unwrap();
     let mut unsigned = UnsignedPayload {
-        address: alice.account(),
+        address: alice.account().unwrap(),
         method: vec![0u8; 100],
         era: x402_vara_wasm::vara::era::Era::mortal(64, 1000),
         block_hash: [1; 32],
@@ -409,4 +444,65 @@ fn payloads_over_256_bytes_are_signed_by_their_blake2_256_hash() {
     let long = unsigned.encode(&facts).unwrap();
     assert!(long.len() > 256);
     assert_eq!(unsigned.signing_bytes(&facts).unwrap(), x402_vara_wasm::vara::hashing::blake2_256(&long).to_vec());
+}
+
+/// Endpoints that fail in different ways before a working one.
+struct Endpoints {
+    node: ScriptedNode,
+    asked: RefCell<Vec<String>>,
+}
+
+impl Transport for Endpoints {
+    async fn post_json(&self, url: &str, body: String) -> Result<String> {
+        self.asked.borrow_mut().push(url.to_string());
+        match url {
+            "http://dead" => Err(x402_vara_wasm::Error::new(ErrorCode::RpcError, "connection refused")),
+            "http://slow" => Err(x402_vara_wasm::Error::new(ErrorCode::Timeout, "no answer within 10 ms")),
+            "http://other-chain" => {
+                let answer = self.node.post_json(url, body).await?;
+                Ok(answer.replace(GENESIS, &format!("0x{}", "45".repeat(32))))
+            }
+            _ => self.node.post_json(url, body).await,
+        }
+    }
+}
+
+#[test]
+fn failing_endpoints_hand_over_to_the_next_and_all_failing_names_each() {
+    let urls = |list: &[&str]| list.iter().map(|u| u.to_string()).collect::<Vec<_>>();
+    let t = Endpoints { node: ScriptedNode::new(), asked: RefCell::new(vec![]) };
+    let chain = ChainClient::new();
+    let endpoint = Endpoint::new(
+        Network::VaraTestnet,
+        &urls(&["http://dead", "http://slow", "http://other-chain", "http://live"]),
+        None,
+    )
+    .unwrap();
+    let alice = Keypair::from_suri("//Alice").unwrap();
+    let opts = BuildOptions::default();
+    let payer = Payer {
+        chain: &chain,
+        transport: &t,
+        endpoint: &endpoint,
+        signer: &alice,
+        options: &opts,
+        abort: &NeverAbort,
+        now_ms: 0.0,
+    };
+    block_on(build_payment(&payer, &requirement("1000000000000", None), &NoPrompt)).unwrap();
+    assert_eq!(*t.asked.borrow(), ["http://dead", "http://slow", "http://other-chain", "http://live"]);
+
+    // The endpoint that answered is tried first next time.
+    let payer = Payer { now_ms: LATER, ..payer };
+    block_on(build_payment(&payer, &requirement("1000000000000", None), &NoPrompt)).unwrap();
+    assert_eq!(t.asked.borrow().last().unwrap(), "http://live");
+    assert_eq!(t.asked.borrow().len(), 5);
+
+    let none = Endpoint::new(Network::VaraTestnet, &urls(&["http://dead", "http://other-chain"]), None).unwrap();
+    let e = block_on(ChainClient::new().chain_state(&t, &none)).unwrap_err();
+    assert_eq!(e.code, ErrorCode::RpcError);
+    assert!(e.message.contains("http://dead: RPC_ERROR: connection refused"), "{}", e.message);
+    assert!(e.message.contains("http://other-chain: WRONG_CHAIN"), "{}", e.message);
+    let slow = Endpoint::new(Network::VaraTestnet, &urls(&["http://slow", "http://slow"]), None).unwrap();
+    assert_eq!(block_on(ChainClient::new().chain_state(&t, &slow)).unwrap_err().code, ErrorCode::Timeout);
 }

@@ -4,28 +4,32 @@
 //! `{x402Version, scheme, payload: {transaction, signature}, network}` (+ `asset` for tokens).
 
 use crate::error::{err, Error, ErrorCode, Result};
-use crate::vara::extrinsic::SignerPayloadJson;
+use crate::requirements::{Fields, Requirement};
+use crate::scheme::{ExactVaraPayload, SCHEME_EXACT};
 use base64::{engine::general_purpose::STANDARD, Engine};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub const X402_VERSION: u8 = 1;
-/// The only scheme Vara's reference defines.
-pub const SCHEME_EXACT: &str = "exact";
+/// The header a v1 client pays with.
+pub const PAYMENT_HEADER: &str = "X-PAYMENT";
+/// The header a v1 server answers with (a tx hash, or base64 JSON `{settlement}`).
+pub const PAYMENT_RESPONSE_HEADER: &str = "X-PAYMENT-RESPONSE";
 /// A 402 body larger than this is refused before parsing (a hostile server could send gigabytes).
 pub const MAX_402_BODY_BYTES: usize = 64 * 1024;
 
-/// The JSON body of a `402 Payment Required` answer.
+/// The JSON body of a `402 Payment Required` answer. Entries stay raw until each is
+/// validated on its own, so one bad entry does not hide a good one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentRequired {
     pub x402_version: u8,
-    pub accepts: Vec<PaymentRequirements>,
+    pub accepts: Vec<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
-/// One entry of `accepts[]`, kept as the server wrote it (it is echoed to hooks and logs).
+/// One entry of `accepts[]` as x402 v1 defines it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentRequirements {
@@ -48,19 +52,24 @@ pub struct PaymentRequirements {
 }
 
 /// Parses a 402 body. Structure errors are `MALFORMED_402`; the meaning of each entry
-/// (network, amount, addresses) is checked by [`crate::requirements::Requirement::from_wire`].
+/// (network, amount, addresses) is checked by [`requirement`].
 pub fn parse_payment_required(body: &[u8]) -> Result<PaymentRequired> {
     if body.len() > MAX_402_BODY_BYTES {
         return err(ErrorCode::Malformed402, format!("402 body of {} bytes exceeds {MAX_402_BODY_BYTES}", body.len()));
     }
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| Error::new(ErrorCode::Malformed402, format!("402 body is not JSON: {e}")))?;
+    payment_required_from(value)
+}
+
+/// The same checks on a body that is already JSON (from JS, or a v1 body read by a v2 client).
+pub fn payment_required_from(value: Value) -> Result<PaymentRequired> {
     let version =
         value.get("x402Version").ok_or_else(|| Error::new(ErrorCode::Malformed402, "missing field `x402Version`"))?;
     if version.as_u64() != Some(X402_VERSION as u64) {
         return err(
             ErrorCode::Malformed402,
-            format!("unsupported x402Version {version}; this client speaks version 1"),
+            format!("unsupported x402Version {version} in a 402 body (version 2 sends a PAYMENT-REQUIRED header)"),
         );
     }
     let parsed: PaymentRequired = serde_json::from_value(value)
@@ -72,6 +81,26 @@ pub fn parse_payment_required(body: &[u8]) -> Result<PaymentRequired> {
         );
     }
     Ok(parsed)
+}
+
+/// Validates one v1 entry.
+pub fn requirement(entry: &Value) -> Result<Requirement> {
+    let r: PaymentRequirements = serde_json::from_value(entry.clone())
+        .map_err(|e| Error::new(ErrorCode::Malformed402, format!("invalid payment requirements: {e}")))?;
+    Requirement::validate(
+        Fields {
+            scheme: &r.scheme,
+            network: &r.network,
+            amount: &r.max_amount_required,
+            amount_field: "maxAmountRequired",
+            asset: r.asset.as_deref(),
+            pay_to: &r.pay_to,
+            resource: r.resource.clone(),
+            description: r.description.clone(),
+            extra: r.extra.clone(),
+        },
+        entry.clone(),
+    )
 }
 
 /// The decoded `X-PAYMENT` header.
@@ -86,15 +115,21 @@ pub struct PaymentPayload {
     pub asset: Option<String>,
 }
 
-/// The `exact` scheme's payload on Vara: polkadot-js's SignerPayloadJSON and its signature.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExactVaraPayload {
-    pub transaction: SignerPayloadJson,
-    /// `0x01` (sr25519) followed by 64 signature bytes.
-    pub signature: String,
-}
-
 impl PaymentPayload {
+    /// The header paying `requirement`, with the server's spellings of network and asset.
+    pub fn new(requirement: &Requirement, exact: ExactVaraPayload) -> Self {
+        PaymentPayload {
+            x402_version: X402_VERSION,
+            scheme: SCHEME_EXACT.to_string(),
+            payload: exact,
+            network: requirement.network_wire.clone(),
+            asset: match requirement.asset {
+                crate::requirements::Asset::Native => None,
+                crate::requirements::Asset::Vft(_) => requirement.asset_wire.clone(),
+            },
+        }
+    }
+
     /// Standard base64 of the UTF-8 JSON, as the reference's `btoa(JSON.stringify(..))`.
     pub fn to_header(&self) -> String {
         let json = serde_json::to_vec(self).expect("payment payload always serializes");
@@ -169,8 +204,9 @@ mod tests {
     fn parses_the_reference_express_402_body() {
         let body = parse_payment_required(requirements_json().as_bytes()).unwrap();
         assert_eq!(body.accepts.len(), 1);
-        assert_eq!(body.accepts[0].max_amount_required, "1000000000000");
-        assert_eq!(body.accepts[0].asset, None);
+        let r = requirement(&body.accepts[0]).unwrap();
+        assert_eq!(r.native_amount(), 1_000_000_000_000);
+        assert_eq!(r.asset, crate::requirements::Asset::Native);
     }
 
     #[test]
@@ -184,14 +220,16 @@ mod tests {
             (r#"{"x402Version":1}"#, ErrorCode::Malformed402),
             (r#"{"x402Version":1,"accepts":{}}"#, ErrorCode::Malformed402),
             (r#"{"x402Version":1,"accepts":[]}"#, ErrorCode::NoAcceptableRequirements),
-            (r#"{"x402Version":1,"accepts":[{"scheme":"exact"}]}"#, ErrorCode::Malformed402),
         ];
         for (body, code) in cases {
             assert_eq!(parse_payment_required(body.as_bytes()).unwrap_err().code, *code, "{body}");
         }
+        let e = requirement(&serde_json::json!({"scheme":"exact"})).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Malformed402);
         let missing_pay_to =
             requirements_json().replace(r#""payTo":"kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW","#, "");
-        let e = parse_payment_required(missing_pay_to.as_bytes()).unwrap_err();
+        let body = parse_payment_required(missing_pay_to.as_bytes()).unwrap();
+        let e = requirement(&body.accepts[0]).unwrap_err();
         assert_eq!(e.code, ErrorCode::Malformed402);
         assert!(e.message.contains("payTo"), "{}", e.message);
         let huge = vec![b' '; MAX_402_BODY_BYTES + 1];

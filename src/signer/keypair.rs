@@ -21,7 +21,7 @@ pub struct Keypair {
 
 impl core::fmt::Debug for Keypair {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "Keypair {{ public: {}, secret: <redacted> }}", self.account().to_hex())
+        write!(f, "Keypair {{ public: {}, secret: <redacted> }}", crate::hexutil::encode(&self.public_key()))
     }
 }
 
@@ -30,9 +30,51 @@ fn secret_error(what: &str) -> Error {
     Error::new(ErrorCode::InvalidSecret, format!("could not derive a key: {what}"))
 }
 
+/// Whether publicly known keys may be made: the bare development phrase (an empty SURI, often
+/// an unset environment variable) or an all-zero seed. Naming a development account
+/// (`//Alice`) is always allowed: that choice is explicit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KeyPolicy {
+    pub allow_development_keys: bool,
+}
+
+fn public_key_error(what: &str) -> Error {
+    Error::new(
+        ErrorCode::InvalidSecret,
+        format!("{what}: anyone can sign with this key. Pass {{ allowDevelopmentKeys: true }} if you mean a development key"),
+    )
+}
+
+/// Explains a BIP39 failure without echoing any of the phrase.
+fn mnemonic_error(e: bip39::Error, phrase: &str) -> Error {
+    let words = phrase.split_whitespace().count();
+    let why = match e {
+        bip39::Error::UnknownWord(i) => format!("word {} of {words} is not in the BIP39 English word list", i + 1),
+        bip39::Error::BadWordCount(n) => format!("a mnemonic has 12, 15, 18, 21 or 24 words, this one has {n}"),
+        bip39::Error::InvalidChecksum => {
+            "the words are all valid but the checksum fails (a word is wrong or out of order)".into()
+        }
+        _ => "not a valid BIP39 mnemonic".into(),
+    };
+    let hint = match phrase.trim() {
+        one if words == 1 && super::suri::DEV_ACCOUNTS.iter().any(|d| d.eq_ignore_ascii_case(one)) => {
+            ", did you mean //".to_string() + one + "?"
+        }
+        _ => String::new(),
+    };
+    secret_error(&format!("{why}{hint}"))
+}
+
 impl Keypair {
     /// From a 32-byte mini secret seed (what polkadot-js calls a seed).
     pub fn from_seed(seed: &[u8]) -> Result<Self> {
+        Self::from_seed_with(seed, KeyPolicy::default())
+    }
+
+    pub fn from_seed_with(seed: &[u8], policy: KeyPolicy) -> Result<Self> {
+        if seed.len() == 32 && seed.iter().all(|b| *b == 0) && !policy.allow_development_keys {
+            return Err(public_key_error("the seed is all zeros"));
+        }
         let mini = MiniSecretKey::from_bytes(seed).map_err(|_| secret_error("a seed must be 32 bytes"))?;
         Ok(Keypair { inner: mini.expand_to_keypair(ExpansionMode::Ed25519) })
     }
@@ -41,7 +83,7 @@ impl Keypair {
     /// (entropy → PBKDF2, not the BIP39 seed).
     pub fn from_mnemonic(phrase: &str, password: Option<&str>) -> Result<Self> {
         let mnemonic = bip39::Mnemonic::parse_in_normalized(bip39::Language::English, phrase)
-            .map_err(|_| secret_error("not a valid BIP39 mnemonic"))?;
+            .map_err(|e| mnemonic_error(e, phrase))?;
         let entropy = Zeroizing::new(mnemonic.to_entropy());
         let mini = substrate_bip39::mini_secret_from_entropy(&entropy, password.unwrap_or(""))
             .map_err(|_| secret_error("invalid mnemonic entropy"))?;
@@ -50,12 +92,21 @@ impl Keypair {
 
     /// From a SURI: `//Alice`, `<mnemonic>//hard/soft///password`, or `0x<seed>//path`.
     pub fn from_suri(text: &str) -> Result<Self> {
+        Self::from_suri_with(text, KeyPolicy::default())
+    }
+
+    pub fn from_suri_with(text: &str, policy: KeyPolicy) -> Result<Self> {
         let suri = suri::parse(text)?;
+        if suri.development && !suri.names_dev_account && !policy.allow_development_keys {
+            return Err(public_key_error(
+                "this secret URI has no phrase, so it derives from the public development phrase (is an environment variable empty?)",
+            ));
+        }
         let root = if suri.phrase.starts_with("0x") {
             let seed = Zeroizing::new(
                 hex::decode(&suri.phrase[2..]).map_err(|_| secret_error("a hex seed must be 32 bytes of hex"))?,
             );
-            Self::from_seed(&seed)?
+            Self::from_seed_with(&seed, policy)?
         } else {
             Self::from_mnemonic(&suri.phrase, suri.password.as_ref().map(|p| p.as_str()))?
         };
@@ -95,8 +146,8 @@ pub fn verify(public: &[u8; 32], message: &[u8], signature: &[u8]) -> bool {
 }
 
 impl Signer for Keypair {
-    fn account(&self) -> AccountId {
-        AccountId(self.public_key())
+    fn account(&self) -> Result<AccountId> {
+        Ok(AccountId(self.public_key()))
     }
 
     async fn sign(&self, _payload: &SignerPayloadJson, signing_bytes: &[u8]) -> Result<SignOutcome> {
@@ -135,6 +186,32 @@ mod tests {
         assert!(!e.message.contains("horse"));
         assert_eq!(Keypair::from_seed(&[1u8; 31]).unwrap_err().code, ErrorCode::InvalidSecret);
         assert_eq!(Keypair::from_suri("0x1234").unwrap_err().code, ErrorCode::InvalidSecret);
+    }
+
+    #[test]
+    fn publicly_known_keys_need_consent() {
+        for bare in ["", "   ", "///", "//payments"] {
+            assert_eq!(Keypair::from_suri(bare).unwrap_err().code, ErrorCode::InvalidSecret, "{bare:?}");
+            let allowed = KeyPolicy { allow_development_keys: true };
+            assert!(Keypair::from_suri_with(bare, allowed).is_ok(), "{bare:?}");
+        }
+        assert!(Keypair::from_seed(&[0u8; 32]).is_err());
+        assert!(Keypair::from_suri(&format!("0x{}", "00".repeat(32))).is_err());
+        assert!(Keypair::from_suri("//Alice//stash").is_ok());
+    }
+
+    #[test]
+    fn mnemonic_errors_say_what_is_wrong_without_the_words() {
+        let phrase = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
+        let typo = phrase.replace("lake", "lakx");
+        let e = Keypair::from_mnemonic(&typo, None).unwrap_err();
+        assert!(e.message.contains("word 4 of 12"), "{}", e.message);
+        assert!(!e.message.contains("lakx") && !e.message.contains("bottom"));
+        let swapped = phrase.replace("bottom drive", "drive bottom");
+        assert!(Keypair::from_mnemonic(&swapped, None).unwrap_err().message.contains("checksum"));
+        let short = phrase.rsplit_once(' ').unwrap().0;
+        assert!(Keypair::from_mnemonic(short, None).unwrap_err().message.contains("has 11"));
+        assert!(Keypair::from_suri("Alice").unwrap_err().message.contains("did you mean //Alice?"));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 pub mod keypair;
 pub mod suri;
 
-use crate::error::Result;
+use crate::error::{err, ErrorCode, Result};
 use crate::vara::address::AccountId;
 use crate::vara::extrinsic::SignerPayloadJson;
 
@@ -25,7 +25,18 @@ pub struct SignOutcome {
 /// when over 256 bytes), for signers that hold the key; external signers may use `payload`.
 #[allow(async_fn_in_trait)]
 pub trait Signer {
-    /// The account that pays (an sr25519 public key).
-    fn account(&self) -> AccountId;
+    /// The account that pays (an sr25519 public key); an error when the key is gone (freed).
+    fn account(&self) -> Result<AccountId>;
     async fn sign(&self, payload: &SignerPayloadJson, signing_bytes: &[u8]) -> Result<SignOutcome>;
+}
+
+/// Checks a `0x01` + 64-byte sr25519 MultiSignature over `message` by `signer`.
+pub fn verify_multisignature(signer: &AccountId, message: &[u8], signature: &[u8]) -> Result<()> {
+    if signature.len() != 65 || signature[0] != SR25519_TYPE_BYTE {
+        return err(ErrorCode::InvalidSignature, "expected a 65-byte sr25519 signature (0x01 + 64 bytes)");
+    }
+    if !keypair::verify(&signer.0, message, &signature[1..]) {
+        return err(ErrorCode::InvalidSignature, "the signature does not verify for the payer's key");
+    }
+    Ok(())
 }

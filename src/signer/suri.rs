@@ -32,11 +32,18 @@ impl Junction {
     }
 }
 
+/// The development accounts everybody knows (`//Alice` …): naming one is an explicit choice.
+pub const DEV_ACCOUNTS: &[&str] = &["Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie", "One", "Two"];
+
 /// A parsed SURI. The phrase and password are wiped when dropped; `Debug` shows neither.
 pub struct Suri {
     pub phrase: Zeroizing<String>,
     pub path: Vec<Junction>,
     pub password: Option<Zeroizing<String>>,
+    /// No phrase was given: the key derives from the public development phrase.
+    pub development: bool,
+    /// The first junction names a well-known development account (`//Alice`).
+    pub names_dev_account: bool,
 }
 
 impl core::fmt::Debug for Suri {
@@ -59,7 +66,13 @@ pub fn parse(suri: &str) -> Result<Suri> {
         Some(i) => (main[..i].trim(), &main[i..]),
         None => (main.trim(), ""),
     };
-    let phrase = if phrase.is_empty() { DEV_PHRASE } else { phrase };
+    let development = phrase.is_empty();
+    let names_dev_account = development
+        && path.strip_prefix("//").is_some_and(|rest| {
+            let first = rest.split('/').next().unwrap_or("");
+            DEV_ACCOUNTS.contains(&first)
+        });
+    let phrase = if development { DEV_PHRASE } else { phrase };
     let mut junctions = Vec::new();
     let mut rest = path;
     while !rest.is_empty() {
@@ -74,7 +87,7 @@ pub fn parse(suri: &str) -> Result<Suri> {
         junctions.push(if hard { Junction::Hard(cc) } else { Junction::Soft(cc) });
         rest = &body[end..];
     }
-    Ok(Suri { phrase: Zeroizing::new(phrase.to_string()), path: junctions, password })
+    Ok(Suri { phrase: Zeroizing::new(phrase.to_string()), path: junctions, password, development, names_dev_account })
 }
 
 #[cfg(test)]
@@ -86,6 +99,11 @@ mod tests {
         let s = parse("//Alice").unwrap();
         assert_eq!(s.phrase.as_str(), DEV_PHRASE);
         assert_eq!(s.path.len(), 1);
+        assert!(s.development && s.names_dev_account);
+        for bare in ["", "   ", "///", "///pass", "//payments", "/soft"] {
+            let s = parse(bare).unwrap();
+            assert!(s.development && !s.names_dev_account, "{bare:?}");
+        }
         let s = parse(&format!("{DEV_PHRASE}//hard/soft/1///pass")).unwrap();
         assert_eq!(s.path.len(), 3);
         assert!(matches!(s.path[1], Junction::Soft(_)));

@@ -1,18 +1,31 @@
-//! What the client reads from a node, and the per-endpoint cache that makes a warm payment
-//! cost one round trip (header + nonce + runtime version in one batch).
+//! What the client reads from a node, and the per-chain cache that lets a warm payment skip
+//! the node entirely.
+//!
+//! Trust boundary: everything here comes from RPC nodes, which may be slow, dead, on another
+//! chain, or lying. Each endpoint is held to the expected genesis hash before its answers are
+//! used; a failing endpoint hands over to the next; answers are parsed strictly.
+//!
+//! Reads: cold, one batch (runtime version, metadata, best header, the payer's nonce and
+//! account); warm, one batch of the per-payment values (+ the runtime version, and the new
+//! metadata after an upgrade). A warm payment whose checkpoint block is fresh and whose
+//! payer's nonce is tracked by its [`Lane`] reads nothing at all.
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::hexutil;
 use crate::vara::address::AccountId;
-use crate::vara::hashing::{blake2_128, blake2_256, twox_128};
+use crate::vara::hashing::{blake2_128, twox_128};
 use crate::vara::metadata::{self, RuntimeFacts};
 use crate::vara::network::Endpoint;
+use crate::vara::nonces::{Lane, Lanes};
 use crate::vara::rpc::{Call, RpcClient, Transport};
-use parity_scale_codec::{Compact, Encode};
+use crate::wait::Signal;
 use serde_json::{json, Value};
-use std::cell::RefCell;
-use std::collections::HashMap;
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+
+/// A checkpoint older than this is read again (at ~3 s per block on Vara, ten blocks).
+pub const CHECKPOINT_MAX_AGE_MS: f64 = 30_000.0;
 
 /// Facts about a chain that only change with a runtime upgrade.
 #[derive(Debug)]
@@ -29,29 +42,78 @@ pub struct BlockRef {
     pub hash: [u8; 32],
 }
 
-/// Everything needed to build one payment from `payer`.
+/// The block a payment's era starts at, and when it was read.
+#[derive(Debug, Clone, Copy)]
+struct Checkpoint {
+    block: BlockRef,
+    /// The best block when it was read (the checkpoint is its parent).
+    best: u32,
+    read_at_ms: f64,
+    uses: u32,
+}
+
+/// What a payment asks of the chain.
+pub struct SnapshotQuery<'a> {
+    pub payer: &'a AccountId,
+    /// `(who, amount)`: whether `who` exists is needed when `amount` is below the deposit.
+    pub probe_recipient: Option<(&'a AccountId, u128)>,
+    pub now_ms: f64,
+    /// How many payments may share one checkpoint before it is read again.
+    pub max_checkpoint_uses: u32,
+}
+
+/// Everything needed to build one payment.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     pub chain: Rc<ChainState>,
-    pub best: BlockRef,
-    pub nonce: u32,
-    /// Whether the recipient account exists, when it was asked for in the same batch.
+    /// The era's checkpoint: the best block's parent, which a one-block reorg cannot remove.
+    pub checkpoint: BlockRef,
+    /// The best block seen.
+    pub best: u32,
+    /// Whether the recipient account exists, when it was needed.
     pub recipient_exists: Option<bool>,
+    /// The payer's free balance, when the node was read for this payment.
+    pub payer_free: Option<u128>,
+    /// Whether this payment read the node at all.
+    pub read_node: bool,
 }
 
-struct EndpointCache {
-    rpc: Rc<RpcClient>,
-    state: Option<Rc<ChainState>>,
+/// Per expected genesis hash: facts, the last checkpoint, and which endpoints were checked.
+#[derive(Default)]
+struct ChainCache {
+    state: RefCell<Option<Rc<ChainState>>>,
+    checkpoint: Cell<Option<Checkpoint>>,
+    /// Recipients seen to exist (an account is rarely reaped; a refusal clears this).
+    existing: RefCell<HashSet<AccountId>>,
+    /// Endpoints whose genesis hash was checked against this chain.
+    verified: RefCell<HashSet<String>>,
+    /// The endpoint that answered last: tried first next time.
+    preferred: RefCell<Option<String>>,
+    /// One read at a time: concurrent payments wait for it and use what it read.
+    reading: Cell<bool>,
+    read_done: Signal,
 }
 
-/// One per application: caches per RPC URL.
+/// One per application (one JS realm): chains, endpoints and payers' nonce lanes.
 #[derive(Default)]
 pub struct ChainClient {
-    endpoints: RefCell<HashMap<String, EndpointCache>>,
+    rpcs: RefCell<HashMap<String, Rc<RpcClient>>>,
+    chains: RefCell<HashMap<[u8; 32], Rc<ChainCache>>>,
+    pub lanes: Lanes,
 }
 
 fn bad_answer(what: &str) -> Error {
     Error::new(ErrorCode::RpcError, format!("unexpected answer to {what}"))
+}
+
+/// Clears `reading` however a read ends (error, abort, success).
+struct ReadGuard<'a>(&'a ChainCache);
+
+impl Drop for ReadGuard<'_> {
+    fn drop(&mut self) {
+        self.0.reading.set(false);
+        self.0.read_done.notify_all();
+    }
 }
 
 impl ChainClient {
@@ -60,107 +122,226 @@ impl ChainClient {
     }
 
     pub fn rpc(&self, url: &str) -> Rc<RpcClient> {
-        let mut map = self.endpoints.borrow_mut();
-        map.entry(url.to_string())
-            .or_insert_with(|| EndpointCache { rpc: Rc::new(RpcClient::new(url)), state: None })
-            .rpc
-            .clone()
+        self.rpcs.borrow_mut().entry(url.to_string()).or_insert_with(|| Rc::new(RpcClient::new(url))).clone()
     }
 
-    /// The cached facts of an endpoint, checked against the genesis this caller expects
-    /// (two callers may expect different chains behind one URL).
-    fn cached(&self, endpoint: &Endpoint) -> Result<Option<Rc<ChainState>>> {
-        let state = self.endpoints.borrow().get(&endpoint.rpc_url).and_then(|c| c.state.clone());
-        match state {
-            Some(s) if s.genesis_hash != endpoint.genesis_hash => Err(wrong_chain(endpoint, &s.genesis_hash)),
-            other => Ok(other),
-        }
+    /// JSON-RPC round trips made so far, all endpoints together (for benchmarks).
+    pub fn round_trips(&self) -> u32 {
+        self.rpcs.borrow().values().map(|r| r.round_trips.get()).sum()
     }
 
-    fn store(&self, url: &str, state: Rc<ChainState>) {
-        if let Some(c) = self.endpoints.borrow_mut().get_mut(url) {
-            c.state = Some(state);
-        }
+    fn cache(&self, endpoint: &Endpoint) -> Rc<ChainCache> {
+        self.chains.borrow_mut().entry(endpoint.genesis_hash).or_default().clone()
     }
 
-    /// Chain facts only (no payer): for verifying headers.
-    pub async fn chain_state<T: Transport>(&self, t: &T, endpoint: &Endpoint) -> Result<Rc<ChainState>> {
-        if let Some(s) = self.cached(endpoint)? {
-            return Ok(s);
-        }
-        let rpc = self.rpc(&endpoint.rpc_url);
-        let answers = rpc.batch(t, &cold_calls()).await?;
-        let state = Rc::new(chain_state_from(endpoint, &answers[0], &answers[1], &answers[2])?);
-        self.store(&endpoint.rpc_url, state.clone());
-        Ok(state)
+    pub fn lane(&self, endpoint: &Endpoint, payer: &AccountId) -> Rc<Lane> {
+        self.lanes.lane(endpoint.genesis_hash, *payer)
     }
 
-    /// The latest block and the payer's next nonce, with the (cached) chain facts.
-    /// Cold: one batch of five calls. Warm: one batch of three; a runtime upgrade seen in it
-    /// costs one more call (the new metadata). When warm, `probe_recipient = (who, amount)`
-    /// asks in the same batch whether `who` exists, if `amount` is below the existential deposit.
-    pub async fn snapshot<T: Transport>(
+    /// Forgets what a refused payment may have relied on: the checkpoint and the recipients
+    /// known to exist are read again next time.
+    pub fn distrust(&self, endpoint: &Endpoint) {
+        let cache = self.cache(endpoint);
+        cache.checkpoint.set(None);
+        cache.existing.borrow_mut().clear();
+    }
+
+    /// Runs `calls` on the first endpoint that answers them well: it must be on the expected
+    /// chain (checked once per endpoint, in the same batch) and `parse` must accept its
+    /// answers. An abort stops at once; otherwise every endpoint is tried before giving up.
+    async fn on_any_endpoint<T: Transport, R>(
         &self,
         t: &T,
         endpoint: &Endpoint,
-        payer: &AccountId,
-        ss58: u16,
-        probe_recipient: Option<(&AccountId, u128)>,
-    ) -> Result<Snapshot> {
-        let rpc = self.rpc(&endpoint.rpc_url);
-        let per_payment = [
-            Call::new("chain_getHeader", json!([])),
-            Call::new("system_accountNextIndex", json!([payer.to_ss58(ss58)])),
-        ];
-        let mut recipient_exists = None;
-        let (chain, header, nonce) = match self.cached(endpoint)? {
-            Some(cached) => {
-                let mut calls = per_payment.to_vec();
-                calls.push(Call::new("state_getRuntimeVersion", json!([])));
-                let probe = probe_recipient.filter(|(_, amount)| *amount < cached.facts.existential_deposit);
-                if let Some((who, _)) = probe {
-                    calls.push(account_storage_call(who));
-                }
-                let mut a = rpc.batch(t, &calls).await?;
-                if probe.is_some() {
-                    recipient_exists = a.pop().map(|v| !v.is_null());
-                }
-                let (spec, _) = runtime_version(&a[2])?;
-                let chain = if spec == cached.spec_version {
-                    cached
-                } else {
-                    let metadata = rpc.call(t, &Call::new("state_getMetadata", json!([]))).await?;
-                    let genesis = Value::String(hexutil::encode(&cached.genesis_hash));
-                    let fresh = Rc::new(chain_state_from(endpoint, &genesis, &a[2], &metadata)?);
-                    self.store(&endpoint.rpc_url, fresh.clone());
-                    fresh
-                };
-                (chain, a.remove(0), a.remove(0))
-            }
-            None => {
-                let mut calls = cold_calls().to_vec();
-                calls.extend(per_payment);
-                let a = rpc.batch(t, &calls).await?;
-                let chain = Rc::new(chain_state_from(endpoint, &a[0], &a[1], &a[2])?);
-                self.store(&endpoint.rpc_url, chain.clone());
-                (chain, a[3].clone(), a[4].clone())
-            }
-        };
-        let nonce =
-            nonce.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| bad_answer("system_accountNextIndex"))?;
-        let mut best = header_ref(&header)?;
-        if best.number == 0 {
-            // Block 0's hash is, by definition, the genesis hash the node reports (dev chains
-            // such as chopsticks report one that is not the hash of the header they serve).
-            best.hash = chain.genesis_hash;
+        cache: &ChainCache,
+        calls: &[Call],
+        parse: impl Fn(Vec<Value>) -> Result<R>,
+    ) -> Result<R> {
+        let preferred = cache.preferred.borrow().clone();
+        let mut urls: Vec<&String> = endpoint.rpc_urls.iter().collect();
+        if let Some(i) = preferred.and_then(|p| urls.iter().position(|u| **u == p)) {
+            urls[..=i].rotate_right(1);
         }
-        Ok(Snapshot { chain, best, nonce, recipient_exists })
+        let mut failures: Vec<(String, Error)> = Vec::new();
+        for url in urls {
+            let verify = !cache.verified.borrow().contains(url);
+            let mut batch = Vec::with_capacity(calls.len() + 1);
+            if verify {
+                batch.push(Call::new("chain_getBlockHash", json!([0])));
+            }
+            batch.extend_from_slice(calls);
+            let attempt = async {
+                let mut answers = self.rpc(url).batch(t, &batch).await?;
+                if verify {
+                    check_genesis(endpoint, url, &answers.remove(0))?;
+                }
+                parse(answers)
+            };
+            match attempt.await {
+                Ok(r) => {
+                    if verify {
+                        cache.verified.borrow_mut().insert(url.clone());
+                    }
+                    *cache.preferred.borrow_mut() = Some(url.clone());
+                    return Ok(r);
+                }
+                Err(e) if e.code == ErrorCode::Aborted => return Err(e),
+                Err(e) => failures.push((url.clone(), e)),
+            }
+        }
+        Err(all_failed(failures))
     }
 
-    /// Whether an account exists on chain (has a `System.Account` entry).
-    pub async fn account_exists<T: Transport>(&self, t: &T, endpoint: &Endpoint, who: &AccountId) -> Result<bool> {
-        let v = self.rpc(&endpoint.rpc_url).call(t, &account_storage_call(who)).await?;
-        Ok(!v.is_null())
+    /// Chain facts only (no payer), with the runtime version checked now: a server verifying
+    /// headers must not judge them by a runtime that has since been upgraded.
+    pub async fn chain_state<T: Transport>(&self, t: &T, endpoint: &Endpoint) -> Result<Rc<ChainState>> {
+        let cache = self.cache(endpoint);
+        let cached = cache.state.borrow().clone();
+        let mut calls = vec![Call::new("state_getRuntimeVersion", json!([]))];
+        if cached.is_none() {
+            calls.push(Call::new("state_getMetadata", json!([])));
+        }
+        let (version, metadata) = self
+            .on_any_endpoint(t, endpoint, &cache, &calls, |mut a| {
+                let metadata = if a.len() > 1 { a.pop() } else { None };
+                Ok((runtime_version(&a[0])?, metadata))
+            })
+            .await?;
+        self.current_state(t, endpoint, &cache, cached, version, metadata).await
+    }
+
+    /// The cached state if it is for `version`, else one built from `metadata` (or from
+    /// metadata read now, after a runtime upgrade).
+    async fn current_state<T: Transport>(
+        &self,
+        t: &T,
+        endpoint: &Endpoint,
+        cache: &ChainCache,
+        cached: Option<Rc<ChainState>>,
+        version: (u32, u32),
+        metadata: Option<Value>,
+    ) -> Result<Rc<ChainState>> {
+        if let Some(s) = cached.filter(|s| (s.spec_version, s.transaction_version) == version) {
+            return Ok(s);
+        }
+        let metadata = match metadata {
+            Some(m) => m,
+            None => {
+                let call = [Call::new("state_getMetadata", json!([]))];
+                self.on_any_endpoint(t, endpoint, cache, &call, |mut a| Ok(a.remove(0))).await?
+            }
+        };
+        let state = Rc::new(chain_state_from(endpoint, version, &metadata)?);
+        *cache.state.borrow_mut() = Some(state.clone());
+        Ok(state)
+    }
+
+    /// What a payment from `q.payer` needs. Reads nothing when the checkpoint is fresh, the
+    /// payer's nonce is tracked and no recipient check is due; otherwise one batch (two after a
+    /// runtime upgrade). Concurrent payments share one read.
+    pub async fn snapshot<T: Transport>(&self, t: &T, endpoint: &Endpoint, q: &SnapshotQuery<'_>) -> Result<Snapshot> {
+        let cache = self.cache(endpoint);
+        let lane = self.lane(endpoint, q.payer);
+        loop {
+            if let Some(snap) = self.cached_snapshot(&cache, &lane, q) {
+                return Ok(snap);
+            }
+            if !cache.reading.get() {
+                break;
+            }
+            cache.read_done.until(|| (!cache.reading.get()).then_some(())).await;
+        }
+        cache.reading.set(true);
+        let _guard = ReadGuard(&cache);
+        self.read(t, endpoint, &cache, &lane, q).await
+    }
+
+    fn cached_snapshot(&self, cache: &ChainCache, lane: &Lane, q: &SnapshotQuery<'_>) -> Option<Snapshot> {
+        let chain = cache.state.borrow().clone()?;
+        let mut cp = cache.checkpoint.get()?;
+        if q.now_ms - cp.read_at_ms > CHECKPOINT_MAX_AGE_MS || cp.uses >= q.max_checkpoint_uses {
+            return None;
+        }
+        if lane.needs_chain_nonce() {
+            return None;
+        }
+        let recipient_exists = match q.probe_recipient {
+            Some((who, amount)) if amount < chain.facts.existential_deposit => {
+                cache.existing.borrow().contains(who).then_some(true)?;
+                Some(true)
+            }
+            _ => None,
+        };
+        cp.uses += 1;
+        cache.checkpoint.set(Some(cp));
+        Some(Snapshot {
+            chain,
+            checkpoint: cp.block,
+            best: cp.best,
+            recipient_exists,
+            payer_free: None,
+            read_node: false,
+        })
+    }
+
+    async fn read<T: Transport>(
+        &self,
+        t: &T,
+        endpoint: &Endpoint,
+        cache: &ChainCache,
+        lane: &Lane,
+        q: &SnapshotQuery<'_>,
+    ) -> Result<Snapshot> {
+        let cached = cache.state.borrow().clone();
+        let mut calls = vec![
+            Call::new("state_getRuntimeVersion", json!([])),
+            Call::new("chain_getHeader", json!([])),
+            Call::new("system_accountNextIndex", json!([q.payer.to_ss58(endpoint.network.ss58_prefix())])),
+            account_storage_call(q.payer),
+        ];
+        let probe = q.probe_recipient.filter(|(_, amount)| match &cached {
+            Some(s) => *amount < s.facts.existential_deposit,
+            None => true, // the deposit is not known yet: ask anyway, it costs no round trip
+        });
+        if let Some((who, _)) = probe {
+            calls.push(account_storage_call(who));
+        }
+        if cached.is_none() {
+            calls.push(Call::new("state_getMetadata", json!([])));
+        }
+        let read = self
+            .on_any_endpoint(t, endpoint, cache, &calls, |mut a| {
+                let metadata = if cached.is_none() { a.pop() } else { None };
+                let recipient_exists = if probe.is_some() { a.pop().map(|v| !v.is_null()) } else { None };
+                Ok(PerPayment {
+                    version: runtime_version(&a[0])?,
+                    header: header_of(&a[1])?,
+                    nonce: a[2]
+                        .as_u64()
+                        .and_then(|n| u32::try_from(n).ok())
+                        .ok_or_else(|| bad_answer("system_accountNextIndex"))?,
+                    payer_free: free_balance(&a[3])?,
+                    recipient_exists,
+                    metadata,
+                })
+            })
+            .await?;
+        let chain = self.current_state(t, endpoint, cache, cached, read.version, read.metadata).await?;
+        let (best, checkpoint) = read.header;
+        // Block 0's hash is, by definition, the genesis hash the node reports (dev chains such
+        // as chopsticks report one that is not the hash of the header they serve).
+        let checkpoint =
+            if checkpoint.number == 0 { BlockRef { number: 0, hash: chain.genesis_hash } } else { checkpoint };
+        cache.checkpoint.set(Some(Checkpoint { block: checkpoint, best, read_at_ms: q.now_ms, uses: 1 }));
+        lane.observe(read.nonce, best as u64);
+        if let (Some((who, _)), Some(true)) = (probe, read.recipient_exists) {
+            cache.existing.borrow_mut().insert(*who);
+        }
+        let recipient_exists = match q.probe_recipient {
+            Some((_, amount)) if amount < chain.facts.existential_deposit => read.recipient_exists,
+            _ => None,
+        };
+        Ok(Snapshot { chain, checkpoint, best, recipient_exists, payer_free: Some(read.payer_free), read_node: true })
     }
 
     /// Asks the node how much gas a message needs (`gear_calculateHandleGas`) and returns
@@ -174,10 +355,22 @@ impl ChainClient {
         payload: &[u8],
     ) -> Result<u64> {
         let params = json!([source.to_hex(), program.to_hex(), hexutil::encode(payload), 0, true]);
-        let v = self.rpc(&endpoint.rpc_url).call(t, &Call::new("gear_calculateHandleGas", params)).await?;
-        let min = v.get("min_limit").and_then(Value::as_u64).ok_or_else(|| bad_answer("gear_calculateHandleGas"))?;
-        Ok(min)
+        let call = [Call::new("gear_calculateHandleGas", params)];
+        self.on_any_endpoint(t, endpoint, &self.cache(endpoint), &call, |a| {
+            a[0].get("min_limit").and_then(Value::as_u64).ok_or_else(|| bad_answer("gear_calculateHandleGas"))
+        })
+        .await
     }
+}
+
+struct PerPayment {
+    version: (u32, u32),
+    /// The best block's number, and its parent.
+    header: (u32, BlockRef),
+    nonce: u32,
+    payer_free: u128,
+    recipient_exists: Option<bool>,
+    metadata: Option<Value>,
 }
 
 /// `state_getStorage` of `System.Account(who)`: null when the account does not exist.
@@ -189,40 +382,59 @@ fn account_storage_call(who: &AccountId) -> Call {
     Call::new("state_getStorage", json!([hexutil::encode(&key)]))
 }
 
-fn cold_calls() -> [Call; 3] {
-    [
-        Call::new("chain_getBlockHash", json!([0])),
-        Call::new("state_getRuntimeVersion", json!([])),
-        Call::new("state_getMetadata", json!([])),
-    ]
+/// The free balance in a SCALE `AccountInfo` (four u32 counters, then `free: u128`);
+/// an account that does not exist has none.
+fn free_balance(v: &Value) -> Result<u128> {
+    if v.is_null() {
+        return Ok(0);
+    }
+    let bytes = v.as_str().and_then(|s| hexutil::decode(s).ok()).ok_or_else(|| bad_answer("System.Account"))?;
+    let free: [u8; 16] =
+        bytes.get(16..32).and_then(|b| b.try_into().ok()).ok_or_else(|| bad_answer("System.Account"))?;
+    Ok(u128::from_le_bytes(free))
 }
 
-fn chain_state_from(endpoint: &Endpoint, genesis: &Value, version: &Value, metadata: &Value) -> Result<ChainState> {
-    let genesis_hash = genesis
+fn check_genesis(endpoint: &Endpoint, url: &str, answer: &Value) -> Result<()> {
+    let genesis = answer
         .as_str()
         .and_then(|s| hexutil::decode_fixed::<32>(s).ok())
         .ok_or_else(|| bad_answer("chain_getBlockHash"))?;
-    if genesis_hash != endpoint.genesis_hash {
-        return Err(wrong_chain(endpoint, &genesis_hash));
+    if genesis != endpoint.genesis_hash {
+        return Err(Error::new(
+            ErrorCode::WrongChain,
+            format!(
+                "{url} is on chain {} but network {} has genesis {} (a local or custom chain: pass options.genesisHashes)",
+                hexutil::encode(&genesis),
+                endpoint.network.name(),
+                hexutil::encode(&endpoint.genesis_hash)
+            ),
+        ));
     }
-    let (spec_version, transaction_version) = runtime_version(version)?;
+    Ok(())
+}
+
+/// One endpoint's error as it is; several summed up, each with its URL. The code is the
+/// shared one when all endpoints failed alike (all on the wrong chain, all timing out).
+fn all_failed(mut failures: Vec<(String, Error)>) -> Error {
+    if failures.len() == 1 {
+        return failures.remove(0).1;
+    }
+    let code = failures[0].1.code;
+    let code = if failures.iter().all(|(_, e)| e.code == code) { code } else { ErrorCode::RpcError };
+    let list = failures.iter().map(|(url, e)| format!("{url}: {e}")).collect::<Vec<_>>().join("; ");
+    Error::new(code, format!("all {} RPC endpoints failed: {list}", failures.len()))
+}
+
+fn chain_state_from(endpoint: &Endpoint, version: (u32, u32), metadata: &Value) -> Result<ChainState> {
     let bytes =
         metadata.as_str().and_then(|s| hexutil::decode(s).ok()).ok_or_else(|| bad_answer("state_getMetadata"))?;
     let facts = metadata::decode(&bytes)?;
-    Ok(ChainState { genesis_hash, spec_version, transaction_version, facts })
-}
-
-fn wrong_chain(endpoint: &Endpoint, genesis_hash: &[u8; 32]) -> Error {
-    Error::new(
-        ErrorCode::WrongChain,
-        format!(
-            "{} is on chain {} but network {} has genesis {}",
-            endpoint.rpc_url,
-            hexutil::encode(genesis_hash),
-            endpoint.network.name(),
-            hexutil::encode(&endpoint.genesis_hash)
-        ),
-    )
+    Ok(ChainState {
+        genesis_hash: endpoint.genesis_hash,
+        spec_version: version.0,
+        transaction_version: version.1,
+        facts,
+    })
 }
 
 fn runtime_version(v: &Value) -> Result<(u32, u32)> {
@@ -233,25 +445,19 @@ fn runtime_version(v: &Value) -> Result<(u32, u32)> {
     }
 }
 
-/// A header's number and hash; the hash is blake2-256 of the SCALE-encoded header.
-pub fn header_ref(header: &Value) -> Result<BlockRef> {
-    let hex32 = |name: &str| header.get(name).and_then(Value::as_str).and_then(|s| hexutil::decode_fixed::<32>(s).ok());
-    let number = header.get("number").and_then(Value::as_str).and_then(|s| hexutil::decode_be(s).ok());
-    let logs = header.pointer("/digest/logs").and_then(Value::as_array);
-    let (Some(parent), Some(number), Some(state), Some(extrinsics), Some(logs)) =
-        (hex32("parentHash"), number, hex32("stateRoot"), hex32("extrinsicsRoot"), logs)
-    else {
-        return Err(bad_answer("chain_getHeader"));
-    };
-    let number = u32::try_from(number).map_err(|_| bad_answer("chain_getHeader"))?;
-    let mut encoded = parent.to_vec();
-    Compact(number).encode_to(&mut encoded);
-    encoded.extend_from_slice(&state);
-    encoded.extend_from_slice(&extrinsics);
-    Compact(logs.len() as u32).encode_to(&mut encoded);
-    for log in logs {
-        let bytes = log.as_str().and_then(|s| hexutil::decode(s).ok()).ok_or_else(|| bad_answer("chain_getHeader"))?;
-        encoded.extend_from_slice(&bytes);
-    }
-    Ok(BlockRef { number, hash: blake2_256(&encoded) })
+/// A header's number, and its parent as the era checkpoint: the parent's hash is in the
+/// header itself, so no hashing and no second call is needed.
+pub fn header_of(header: &Value) -> Result<(u32, BlockRef)> {
+    let parent = header
+        .get("parentHash")
+        .and_then(Value::as_str)
+        .and_then(|s| hexutil::decode_fixed::<32>(s).ok())
+        .ok_or_else(|| bad_answer("chain_getHeader"))?;
+    let number = header
+        .get("number")
+        .and_then(Value::as_str)
+        .and_then(|s| hexutil::decode_be(s).ok())
+        .and_then(|n| u32::try_from(n).ok())
+        .ok_or_else(|| bad_answer("chain_getHeader"))?;
+    Ok((number, BlockRef { number: number.saturating_sub(1), hash: parent }))
 }

@@ -1,15 +1,15 @@
 //! Everything specific to the Vara chain: addresses, networks, JSON-RPC, runtime metadata,
-//! extrinsic payloads, the Sails token call, and offline checking.
+//! extrinsic payloads, the Sails token call, and nonce sequencing.
 
 pub mod address;
 pub mod args;
 pub mod calls;
 pub mod chain;
-pub mod check;
 pub mod era;
 pub mod extrinsic;
 pub mod hashing;
 pub mod metadata;
 pub mod network;
+pub mod nonces;
 pub mod rpc;
 pub mod vft;

@@ -1,26 +1,29 @@
-//! Exported functions: build, decode and inspect payment headers; choose requirements;
-//! read settlement receipts.
+//! Exported functions: build, decode and inspect payment headers; send a payment in its turn;
+//! choose requirements; read settlement receipts.
 
+use super::cancel::Cancel;
 use super::errors::{from_js, to_js};
+use super::json;
 use super::options::JsOptions;
 use super::signer::JsSigner;
 use super::transport::FetchTransport;
 use crate::error::{Error, ErrorCode, Result};
-use crate::payment::{build_payment, Consent};
+use crate::inspect;
+use crate::payment::{pay, Consent, Delivery, Payer, Signed};
 use crate::policy::Policy;
-use crate::proto::v1::{self, PaymentPayload, PaymentRequirements};
+use crate::proto::v1::{self, PaymentPayload, MAX_402_BODY_BYTES};
 use crate::requirements::Requirement;
 use crate::vara::chain::ChainClient;
-use crate::vara::check;
-use crate::vara::network::Network;
-use js_sys::Reflect;
+use crate::vara::network::{Endpoint, Network};
+use js_sys::{Function, Promise, Reflect};
 use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 thread_local! {
-    /// Chain facts cached per RPC URL for the lifetime of this wasm instance.
+    /// Chain facts, endpoints and nonce lanes for the lifetime of this wasm instance (one JS
+    /// realm): every wrapper, shim and header builder shares them.
     static CHAIN: Rc<ChainClient> = Rc::new(ChainClient::new());
 }
 
@@ -29,36 +32,34 @@ pub(super) fn chain() -> Rc<ChainClient> {
 }
 
 pub(super) fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue> {
-    super::json::to_js(value)
-}
-
-/// `object[name]` when it is a function (optional hooks in options objects).
-pub(super) fn js_function(object: &JsValue, name: &str) -> Option<js_sys::Function> {
-    Reflect::get(object, &name.into()).ok().and_then(|f| f.dyn_into().ok())
+    json::to_js(value)
 }
 
 /// Either a whole 402 body (`{x402Version, accepts}`) or one entry of `accepts`.
 pub(super) fn select_requirement(requirements: &JsValue, policy: &Policy) -> Result<(usize, Requirement)> {
-    let json: serde_json::Value = super::json::from_js(requirements, ErrorCode::Malformed402, "requirements")?;
-    if json.get("accepts").is_some() {
-        // Through the byte-level parser, so its size limit applies to bodies from JS too.
-        let body = v1::parse_payment_required(json.to_string().as_bytes())?;
-        return policy.select(&body.accepts);
+    let text = json::stringify(requirements)
+        .ok_or_else(|| Error::new(ErrorCode::Malformed402, "the requirements are not JSON data"))?;
+    if text.len() > MAX_402_BODY_BYTES {
+        return Err(Error::new(ErrorCode::Malformed402, format!("the requirements exceed {MAX_402_BODY_BYTES} bytes")));
     }
-    let wire: PaymentRequirements = serde_json::from_value(json)
-        .map_err(|e| Error::new(ErrorCode::Malformed402, format!("invalid payment requirements: {e}")))?;
-    policy.select(&[wire])
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Error::new(ErrorCode::Malformed402, format!("invalid requirements: {e}")))?;
+    if value.get("accepts").is_some() {
+        let body = v1::payment_required_from(value)?;
+        return policy.select(body.accepts.iter().map(v1::requirement).collect());
+    }
+    policy.select(vec![v1::requirement(&value)])
 }
 
 /// Calls the caller's `onBeforePayment(preview)`; `false` or a throw refuses.
-pub(super) struct JsConsent(pub Option<js_sys::Function>);
+pub(super) struct JsConsent(pub Option<Function>);
 
 impl Consent for JsConsent {
     async fn approve(&self, preview: &serde_json::Value) -> Result<()> {
         let Some(hook) = &self.0 else { return Ok(()) };
         let refused = |e: JsValue| from_js(e, ErrorCode::SignerRejected);
         let answer = hook.call1(&JsValue::UNDEFINED, &to_value(preview)?).map_err(refused)?;
-        let answer = JsFuture::from(js_sys::Promise::resolve(&answer)).await.map_err(refused)?;
+        let answer = JsFuture::from(Promise::resolve(&answer)).await.map_err(refused)?;
         if answer == JsValue::FALSE {
             return Err(Error::new(ErrorCode::SignerRejected, "onBeforePayment refused the payment"));
         }
@@ -66,33 +67,114 @@ impl Consent for JsConsent {
     }
 }
 
-pub(super) async fn create_header(requirements: &JsValue, signer: &JsValue, options: &JsValue) -> Result<JsValue> {
-    let opts = JsOptions::from_js(options)?;
-    let (_, requirement) = select_requirement(requirements, &opts.policy()?)?;
-    let signer = JsSigner::from_js(signer)?;
-    let endpoint = opts.endpoint(requirement.network)?;
-    let transport = FetchTransport { fetch: js_function(options, "rpcFetch") };
-    let consent = JsConsent(js_function(options, "onBeforePayment"));
-    let built =
-        build_payment(&chain(), &transport, &endpoint, &requirement, &signer, &consent, &opts.build_options()?).await?;
-    let out = serde_json::json!({
-        "header": built.header,
-        "payload": built.payload,
-        "summary": built.summary.to_json(),
-        "requirements": requirement.wire,
-    });
-    to_value(&out)
+/// What one payment is made with.
+pub(super) struct Call<'a> {
+    pub opts: &'a JsOptions,
+    pub signer: &'a JsSigner,
+    pub requirement: Requirement,
+    pub endpoint: Endpoint,
 }
 
-/// Builds and signs an `X-PAYMENT` header for a 402 body or one requirement.
-/// Resolves to `{ header, payload, summary, requirements }`.
+impl<'a> Call<'a> {
+    pub fn new(opts: &'a JsOptions, signer: &'a JsSigner, requirement: Requirement) -> Result<Self> {
+        let endpoint = opts.core.endpoint(requirement.network)?;
+        Ok(Call { opts, signer, requirement, endpoint })
+    }
+
+    /// Runs [`pay`] with this call's pieces and the platform's transport and clock.
+    pub async fn pay<R>(&self, cancel: &Cancel, send: impl AsyncFnOnce(&Signed) -> (Result<R>, Delivery)) -> Result<R> {
+        let transport =
+            FetchTransport { fetch: self.opts.rpc_fetch.clone(), timeout_ms: self.opts.core.timeout_ms, cancel };
+        let chain = chain();
+        let payer = Payer {
+            chain: &chain,
+            transport: &transport,
+            endpoint: &self.endpoint,
+            signer: self.signer,
+            options: &self.opts.core.build,
+            abort: cancel,
+            now_ms: js_sys::Date::now(),
+        };
+        pay(&payer, &self.requirement, &JsConsent(self.opts.on_before_payment.clone()), send).await
+    }
+}
+
+fn created(requirement: &Requirement, signed: Signed) -> Result<JsValue> {
+    let summary = signed.summary.to_json();
+    let payload = PaymentPayload::new(requirement, signed.exact);
+    to_value(&serde_json::json!({
+        "header": payload.to_header(),
+        "payload": payload,
+        "summary": summary,
+        "requirements": requirement.wire,
+    }))
+}
+
+/// Builds and signs an `X-PAYMENT` header for a 402 body or one requirement, handing out the
+/// payer's next nonce. Resolves to `{ header, payload, summary, requirements }`.
 #[wasm_bindgen(js_name = createPaymentHeader, unchecked_return_type = "CreatedPayment")]
 pub async fn create_payment_header(
     #[wasm_bindgen(unchecked_param_type = "PaymentRequired | PaymentRequirements")] requirements: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PaymentSigner")] signer: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "X402Options")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    create_header(&requirements, &signer, &options).await.map_err(to_js)
+    async fn run(requirements: &JsValue, signer: &JsValue, options: &JsValue) -> Result<JsValue> {
+        let opts = JsOptions::from_js(options)?;
+        let signer = JsSigner::from_js(signer)?;
+        let (_, requirement) = select_requirement(requirements, &opts.core.policy)?;
+        let call = Call::new(&opts, &signer, requirement)?;
+        let cancel = Cancel::new(opts.signal.clone());
+        let signed = call.pay(&cancel, async |signed: &Signed| (Ok(signed.clone()), Delivery::Taken)).await?;
+        created(&call.requirement, signed)
+    }
+    run(&requirements, &signer, &options).await.map_err(to_js)
+}
+
+/// Builds the payment, waits for its turn among the payer's payments, calls
+/// `send(header, headerName)` and records what became of it from the status `send` resolves
+/// with (`{ status }`; a 2xx means the server took it). Resolves to
+/// `{ result, header, payload, summary }` with `result` what `send` resolved to.
+#[wasm_bindgen(js_name = sendWithPayment, unchecked_return_type = "Promise<SentPayment>")]
+pub async fn send_with_payment(
+    #[wasm_bindgen(unchecked_param_type = "PaymentRequired | PaymentRequirements")] requirements: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "PaymentSigner")] signer: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "(header: string, headerName: string) => Promise<{ status: number }>")]
+    send: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "X402Options")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let send: Function = send.dyn_into().map_err(|_| {
+        to_js(Error::new(ErrorCode::InvalidOptions, "send must be a function (header, headerName) => Promise"))
+    })?;
+    let opts = JsOptions::from_js(&options).map_err(to_js)?;
+    let signer = JsSigner::from_js(&signer).map_err(to_js)?;
+    let (_, requirement) = select_requirement(&requirements, &opts.core.policy).map_err(to_js)?;
+    let call = Call::new(&opts, &signer, requirement).map_err(to_js)?;
+    let cancel = Cancel::new(opts.signal.clone());
+    let outcome = call
+        .pay(&cancel, async |signed: &Signed| {
+            let payload = PaymentPayload::new(&call.requirement, signed.exact.clone());
+            let header = payload.to_header();
+            let sent = match send.call2(&JsValue::UNDEFINED, &header.clone().into(), &v1::PAYMENT_HEADER.into()) {
+                Ok(p) => JsFuture::from(Promise::resolve(&p)).await,
+                Err(e) => Err(e),
+            };
+            match sent {
+                Ok(result) => {
+                    let status = Reflect::get(&result, &"status".into()).ok().and_then(|s| s.as_f64()).unwrap_or(0.0);
+                    let delivery = if (200.0..300.0).contains(&status) { Delivery::Taken } else { Delivery::Refused };
+                    (Ok(Ok((result, header, payload, signed.summary.to_json()))), delivery)
+                }
+                // Its fate is unknown: the nonce goes to the next payment (never paid twice).
+                Err(e) => (Ok(Err(e)), Delivery::Refused),
+            }
+        })
+        .await
+        .map_err(to_js)?;
+    let (result, header, payload, summary) = outcome?;
+    let out =
+        to_value(&serde_json::json!({ "header": header, "payload": payload, "summary": summary })).map_err(to_js)?;
+    let _ = Reflect::set(&out, &"result".into(), &result);
+    Ok(out)
 }
 
 /// Decodes an `X-PAYMENT` header (base64 JSON) without any chain access.
@@ -101,7 +183,7 @@ pub fn decode_payment_header(header: &str) -> Result<JsValue, JsValue> {
     PaymentPayload::from_header(header).and_then(|p| to_value(&p)).map_err(to_js)
 }
 
-/// Decodes the signed call of a header against the chain's metadata, verifies the
+/// Decodes the signed call of a header against the chain's current metadata, verifies the
 /// signature, and (when `requirements` are given) checks it pays exactly what they ask.
 #[wasm_bindgen(js_name = inspectPaymentHeader, unchecked_return_type = "PaymentSummary")]
 pub async fn inspect_payment_header(
@@ -112,14 +194,16 @@ pub async fn inspect_payment_header(
     async fn run(header: &str, requirements: &JsValue, options: &JsValue) -> Result<JsValue> {
         let opts = JsOptions::from_js(options)?;
         let payload = PaymentPayload::from_header(header)?;
-        let endpoint = opts.endpoint(Network::parse(&payload.network)?)?;
-        let transport = FetchTransport { fetch: js_function(options, "rpcFetch") };
+        let network = Network::parse(&payload.network)?;
+        let endpoint = opts.core.endpoint(network)?;
+        let cancel = Cancel::new(opts.signal.clone());
+        let transport =
+            FetchTransport { fetch: opts.rpc_fetch.clone(), timeout_ms: opts.core.timeout_ms, cancel: &cancel };
         let state = chain().chain_state(&transport, &endpoint).await?;
-        let summary = check::inspect(&payload, &state)?;
+        let summary = inspect::inspect(&payload.payload, network, payload.asset.as_deref(), &state)?;
         if !requirements.is_undefined() && !requirements.is_null() {
-            let wire: PaymentRequirements =
-                super::json::from_js(requirements, ErrorCode::Malformed402, "payment requirements")?;
-            check::matches_requirement(&summary, &Requirement::from_wire(&wire)?)?;
+            let wire: serde_json::Value = json::from_js(requirements, ErrorCode::Malformed402, "payment requirements")?;
+            inspect::matches_requirement(&summary, &v1::requirement(&wire)?)?;
         }
         to_value(&summary.to_json())
     }
@@ -140,7 +224,7 @@ pub fn select_payment_requirements(
             }
             None => body.clone(),
         };
-        let (index, r) = select_requirement(&body, &opts.policy()?)?;
+        let (index, r) = select_requirement(&body, &opts.core.policy)?;
         to_value(&serde_json::json!({ "index": index, "requirements": r.wire }))
     };
     run().map_err(to_js)

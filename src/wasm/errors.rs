@@ -10,10 +10,6 @@ pub fn to_js(e: Error) -> JsValue {
     error.into()
 }
 
-pub fn invalid_options(message: impl Into<String>) -> Error {
-    Error::new(ErrorCode::InvalidOptions, message)
-}
-
 /// A JS exception thrown by user code (fetch, a signer): keep its message, and its code
 /// when it already is an `X402Error`.
 pub fn from_js(value: JsValue, fallback: ErrorCode) -> Error {

@@ -1,24 +1,29 @@
-//! The fetch wrapper: request → 402 → choose → sign → repeat with `X-PAYMENT` → response.
-//! It pays at most once per request: a second 402 is an error, never a second payment.
+//! The fetch wrapper: request → 402 → choose → sign → wait for the payer's turn → repeat with
+//! the payment header → response. It pays at most once per request: a second 402 is an error,
+//! never a second payment. The request's `AbortSignal` ends any phase.
+//!
+//! After paying, one rule: a 2xx answer is returned; a 402 is `PAYMENT_REJECTED_BY_SERVER`;
+//! any other answer without a successful settlement receipt is `SETTLEMENT_FAILED` (with
+//! `status`, `reason` and the receipt on the error); a non-2xx answer WITH a successful
+//! settlement (the server took the money, then failed) is returned, its receipt attached.
 
-use super::api::{chain, js_function, to_value, JsConsent};
+use super::api::Call;
+use super::body::read_limited;
+use super::cancel::Cancel;
 use super::errors::{from_js, to_js};
+use super::json;
 use super::options::JsOptions;
 use super::signer::JsSigner;
-use super::transport::FetchTransport;
 use crate::error::{err, Error, ErrorCode, Result};
-use crate::payment::{build_payment, BuildOptions};
-use crate::policy::Policy;
-use crate::proto::v1::{self, MAX_402_BODY_BYTES};
+use crate::payment::Abort;
+use crate::payment::{Delivery, Signed};
+use crate::proto::v1::{self, PaymentPayload, SettlementReceipt, MAX_402_BODY_BYTES};
 use crate::requirements::Requirement;
 use js_sys::{Function, Promise, Reflect, WeakMap};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::{Request, Response};
-
-pub const PAYMENT_HEADER: &str = "X-PAYMENT";
-pub const PAYMENT_RESPONSE_HEADER: &str = "X-PAYMENT-RESPONSE";
 
 thread_local! {
     /// Paid responses → their receipt, without touching the `Response` objects.
@@ -30,16 +35,13 @@ struct Wrapper {
     fetch: Function,
     signer: JsSigner,
     options: JsOptions,
-    policy: Policy,
-    build: BuildOptions,
-    rpc_fetch: Option<Function>,
-    on_before_payment: Option<Function>,
-    select_requirements: Option<Function>,
 }
 
 fn global_fetch() -> Result<Function> {
-    js_function(&js_sys::global(), "fetch")
-        .ok_or_else(|| Error::new(ErrorCode::InvalidOptions, "no global fetch: pass one"))
+    Reflect::get(&js_sys::global(), &"fetch".into())
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or_else(|| Error::new(ErrorCode::InvalidOptions, "no global fetch: pass one as the first argument"))
 }
 
 /// Wraps `fetch` so that 402 answers are paid within the caller's limits.
@@ -56,23 +58,13 @@ pub fn wrap_fetch_with_payment(
             Err(v) if v.is_undefined() || v.is_null() => global_fetch()?,
             Err(_) => return err(ErrorCode::InvalidOptions, "the first argument must be a fetch function"),
         };
-        // Invalid options fail here, at wrap time, not at the first payment.
-        let opts = JsOptions::from_js(&options)?;
-        Ok(Wrapper {
-            fetch,
-            signer: JsSigner::from_js(&signer)?,
-            policy: opts.policy()?,
-            build: opts.build_options()?,
-            options: opts,
-            rpc_fetch: js_function(&options, "rpcFetch"),
-            on_before_payment: js_function(&options, "onBeforePayment"),
-            select_requirements: js_function(&options, "selectRequirements"),
-        })
+        // Invalid options and signers fail here, at wrap time, not at the first payment.
+        Ok(Wrapper { fetch, options: JsOptions::from_js(&options)?, signer: JsSigner::from_js(&signer)? })
     };
     let wrapper = Rc::new(build().map_err(to_js)?);
     let closure = Closure::<dyn Fn(JsValue, JsValue) -> Promise>::new(move |input: JsValue, init: JsValue| {
         let wrapper = wrapper.clone();
-        future_to_promise(async move { wrapper.run(input, init).await.map_err(to_js) })
+        future_to_promise(async move { wrapper.run(input, init).await })
     });
     Ok(closure.into_js_value().unchecked_into())
 }
@@ -99,70 +91,114 @@ pub fn get_payment_receipt(#[wasm_bindgen(unchecked_param_type = "Response")] re
     RECEIPTS.with(|r| r.get(&response.unchecked_into()))
 }
 
+/// Why a send did not produce a response: before the request left, or with its fate unknown.
+enum SendError {
+    NotSent(Error),
+    Unknown(Error),
+}
+
 impl Wrapper {
-    async fn send(&self, request: &Request) -> Result<Response> {
-        let failed = |e: JsValue| from_js(e, ErrorCode::NetworkError);
-        let answer = self.fetch.call1(&JsValue::UNDEFINED, request).map_err(failed)?;
-        let response = JsFuture::from(Promise::resolve(&answer)).await.map_err(failed)?;
-        response
-            .dyn_into::<Response>()
-            .map_err(|_| Error::new(ErrorCode::InvalidOptions, "fetch did not resolve to a Response"))
+    async fn send(&self, request: &Request, cancel: &Cancel) -> core::result::Result<Response, SendError> {
+        cancel.check().map_err(SendError::NotSent)?;
+        let unreachable = |e: JsValue| {
+            let e = from_js(e, ErrorCode::NetworkError);
+            Error::new(e.code, format!("{} could not be reached: {}", request.url(), e.message))
+        };
+        let answer = self.fetch.call1(&JsValue::UNDEFINED, request).map_err(|e| SendError::NotSent(unreachable(e)))?;
+        let response = cancel.wait(&Promise::resolve(&answer), None, ErrorCode::NetworkError).await.map_err(|e| {
+            SendError::Unknown(if e.code == ErrorCode::NetworkError {
+                Error::new(e.code, format!("{}: {}", request.url(), e.message))
+            } else {
+                e
+            })
+        })?;
+        response.dyn_into::<Response>().map_err(|_| {
+            SendError::Unknown(Error::new(ErrorCode::InvalidOptions, "fetch did not resolve to a Response"))
+        })
     }
 
-    async fn run(&self, input: JsValue, init: JsValue) -> Result<JsValue> {
-        let request = new_request(&input, &init)?;
+    async fn run(&self, input: JsValue, init: JsValue) -> core::result::Result<JsValue, JsValue> {
+        let request = new_request(&input, &init).map_err(to_js)?;
+        let cancel = Cancel::new(Some(request.signal()));
         // Kept for the repeat: cloning before the first send tees the body, so strings,
         // JSON, FormData, ArrayBuffers and streams can all be sent twice.
         let retry = request.clone().map_err(|_| {
-            Error::new(ErrorCode::RequestNotReplayable, "the request body cannot be sent twice (already used?)")
+            to_js(Error::new(ErrorCode::RequestNotReplayable, "the request body cannot be sent twice (already used?)"))
         })?;
-        let first = self.send(&request).await?;
+        let first =
+            self.send(&request, &cancel).await.map_err(|(SendError::NotSent(e) | SendError::Unknown(e))| to_js(e))?;
         if first.status() != 402 {
             return Ok(first.into());
         }
-        let body = read_limited(&first).await?;
-        let required = v1::parse_payment_required(&body)?;
-        let requirement = self.choose(&required).await?;
-
-        let endpoint = self.options.endpoint(requirement.network)?;
-        let transport = FetchTransport { fetch: self.rpc_fetch.clone() };
-        let consent = JsConsent(self.on_before_payment.clone());
-        let built =
-            build_payment(&chain(), &transport, &endpoint, &requirement, &self.signer, &consent, &self.build).await?;
-
-        retry.headers().set(PAYMENT_HEADER, &built.header).map_err(|e| from_js(e, ErrorCode::InvalidOptions))?;
-        let paid = self.send(&retry).await?;
-        if paid.status() == 402 {
-            let reason = read_limited(&paid).await.ok().and_then(|b| String::from_utf8(b).ok()).unwrap_or_default();
-            return err(
-                ErrorCode::PaymentRejectedByServer,
-                format!("the server answered 402 again after payment: {}", truncate(&reason, 300)),
-            );
-        }
-        let settlement = paid
-            .headers()
-            .get(PAYMENT_RESPONSE_HEADER)
-            .ok()
-            .flatten()
-            .map(|h| v1::parse_settlement_header(&h))
-            .transpose()
-            .unwrap_or(None);
+        let body = read_limited(&first, MAX_402_BODY_BYTES, "the 402 body", ErrorCode::Malformed402, &cancel, None)
+            .await
+            .map_err(to_js)?;
+        let required = v1::parse_payment_required(&body).map_err(to_js)?;
+        let requirement = self.choose(&required).await.map_err(to_js)?;
+        let call = Call::new(&self.options, &self.signer, requirement).map_err(to_js)?;
+        let paid = call
+            .pay(&cancel, async |signed: &Signed| {
+                let payload = PaymentPayload::new(&call.requirement, signed.exact.clone());
+                let header = payload.to_header();
+                if let Err(e) = retry.headers().set(v1::PAYMENT_HEADER, &header) {
+                    return (Err(from_js(e, ErrorCode::InvalidOptions)), Delivery::NotSent);
+                }
+                match self.send(&retry, &cancel).await {
+                    Ok(response) => {
+                        let settlement = settlement_of(&response);
+                        let delivery = if response.ok() || settlement.as_ref().is_some_and(|s| s.success) {
+                            Delivery::Taken
+                        } else {
+                            Delivery::Refused
+                        };
+                        (Ok((response, header, settlement, signed.summary.to_json())), delivery)
+                    }
+                    Err(SendError::NotSent(e)) => (Err(e), Delivery::NotSent),
+                    // The server may have it: its nonce goes to the next payment.
+                    Err(SendError::Unknown(e)) => (Err(e), Delivery::Refused),
+                }
+            })
+            .await
+            .map_err(to_js)?;
+        let (paid, header, settlement, summary) = paid;
         let receipt =
-            serde_json::json!({ "summary": built.summary.to_json(), "settlement": settlement, "header": built.header });
-        let receipt = to_value(&receipt)?;
+            json::to_js(&serde_json::json!({ "summary": summary, "settlement": settlement, "header": header }))
+                .map_err(to_js)?;
+        if paid.status() == 402 {
+            let reason = read_reason(&paid, &cancel).await;
+            let e = Error::new(
+                ErrorCode::PaymentRejectedByServer,
+                format!("the server answered 402 again after payment: {reason}"),
+            );
+            return Err(with_details(e, paid.status(), &reason, &receipt));
+        }
+        if !paid.ok() && !settlement.as_ref().is_some_and(|s| s.success) {
+            let reason = read_reason(&paid, &cancel).await;
+            let e = Error::new(
+                ErrorCode::SettlementFailed,
+                format!("the server did not settle the payment (HTTP {}): {reason}", paid.status()),
+            );
+            return Err(with_details(e, paid.status(), &reason, &receipt));
+        }
         RECEIPTS.with(|r| r.set(paid.unchecked_ref(), &receipt));
         Ok(paid.into())
     }
 
     /// The policy's choice, or the caller's `selectRequirements(accepts, policyChoice)` hook.
     async fn choose(&self, required: &v1::PaymentRequired) -> Result<Requirement> {
-        let policy = &self.policy;
-        let Some(hook) = &self.select_requirements else {
-            return policy.select(&required.accepts).map(|(_, r)| r);
+        let policy = &self.options.core.policy;
+        let candidates = || required.accepts.iter().map(v1::requirement).collect::<Vec<_>>();
+        let Some(hook) = &self.options.select_requirements else {
+            return policy.select(candidates()).map(|(_, r)| r);
         };
-        let default = policy.select(&required.accepts).ok().map(|(_, r)| r.wire);
+        let default = policy.select(candidates()).ok().map(|(_, r)| r.wire);
+        let to_js_value = |v: &serde_json::Value| json::to_js(v);
         let answer = hook
-            .call2(&JsValue::UNDEFINED, &to_value(&required.accepts)?, &to_value(&default)?)
+            .call2(
+                &JsValue::UNDEFINED,
+                &to_js_value(&serde_json::json!(required.accepts))?,
+                &to_js_value(&serde_json::json!(default))?,
+            )
             .map_err(|e| from_js(e, ErrorCode::NoAcceptableRequirements))?;
         let answer = JsFuture::from(Promise::resolve(&answer))
             .await
@@ -170,59 +206,61 @@ impl Wrapper {
         if answer.is_undefined() || answer.is_null() {
             return err(ErrorCode::NoAcceptableRequirements, "selectRequirements chose nothing");
         }
-        let wire: v1::PaymentRequirements =
-            super::json::from_js(&answer, ErrorCode::Malformed402, "requirements from selectRequirements")?;
+        let wire: serde_json::Value =
+            json::from_js(&answer, ErrorCode::Malformed402, "requirements from selectRequirements")?;
         // The hook chooses; the limits still apply to what it chose.
-        policy.select(&[wire]).map(|(_, r)| r)
+        policy.select(vec![v1::requirement(&wire)]).map(|(_, r)| r)
     }
 }
 
+/// The settlement receipt header, when the server sent one that parses.
+fn settlement_of(response: &Response) -> Option<SettlementReceipt> {
+    let value = response.headers().get(v1::PAYMENT_RESPONSE_HEADER).ok().flatten()?;
+    v1::parse_settlement_header(&value).ok()
+}
+
+/// The first 300 characters of an error answer's body, for messages.
+async fn read_reason(response: &Response, cancel: &Cancel) -> String {
+    let body =
+        read_limited(response, MAX_402_BODY_BYTES, "the answer", ErrorCode::SettlementFailed, cancel, None).await;
+    let text = body.ok().and_then(|b| String::from_utf8(b).ok()).unwrap_or_default();
+    match text.char_indices().nth(300) {
+        Some((i, _)) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+/// The error, with the answer's `status`, `reason` and the payment's `receipt` on it.
+fn with_details(e: Error, status: u16, reason: &str, receipt: &JsValue) -> JsValue {
+    let error = to_js(e);
+    let _ = Reflect::set(&error, &"status".into(), &status.into());
+    let _ = Reflect::set(&error, &"reason".into(), &reason.into());
+    let _ = Reflect::set(&error, &"receipt".into(), receipt);
+    error
+}
+
+/// A URL from a string, a `URL`, or anything whose `toString()` gives one; a `Request` as is.
 fn new_request(input: &JsValue, init: &JsValue) -> Result<Request> {
     let invalid = |e: JsValue| from_js(e, ErrorCode::InvalidOptions);
-    let init =
-        if init.is_undefined() || init.is_null() { web_sys::RequestInit::new() } else { init.clone().unchecked_into() };
-    match input.as_string() {
-        Some(url) => Request::new_with_str_and_init(&url, &init).map_err(invalid),
-        None if input.is_instance_of::<Request>() => {
-            Request::new_with_request_and_init(input.unchecked_ref(), &init).map_err(invalid)
-        }
-        // URL objects and anything with a useful toString().
-        None => {
-            Request::new_with_str_and_init(&String::from(js_sys::JsString::from(input.clone())), &init).map_err(invalid)
-        }
+    let init: web_sys::RequestInit = if init.is_undefined() || init.is_null() {
+        web_sys::RequestInit::new()
+    } else if init.is_object() {
+        init.clone().unchecked_into()
+    } else {
+        return err(ErrorCode::InvalidOptions, "the second argument (init) must be an object or undefined");
+    };
+    if input.is_instance_of::<Request>() {
+        return Request::new_with_request_and_init(input.unchecked_ref(), &init).map_err(invalid);
     }
-}
-
-/// Reads a 402 body chunk by chunk, giving up as soon as it passes the limit: a hostile
-/// server could stream gigabytes, with or without a Content-Length.
-async fn read_limited(response: &Response) -> Result<Vec<u8>> {
-    let too_big = || Error::new(ErrorCode::Malformed402, format!("402 body exceeds {MAX_402_BODY_BYTES} bytes"));
-    let broken = |e: JsValue| from_js(e, ErrorCode::Malformed402);
-    if let Ok(Some(length)) = response.headers().get("content-length") {
-        if length.parse::<usize>().is_ok_and(|n| n > MAX_402_BODY_BYTES) {
-            return Err(too_big());
-        }
-    }
-    let Some(body) = response.body() else { return Ok(Vec::new()) };
-    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-    let mut bytes = Vec::new();
-    loop {
-        let chunk = JsFuture::from(reader.read()).await.map_err(broken)?;
-        if Reflect::get(&chunk, &"done".into()).map_or(true, |d| d.is_truthy()) {
-            return Ok(bytes);
-        }
-        let value = js_sys::Uint8Array::new(&Reflect::get(&chunk, &"value".into()).map_err(broken)?);
-        if bytes.len() + value.length() as usize > MAX_402_BODY_BYTES {
-            let _ = reader.cancel();
-            return Err(too_big());
-        }
-        bytes.extend_from_slice(&value.to_vec());
-    }
-}
-
-fn truncate(s: &str, max: usize) -> &str {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => &s[..i],
-        None => s,
-    }
+    let url = match input.as_string() {
+        Some(url) => url,
+        None if input.is_object() => Reflect::get(input, &"toString".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .and_then(|f| f.call0(input).ok())
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| Error::new(ErrorCode::InvalidOptions, "the URL must be a string, a URL or a Request"))?,
+        None => return err(ErrorCode::InvalidOptions, "the URL must be a string, a URL or a Request"),
+    };
+    Request::new_with_str_and_init(&url, &init).map_err(invalid)
 }

@@ -1,102 +1,115 @@
 //! `Keypair`: an sr25519 key held inside the wasm. JavaScript gets the address and public
-//! key, never the secret. The key lives in a registry keyed by a number, so that a JS
-//! `Keypair` passed as a signer is recognised without exposing anything.
+//! key, never the secret. As a signer it is an object like any other (`address` and
+//! `signPayload`): no number or token names it, so nothing can be forged to sign as it, and
+//! once `free()` wipes it every wrapper holding it stops with `KEY_FREED`.
 
 use super::errors::to_js;
-use crate::signer::keypair::Keypair as CoreKeypair;
+use crate::error::{Error, ErrorCode};
+use crate::signer::keypair::{KeyPolicy, Keypair as CoreKeypair};
+use crate::signer::SR25519_TYPE_BYTE;
 use crate::vara::address::VARA_SS58_PREFIX;
-use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
-use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-
-thread_local! {
-    static KEYS: RefCell<HashMap<u32, Rc<CoreKeypair>>> = RefCell::new(HashMap::new());
-    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
-}
-
-pub fn lookup(id: u32) -> Option<Rc<CoreKeypair>> {
-    KEYS.with(|k| k.borrow().get(&id).cloned())
-}
 
 /// An sr25519 keypair; `free()` wipes the secret.
 #[wasm_bindgen]
 pub struct Keypair {
-    id: u32,
-    public: [u8; 32],
+    key: CoreKeypair,
 }
 
-impl Keypair {
-    fn register(key: CoreKeypair) -> Keypair {
-        let id = NEXT_ID.with(|n| {
-            let id = n.get();
-            n.set(id + 1);
-            id
-        });
-        let public = key.public_key();
-        KEYS.with(|k| k.borrow_mut().insert(id, Rc::new(key)));
-        Keypair { id, public }
+/// `{ allowDevelopmentKeys: true }` lets publicly known keys be made (see `KeyPolicy`).
+fn key_policy(options: &JsValue) -> Result<KeyPolicy, JsValue> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(KeyPolicy::default());
     }
+    let allow = js_sys::Reflect::get(options, &"allowDevelopmentKeys".into()).unwrap_or(JsValue::UNDEFINED);
+    let keys = js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>());
+    if keys.length() != 1 || allow.as_bool().is_none() {
+        return Err(to_js(Error::new(
+            ErrorCode::InvalidOptions,
+            "the only key option is { allowDevelopmentKeys: boolean }",
+        )));
+    }
+    Ok(KeyPolicy { allow_development_keys: allow.as_bool() == Some(true) })
 }
 
-impl Drop for Keypair {
-    fn drop(&mut self) {
-        KEYS.with(|k| k.borrow_mut().remove(&self.id));
-    }
+fn secret_string(value: &JsValue, what: &str) -> Result<zeroize::Zeroizing<String>, JsValue> {
+    value
+        .as_string()
+        .map(zeroize::Zeroizing::new)
+        .ok_or_else(|| to_js(Error::new(ErrorCode::InvalidSecret, format!("{what} must be a string"))))
 }
 
 #[wasm_bindgen]
 impl Keypair {
     /// `//Alice`, `<mnemonic>//hard/soft///password`, or `0x<32-byte seed>//path`.
     #[wasm_bindgen(js_name = fromSuri)]
-    pub fn from_suri(suri: &str) -> Result<Keypair, JsValue> {
-        CoreKeypair::from_suri(suri).map(Keypair::register).map_err(to_js)
+    pub fn from_suri(
+        #[wasm_bindgen(unchecked_param_type = "string")] suri: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "KeyOptions")] options: JsValue,
+    ) -> Result<Keypair, JsValue> {
+        let suri = secret_string(&suri, "a secret URI")?;
+        let key = CoreKeypair::from_suri_with(&suri, key_policy(&options)?).map_err(to_js)?;
+        Ok(Keypair { key })
     }
 
     #[wasm_bindgen(js_name = fromMnemonic)]
-    pub fn from_mnemonic(phrase: &str, password: Option<String>) -> Result<Keypair, JsValue> {
-        CoreKeypair::from_mnemonic(phrase, password.as_deref()).map(Keypair::register).map_err(to_js)
+    pub fn from_mnemonic(
+        #[wasm_bindgen(unchecked_param_type = "string")] phrase: JsValue,
+        password: Option<String>,
+    ) -> Result<Keypair, JsValue> {
+        let phrase = secret_string(&phrase, "a mnemonic")?;
+        let password = password.map(zeroize::Zeroizing::new);
+        CoreKeypair::from_mnemonic(&phrase, password.as_deref().map(String::as_str))
+            .map(|key| Keypair { key })
+            .map_err(to_js)
     }
 
     /// A 32-byte seed, as bytes or `0x` hex.
     #[wasm_bindgen(js_name = fromSeed)]
     pub fn from_seed(
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] seed: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "KeyOptions")] options: JsValue,
     ) -> Result<Keypair, JsValue> {
+        let invalid = || to_js(Error::new(ErrorCode::InvalidSecret, "a seed must be 32 bytes (Uint8Array or 0x hex)"));
         let bytes = match seed.as_string() {
-            Some(hex) => zeroize::Zeroizing::new(crate::hexutil::decode(&hex).map_err(|_| {
-                to_js(crate::Error::new(
-                    crate::ErrorCode::InvalidSecret,
-                    "a seed must be 32 bytes (Uint8Array or 0x hex)",
-                ))
-            })?),
-            None => zeroize::Zeroizing::new(js_sys::Uint8Array::new(&seed).to_vec()),
+            Some(hex) => zeroize::Zeroizing::new(crate::hexutil::decode(&hex).map_err(|_| invalid())?),
+            None if seed.is_instance_of::<js_sys::Uint8Array>() => {
+                zeroize::Zeroizing::new(js_sys::Uint8Array::new(&seed).to_vec())
+            }
+            None => return Err(invalid()),
         };
-        CoreKeypair::from_seed(&bytes).map(Keypair::register).map_err(to_js)
+        CoreKeypair::from_seed_with(&bytes, key_policy(&options)?).map(|key| Keypair { key }).map_err(to_js)
     }
 
     /// SS58 address with Vara's prefix 137.
     #[wasm_bindgen(getter)]
     pub fn address(&self) -> String {
-        crate::vara::address::ss58_encode(&self.public, VARA_SS58_PREFIX)
+        crate::vara::address::ss58_encode(&self.key.public_key(), VARA_SS58_PREFIX)
     }
 
     #[wasm_bindgen(getter, js_name = publicKey)]
     pub fn public_key(&self) -> String {
-        crate::hexutil::encode(&self.public)
+        crate::hexutil::encode(&self.key.public_key())
     }
 
     /// Signs raw bytes (sr25519, "substrate" context); returns the 64-byte signature.
-    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, JsValue> {
-        let key = lookup(self.id)
-            .ok_or_else(|| to_js(crate::Error::new(crate::ErrorCode::InvalidSecret, "keypair was freed")))?;
-        Ok(key.sign_raw(message).to_vec())
+    pub fn sign(&self, message: &[u8]) -> Vec<u8> {
+        self.key.sign_raw(message).to_vec()
     }
 
-    /// Internal handle used to recognise this key when passed as a signer (not a secret).
-    #[wasm_bindgen(getter, js_name = __x402KeyId, skip_typescript)]
-    pub fn key_id(&self) -> u32 {
-        self.id
+    /// The extension-signer method: signs the exact payload `bytes` the client passes along
+    /// (the JSON payload is for extensions, which rebuild the bytes themselves).
+    #[wasm_bindgen(js_name = signPayload, unchecked_return_type = "Promise<{ signature: string }>")]
+    pub fn sign_payload(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SignerPayloadJSON")] _payload: JsValue,
+        bytes: &[u8],
+    ) -> js_sys::Promise {
+        let mut signature = vec![SR25519_TYPE_BYTE];
+        signature.extend_from_slice(&self.key.sign_raw(bytes));
+        let answer = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&answer, &"signature".into(), &crate::hexutil::encode(&signature).into());
+        js_sys::Promise::resolve(&JsValue::from(answer))
     }
 }
 
@@ -104,10 +117,13 @@ impl Keypair {
 #[wasm_bindgen(js_name = verifySignature)]
 pub fn verify_signature(message: &[u8], signature: &[u8], public_key_or_address: &str) -> Result<bool, JsValue> {
     let who = crate::vara::address::AccountId::parse(public_key_or_address).map_err(to_js)?;
-    let sig = if signature.len() == 65 && signature[0] == crate::signer::SR25519_TYPE_BYTE {
-        &signature[1..]
-    } else {
-        signature
-    };
+    let sig = if signature.len() == 65 && signature[0] == SR25519_TYPE_BYTE { &signature[1..] } else { signature };
     Ok(crate::signer::keypair::verify(&who.0, message, sig))
+}
+
+/// The 0x public key of an SS58 address (any prefix) or of a 0x key: two spellings of one
+/// account compare equal this way.
+#[wasm_bindgen(js_name = addressToPublicKey)]
+pub fn address_to_public_key(address: &str) -> Result<String, JsValue> {
+    crate::vara::address::AccountId::parse(address).map(|a| a.to_hex()).map_err(to_js)
 }

@@ -2,6 +2,8 @@
 //! out. The protocol and chain logic stay in the plain-Rust modules.
 
 mod api;
+mod body;
+mod cancel;
 mod errors;
 mod fetch;
 mod json;
@@ -13,4 +15,4 @@ mod types;
 
 pub use api::*;
 pub use fetch::*;
-pub use keypair::{verify_signature, Keypair};
+pub use keypair::{address_to_public_key, verify_signature, Keypair};

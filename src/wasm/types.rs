@@ -5,13 +5,14 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
-/** Stable error codes carried by every `X402Error`. */
+/** Stable error codes carried by every `X402Error` (see the README's table). */
 export type X402ErrorCode =
-  | "MALFORMED_402" | "MALFORMED_HEADER" | "NO_ACCEPTABLE_REQUIREMENTS" | "AMOUNT_OVER_LIMIT"
+  | "MALFORMED_402" | "MALFORMED_HEADER" | "NO_ACCEPTABLE_REQUIREMENTS" | "AMOUNT_OVER_LIMIT" | "ZERO_AMOUNT"
   | "NETWORK_NOT_ALLOWED" | "ASSET_NOT_ALLOWED" | "RECIPIENT_NOT_ALLOWED" | "INVALID_ADDRESS"
-  | "BELOW_EXISTENTIAL_DEPOSIT" | "SIGNER_REJECTED" | "INVALID_SIGNATURE" | "PAYMENT_REJECTED_BY_SERVER"
-  | "RPC_ERROR" | "NETWORK_ERROR" | "WRONG_CHAIN" | "UNSUPPORTED_RUNTIME" | "INVALID_SECRET" | "REQUEST_NOT_REPLAYABLE"
-  | "PAYMENT_MISMATCH" | "SELF_CHECK_FAILED" | "INVALID_OPTIONS";
+  | "BELOW_EXISTENTIAL_DEPOSIT" | "INSUFFICIENT_BALANCE" | "SIGNER_REJECTED" | "INVALID_SIGNATURE" | "KEY_FREED"
+  | "PAYMENT_REJECTED_BY_SERVER" | "SETTLEMENT_FAILED" | "RPC_ERROR" | "NETWORK_ERROR" | "TIMEOUT" | "ABORTED"
+  | "WRONG_CHAIN" | "UNSUPPORTED_RUNTIME" | "INVALID_SECRET" | "REQUEST_NOT_REPLAYABLE" | "PAYMENT_MISMATCH"
+  | "SELF_CHECK_FAILED" | "INVALID_OPTIONS" | "NOT_READY";
 
 /** Every error this package throws is an `Error` with `name === "X402Error"` and a `code`. */
 export interface X402Error extends Error { name: "X402Error"; code: X402ErrorCode }
@@ -62,11 +63,12 @@ export interface ExternalSigner {
 
 export type PaymentSigner = Keypair | ExternalSigner;
 
-/** What `onBeforePayment` is shown, before anything is signed. */
+/** What `onBeforePayment` is shown, before anything is signed. `nonce` is the expected one
+ *  (an earlier payment refused by its server can change it). */
 export interface PaymentPreview {
   network: VaraNetwork; payer: string; payTo: string; amount: string; asset: string | null;
   resource: string; description: string; nonce: number; eraPeriod: number | null; validFrom: number;
-  extra: Record<string, unknown> | null;
+  validUntil: number | null; extra: Record<string, unknown> | null;
 }
 
 /** A signed payment, decoded and checked. */
@@ -82,8 +84,9 @@ export interface SettlementReceipt { success: boolean; txHash?: string; networkI
 export interface PaymentReceipt { summary: PaymentSummary; settlement: SettlementReceipt | null; header: string }
 
 export interface X402Options {
-  /** Network → HTTP(S) JSON-RPC URL. Defaults: https://rpc.vara.network, https://testnet.vara.network. */
-  rpcUrls?: Partial<Record<VaraNetwork, string>>;
+  /** Network → HTTP(S) JSON-RPC URL, or several tried in order (failover).
+   *  Defaults: https://rpc.vara.network, https://testnet.vara.network. */
+  rpcUrls?: Partial<Record<VaraNetwork, string | string[]>>;
   /** Network → expected genesis hash (a local chain). The node's genesis must match. */
   genesisHashes?: Partial<Record<VaraNetwork, string>>;
   /** "VARA" or a VFT program id → the most to pay, smallest unit. Default: 0.1 VARA, no tokens. */
@@ -92,8 +95,14 @@ export interface X402Options {
   networks?: VaraNetwork[];
   /** When set, only these recipients are paid. */
   recipients?: string[];
-  /** Mortality in blocks (power of two, up to 4096). Default 64. */
+  /** Mortality in blocks: a power of two within 4..4096. Default 64. */
   eraPeriod?: number;
+  /** Bound on each JSON-RPC request, in ms (a hanging node ends in TIMEOUT, then the next URL). Default 10000. */
+  timeoutMs?: number;
+  /** Sign even where the node's metadata contradicts the known layout of Vara's payment calls. Default false. */
+  trustNodeMetadata?: boolean;
+  /** Stops the payment (createPaymentHeader, sendWithPayment); the fetch wrapper uses the request's signal. */
+  signal?: AbortSignal;
   tip?: string;
   /** Token payments: "calculate" (node's estimate + margin, default), "max", or a number. */
   gasLimit?: "calculate" | "max" | number;
@@ -108,6 +117,15 @@ export interface X402Options {
   /** fetch used for JSON-RPC (default: globalThis.fetch). */
   rpcFetch?: typeof fetch;
 }
+
+/** Options of the Keypair constructors. */
+export interface KeyOptions {
+  /** Allow publicly known keys: an empty SURI (the development root key) or an all-zero seed. */
+  allowDevelopmentKeys?: boolean;
+}
+
+/** What `sendWithPayment` resolves to: `result` is what `send` resolved to. */
+export interface SentPayment<R = unknown> { result: R; header: string; payload: PaymentPayload; summary: PaymentSummary }
 
 export interface CreatedPayment {
   header: string; payload: PaymentPayload; summary: PaymentSummary; requirements: PaymentRequirements;

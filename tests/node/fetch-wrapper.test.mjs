@@ -54,8 +54,8 @@ before(async () => {
 });
 after(() => server.close());
 
-function countingSigner() {
-  const key = wasm.Keypair.fromSuri('//Alice');
+function countingSigner(suri = '//Alice') {
+  const key = wasm.Keypair.fromSuri(suri);
   const signer = {
     address: key.address,
     calls: 0,
@@ -130,7 +130,9 @@ test('a signer returning a wrong signature is caught before the request is repea
 
 test('a node on another chain is refused (WRONG_CHAIN)', async () => {
   const rpc = scriptedRpc({ metadataPath, specVersion: 20000, genesisHash: '0x' + '45'.repeat(32) });
-  const signer = countingSigner();
+  // A payer this process has not seen, so the node is asked (a warm payer with a fresh
+  // checkpoint pays from what it already read from the right chain, asking no node at all).
+  const signer = countingSigner('//Charlie');
   const rpcUrls = { 'vara-testnet': 'http://127.0.0.1:9/another-node' };
   const pay = wasm.wrapFetchWithPayment(fetch, signer, { rpcFetch: rpc.rpcFetch, rpcUrls });
   await assert.rejects(pay(`${server.url}/paid`), (e) => e.code === 'WRONG_CHAIN');

@@ -16,9 +16,11 @@ import { scriptedRpc } from '../support/scripted-rpc.mjs';
 const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
 const TOKEN = '0x' + 'ab'.repeat(32);
 
+// Each runtime is served as its own chain (its own genesis hash), so the client's per-chain
+// cache and nonce lane do not carry facts from one runtime over to the other.
 const runtimes = [
-  { name: 'recent runtime (metadata V15, CheckMetadataHash)', file: 'vara-recent.metadata.scale', specVersion: 20000 },
-  { name: 'testnet genesis runtime (metadata V14, spec 1000)', file: 'vara-1000.metadata.scale', specVersion: 1000 },
+  { name: 'recent runtime (metadata V15, CheckMetadataHash)', file: 'vara-recent.metadata.scale', specVersion: 20000, genesisHash: '0x' + '15'.repeat(32) },
+  { name: 'testnet genesis runtime (metadata V14, spec 1000)', file: 'vara-1000.metadata.scale', specVersion: 1000, genesisHash: '0x' + '14'.repeat(32) },
 ].filter((r) => existsSync(path.join(repoRoot, 'tests/fixtures', r.file)));
 
 function requirements(extra = {}) {
@@ -49,11 +51,15 @@ for (const rt of runtimes) {
     const metadataPath = path.join(repoRoot, 'tests/fixtures', rt.file);
     const registry = registryFor(rt.file);
     const alice = new Keyring({ type: 'sr25519', ss58Format: 137 }).addFromUri('//Alice');
+    const chain = () => {
+      const rpc = scriptedRpc({ metadataPath, specVersion: rt.specVersion, genesisHash: rt.genesisHash });
+      return { rpc, options: { rpcFetch: rpc.rpcFetch, genesisHashes: { 'vara-testnet': rt.genesisHash } } };
+    };
 
     test('native VARA: polkadot-js verifies our signature and decodes our call', async () => {
-      const rpc = scriptedRpc({ metadataPath, specVersion: rt.specVersion });
+      const { options } = chain();
       const key = wasm.Keypair.fromSuri('//Alice');
-      const out = await wasm.createPaymentHeader(requirements(), key, { rpcFetch: rpc.rpcFetch });
+      const out = await wasm.createPaymentHeader(requirements(), key, options);
       const tx = out.payload.payload.transaction;
       assert.deepEqual(tx.signedExtensions, registry.signedExtensions);
       assert.equal(tx.address, alice.address);
@@ -68,17 +74,17 @@ for (const rt of runtimes) {
       assert.equal(`${decoded.method.section}.${decoded.method.method}`, 'balances.transferKeepAlive');
       assert.equal(u8aToHex(decodeAddress(decoded.method.args[0].toString())), u8aToHex(decodeAddress(BOB)));
       assert.equal(decoded.method.args[1].toString(), '50000000000');
-      assert.equal(decoded.nonce.toNumber(), 7);
+      assert.equal(decoded.nonce.toNumber(), 7, "the node's next nonce for the first payment");
       assert.equal(decoded.era.toHex(), tx.era);
       assert.equal(out.summary.amount, '50000000000');
       assert.equal(out.summary.payTo, BOB);
     });
 
     test('VFT token: Gear.send_message with the Sails Vft/Transfer payload', async () => {
-      const rpc = scriptedRpc({ metadataPath, specVersion: rt.specVersion });
+      const { options } = chain();
       const key = wasm.Keypair.fromSuri('//Alice');
       const out = await wasm.createPaymentHeader(requirements({ asset: TOKEN, maxAmountRequired: '1000000' }), key, {
-        rpcFetch: rpc.rpcFetch, maxAmount: { [TOKEN]: '1000000' },
+        ...options, maxAmount: { [TOKEN]: '1000000' },
       });
       const tx = out.payload.payload.transaction;
       assert.equal(out.payload.asset, TOKEN);
@@ -97,22 +103,23 @@ for (const rt of runtimes) {
     });
 
     test('the reverse: a payload signed by the polkadot-js keyring passes our checker', async () => {
-      const rpc = scriptedRpc({ metadataPath, specVersion: rt.specVersion });
+      const { options } = chain();
       const key = wasm.Keypair.fromSuri('//Alice');
-      const ours = await wasm.createPaymentHeader(requirements(), key, { rpcFetch: rpc.rpcFetch });
+      const ours = await wasm.createPaymentHeader(requirements(), key, options);
       const tx = ours.payload.payload.transaction;
       const { signature } = registry.createType('ExtrinsicPayload', tx, { version: 4 }).sign(alice);
       const header = Buffer.from(JSON.stringify({ x402Version: 1, scheme: 'exact', payload: { transaction: tx, signature }, network: 'vara-testnet' })).toString('base64');
-      const summary = await wasm.inspectPaymentHeader(header, requirements(), { rpcFetch: rpc.rpcFetch });
+      const summary = await wasm.inspectPaymentHeader(header, requirements(), options);
       assert.equal(summary.payer, alice.address);
       assert.equal(summary.amount, '50000000000');
 
       // The same header claiming another amount is refused.
-      await assert.rejects(wasm.inspectPaymentHeader(header, requirements({ maxAmountRequired: '1' }), { rpcFetch: rpc.rpcFetch }),
+      await assert.rejects(wasm.inspectPaymentHeader(header, requirements({ maxAmountRequired: '1' }), options),
         (e) => e.code === 'PAYMENT_MISMATCH');
       // A signature over other bytes is refused.
-      const forged = Buffer.from(JSON.stringify({ x402Version: 1, scheme: 'exact', payload: { transaction: { ...tx, nonce: '0x00000009' }, signature }, network: 'vara-testnet' })).toString('base64');
-      await assert.rejects(wasm.inspectPaymentHeader(forged, null, { rpcFetch: rpc.rpcFetch }), (e) => e.code === 'INVALID_SIGNATURE');
+      const otherNonce = '0x' + (parseInt(tx.nonce, 16) + 1).toString(16).padStart(8, '0');
+      const forged = Buffer.from(JSON.stringify({ x402Version: 1, scheme: 'exact', payload: { transaction: { ...tx, nonce: otherNonce }, signature }, network: 'vara-testnet' })).toString('base64');
+      await assert.rejects(wasm.inspectPaymentHeader(forged, null, options), (e) => e.code === 'INVALID_SIGNATURE');
     });
   });
 }

@@ -5,6 +5,14 @@ import { readFileSync } from 'node:fs';
 
 export const TESTNET_GENESIS = '0x525639f713f397dcf839bd022cd821f367ebcf179de7b9253531f8adbe5436d6';
 
+/** A SCALE `AccountInfo`: four u32 counters, then free, reserved, frozen and flags (u128 LE). */
+export function accountInfo(free) {
+  const bytes = Buffer.alloc(80);
+  bytes.writeBigUInt64LE(BigInt(free) & 0xffffffffffffffffn, 16);
+  bytes.writeBigUInt64LE(BigInt(free) >> 64n, 24);
+  return '0x' + bytes.toString('hex');
+}
+
 export function scriptedRpc({ metadataPath, specVersion, transactionVersion = 1, genesisHash = TESTNET_GENESIS,
   blockNumber = 1_234_567, nonce = 7, accountExists = true, gasMinLimit = 2_000_000_000 }) {
   const metadataHex = '0x' + readFileSync(metadataPath).toString('hex');
@@ -20,7 +28,8 @@ export function scriptedRpc({ metadataPath, specVersion, transactionVersion = 1,
         stateRoot: '0x' + '22'.repeat(32), extrinsicsRoot: '0x' + '33'.repeat(32), digest: { logs: [] },
       },
       system_accountNextIndex: nonce,
-      state_getStorage: accountExists ? '0x00' : null,
+      // Every account exists and holds 1,000,000 VARA unless told otherwise.
+      state_getStorage: accountExists ? accountInfo(10n ** 18n) : null,
       gear_calculateHandleGas: { min_limit: gasMinLimit, reserved: 0, burned: 0, may_be_returned: 0, waited: false },
     };
     if (!(method in results)) return { jsonrpc: '2.0', id, error: { code: -32601, message: `no ${method}` } };

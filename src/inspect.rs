@@ -1,14 +1,14 @@
-//! Offline decode and verification of an `X-PAYMENT` header: what it pays, to whom, from
-//! whom, for how long it is valid, and whether the signature holds. The builder runs this on
-//! every header it emits; servers can run it before settling (the reference does not check
-//! the call against the requirements).
+//! Offline decode and verification of a payment (the scheme payload of an `X-PAYMENT` or
+//! `PAYMENT-SIGNATURE` header): what it pays, to whom, from whom, for how long it is valid,
+//! and whether the signature holds. The builder runs this on every payment it emits; servers
+//! can run it before settling (the reference does not check the call against the requirements).
 
 use crate::amount::U256;
 use crate::error::{err, Error, ErrorCode, Result};
 use crate::hexutil;
-use crate::proto::v1::PaymentPayload;
 use crate::requirements::{Asset, Requirement};
-use crate::signer::{keypair, SR25519_TYPE_BYTE};
+use crate::scheme::ExactVaraPayload;
+use crate::signer::verify_multisignature;
 use crate::vara::address::AccountId;
 use crate::vara::calls::{self, PaymentCall};
 use crate::vara::chain::ChainState;
@@ -37,10 +37,15 @@ pub struct PaymentSummary {
     pub signature: Vec<u8>,
 }
 
-/// Decodes the header's transaction against a chain's facts and verifies its signature.
-pub fn inspect(payload: &PaymentPayload, chain: &ChainState) -> Result<PaymentSummary> {
-    let network = Network::parse(&payload.network)?;
-    let unsigned = UnsignedPayload::from_json(&payload.payload.transaction)?;
+/// Decodes a payment's transaction against a chain's facts and verifies its signature.
+/// `declared_asset` is what the header says it pays with; it must agree with the signed call.
+pub fn inspect(
+    payload: &ExactVaraPayload,
+    network: Network,
+    declared_asset: Option<&str>,
+    chain: &ChainState,
+) -> Result<PaymentSummary> {
+    let unsigned = UnsignedPayload::from_json(&payload.transaction)?;
     if unsigned.genesis_hash != chain.genesis_hash {
         return err(ErrorCode::WrongChain, "the payment is for another chain (genesis hash differs)");
     }
@@ -53,7 +58,7 @@ pub fn inspect(payload: &PaymentPayload, chain: &ChainState) -> Result<PaymentSu
             ),
         );
     }
-    let signature = hexutil::decode(&payload.payload.signature)?;
+    let signature = hexutil::decode(&payload.signature)?;
     let signing_bytes = unsigned.signing_bytes(&chain.facts)?;
     verify_multisignature(&unsigned.address, &signing_bytes, &signature)?;
 
@@ -66,10 +71,7 @@ pub fn inspect(payload: &PaymentPayload, chain: &ChainState) -> Result<PaymentSu
             (to, amount, Asset::Vft(AccountId(program)), Some(gas_limit))
         }
     };
-    let header_asset = match payload.asset.as_deref() {
-        None => Asset::Native,
-        Some(a) => Asset::Vft(AccountId::from_hex(a)?),
-    };
+    let header_asset = Asset::parse(declared_asset).map_err(|e| Error::new(ErrorCode::MalformedHeader, e.message))?;
     if header_asset != asset {
         return err(ErrorCode::MalformedHeader, "the header's `asset` does not match the signed call");
     }
@@ -92,17 +94,6 @@ pub fn inspect(payload: &PaymentPayload, chain: &ChainState) -> Result<PaymentSu
         unsigned,
         signature,
     })
-}
-
-/// Checks a `0x01` + 64-byte sr25519 MultiSignature over `message`.
-pub fn verify_multisignature(signer: &AccountId, message: &[u8], signature: &[u8]) -> Result<()> {
-    if signature.len() != 65 || signature[0] != SR25519_TYPE_BYTE {
-        return err(ErrorCode::InvalidSignature, "expected a 65-byte sr25519 signature (0x01 + 64 bytes)");
-    }
-    if !keypair::verify(&signer.0, message, &signature[1..]) {
-        return err(ErrorCode::InvalidSignature, "the signature does not verify for the payer's key");
-    }
-    Ok(())
 }
 
 /// Checks that a decoded payment pays exactly what `requirement` asks.
@@ -134,7 +125,7 @@ impl PaymentSummary {
             "payer": self.payer.to_ss58(prefix),
             "payTo": self.pay_to.to_ss58(prefix),
             "amount": self.amount.to_string(),
-            "asset": self.asset.wire(),
+            "asset": self.asset.program_hex(),
             "nonce": self.nonce,
             "eraPeriod": self.era.period(),
             "validFrom": self.valid_from,

@@ -1,0 +1,280 @@
+//! Nonce sequencing for one payer on one chain: many payments from one account, in flight at
+//! once, each with its own nonce, handed to servers in nonce order.
+//!
+//! The rule (also in the README):
+//! - A payment reserves a ticket and is signed at once with the nonce it will most likely get
+//!   (pipelined signing). It is handed to its server only when every earlier ticket of the
+//!   same account is resolved, so servers submit in nonce order: a node that drops a
+//!   transaction whose nonce is ahead (the local chain does) never sees a gap.
+//! - At its turn a payment uses the lane's cursor; if that differs from what it was signed
+//!   with (an earlier payment was refused), it is signed again.
+//! - A payment the server took (2xx) moves the cursor on. One it refused, or whose fate is
+//!   unknown, leaves its nonce to the next payment. Reusing a nonce can never pay twice: of
+//!   two transactions with one nonce, at most one executes.
+//! - Every chain read feeds [`Lane::observe`]: a nonce the chain has passed is never handed
+//!   out again (another tab or the wallet used the account: the next payment recovers). If the
+//!   chain stays behind the cursor and the first missing payment's era has ended, it can never
+//!   be included, so the lane starts again from the chain's nonce: mortal eras bound how long
+//!   a lost payment can hold up the ones after it (`eraPeriod` blocks, 64 by default).
+
+use crate::vara::address::AccountId;
+use crate::wait::Signal;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::rc::Rc;
+
+/// What became of a payment handed (or not) to its server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The server took it: the nonce is used. `valid_until` is the last block in which the
+    /// transaction can be included.
+    Sent { valid_until: u64 },
+    /// Refused, or unknown (the connection broke after sending): the nonce may be reused, and
+    /// the chain's nonce is read again before the next payment.
+    NotTaken,
+    /// It never left this process (aborted or failed before sending).
+    Abandoned,
+}
+
+/// A place in the lane. Resolve it exactly once; dropping an unresolved ticket abandons it.
+pub struct Ticket {
+    lane: Rc<Lane>,
+    id: u64,
+    /// The nonce it was (or will be) signed with first.
+    pub nonce: u32,
+    /// Set when the ticket's turn came: the nonce actually used.
+    used: Option<u32>,
+}
+
+#[derive(Default)]
+struct LaneState {
+    /// The next nonce after every payment handed to a server; `None` until the chain is read.
+    cursor: Option<u32>,
+    /// Read the account's nonce from the chain before the next payment.
+    verify: bool,
+    /// Unresolved tickets, in the order they were reserved.
+    queue: VecDeque<u64>,
+    next_id: u64,
+    /// Nonces handed to servers and not yet passed by the chain → last block they can be in.
+    in_flight: BTreeMap<u32, u64>,
+}
+
+#[derive(Default)]
+pub struct Lane {
+    state: RefCell<LaneState>,
+    signal: Signal,
+}
+
+impl Lane {
+    /// Whether the next payment must read the account's nonce from the chain.
+    pub fn needs_chain_nonce(&self) -> bool {
+        let s = self.state.borrow();
+        s.cursor.is_none() || s.verify
+    }
+
+    /// What a node says: the account's next nonce, as of block `best`.
+    pub fn observe(&self, chain_next: u32, best: u64) {
+        let mut s = self.state.borrow_mut();
+        s.verify = false;
+        s.in_flight.retain(|n, _| *n >= chain_next);
+        let cursor = match s.cursor {
+            Some(c) if c > chain_next => {
+                // Our payments chain_next..c are on their way. If the first of them is not
+                // known to be sent, or can no longer be included, none after it can execute.
+                let lost = s.in_flight.get(&chain_next).is_none_or(|until| *until < best);
+                if lost {
+                    s.in_flight.clear();
+                    chain_next
+                } else {
+                    c
+                }
+            }
+            _ => chain_next,
+        };
+        s.cursor = Some(cursor);
+        drop(s);
+        self.signal.notify_all();
+    }
+
+    /// The nonce the next reserved ticket would be signed with (shown before consent).
+    pub fn peek_next(&self) -> u32 {
+        let s = self.state.borrow();
+        s.cursor.unwrap_or(0).saturating_add(s.queue.len() as u32)
+    }
+
+    /// Takes a place in the lane. The chain's nonce must have been observed at least once.
+    pub fn reserve(self: &Rc<Self>) -> Ticket {
+        let mut s = self.state.borrow_mut();
+        let id = s.next_id;
+        s.next_id += 1;
+        let ahead = s.queue.len() as u32;
+        s.queue.push_back(id);
+        let nonce = s.cursor.unwrap_or(0).saturating_add(ahead);
+        Ticket { lane: self.clone(), id, nonce, used: None }
+    }
+
+    fn resolve(&self, id: u64, used: Option<u32>, outcome: Outcome) {
+        let mut s = self.state.borrow_mut();
+        s.queue.retain(|t| *t != id);
+        if let Some(nonce) = used {
+            match outcome {
+                Outcome::Sent { valid_until } => {
+                    // Only the payment at the cursor moves it: after a reset from the chain, a
+                    // late answer must not jump over the reset.
+                    if s.cursor == Some(nonce) {
+                        s.cursor = Some(nonce + 1);
+                    }
+                    s.in_flight.insert(nonce, valid_until);
+                }
+                Outcome::NotTaken => s.verify = true,
+                Outcome::Abandoned => {}
+            }
+        }
+        drop(s);
+        self.signal.notify_all();
+    }
+}
+
+impl Ticket {
+    /// Waits until every earlier ticket is resolved; returns the nonce to use now.
+    pub async fn turn(&mut self) -> u32 {
+        let lane = self.lane.clone();
+        let id = self.id;
+        let nonce = lane
+            .signal
+            .until(|| {
+                let s = lane.state.borrow();
+                (s.queue.front() == Some(&id)).then(|| s.cursor.unwrap_or(0))
+            })
+            .await;
+        self.used = Some(nonce);
+        nonce
+    }
+
+    pub fn resolve(mut self, outcome: Outcome) {
+        let used = self.used.take();
+        self.lane.resolve(self.id, used, outcome);
+        self.id = u64::MAX; // resolved: Drop does nothing
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        if self.id != u64::MAX {
+            self.lane.resolve(self.id, self.used, Outcome::Abandoned);
+        }
+    }
+}
+
+/// Every lane of this process (one JS realm): per chain (expected genesis hash) and payer, so
+/// all wrapped fetches, Axios instances and header builders paying from one account share one.
+/// A lane's key: the chain's expected genesis hash and the payer.
+type LaneKey = ([u8; 32], AccountId);
+
+#[derive(Default)]
+pub struct Lanes {
+    lanes: RefCell<HashMap<LaneKey, Rc<Lane>>>,
+}
+
+impl Lanes {
+    pub fn lane(&self, genesis: [u8; 32], payer: AccountId) -> Rc<Lane> {
+        self.lanes.borrow_mut().entry((genesis, payer)).or_default().clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::{block_on, noop_waker};
+    use core::future::Future;
+    use core::task::Context;
+
+    fn lane_at(next: u32) -> Rc<Lane> {
+        let lane = Rc::new(Lane::default());
+        lane.observe(next, 100);
+        lane
+    }
+
+    fn sent() -> Outcome {
+        Outcome::Sent { valid_until: 1_000 }
+    }
+
+    #[test]
+    fn concurrent_payments_get_consecutive_nonces_in_order() {
+        let lane = lane_at(7);
+        let mut tickets: Vec<_> = (0..3).map(|_| lane.reserve()).collect();
+        assert_eq!(tickets.iter().map(|t| t.nonce).collect::<Vec<_>>(), vec![7, 8, 9]);
+        // The third cannot take its turn before the first two are resolved.
+        let waker = noop_waker();
+        let mut cx = Context::from_waker(&waker);
+        let mut third = tickets.pop().unwrap();
+        {
+            let mut turn = core::pin::pin!(third.turn());
+            assert!(turn.as_mut().poll(&mut cx).is_pending());
+        }
+        for mut t in tickets {
+            let n = block_on(t.turn());
+            assert_eq!(n, t.nonce);
+            t.resolve(sent());
+        }
+        assert_eq!(block_on(third.turn()), 9);
+        third.resolve(sent());
+        assert!(!lane.needs_chain_nonce());
+        assert_eq!(lane.reserve().nonce, 10);
+    }
+
+    #[test]
+    fn a_refused_payment_leaves_its_nonce_to_the_next_one() {
+        let lane = lane_at(3);
+        let mut a = lane.reserve();
+        let mut b = lane.reserve();
+        assert_eq!((a.nonce, b.nonce), (3, 4));
+        block_on(a.turn());
+        a.resolve(Outcome::NotTaken);
+        // b was signed with 4 but must now use 3 (it is signed again).
+        assert_eq!(block_on(b.turn()), 3);
+        b.resolve(sent());
+        assert!(lane.needs_chain_nonce(), "a refusal makes the next payment read the chain");
+    }
+
+    #[test]
+    fn abandoned_tickets_do_not_stall_the_lane() {
+        let lane = lane_at(0);
+        let a = lane.reserve();
+        let mut b = lane.reserve();
+        drop(a); // aborted before its turn
+        assert_eq!(block_on(b.turn()), 0);
+        b.resolve(sent());
+        assert_eq!(lane.reserve().nonce, 1);
+    }
+
+    #[test]
+    fn the_chain_is_never_behind_what_is_handed_out() {
+        let lane = lane_at(5);
+        // Another tab used nonces 5..=8.
+        lane.observe(9, 120);
+        assert_eq!(lane.reserve().nonce, 9);
+    }
+
+    #[test]
+    fn a_lost_payment_blocks_the_lane_only_until_its_era_ends() {
+        let lane = lane_at(5);
+        let mut t = lane.reserve();
+        block_on(t.turn());
+        t.resolve(Outcome::Sent { valid_until: 150 });
+        // The node has not seen nonce 5 yet, but it can still be included: keep going.
+        lane.observe(5, 140);
+        assert_eq!(lane.reserve().nonce, 6);
+        // Block 151: nonce 5 can never be included; start again from the chain.
+        lane.observe(5, 151);
+        assert_eq!(lane.reserve().nonce, 5);
+    }
+
+    #[test]
+    fn lanes_are_per_chain_and_payer() {
+        let lanes = Lanes::default();
+        let a = lanes.lane([1; 32], AccountId([2; 32]));
+        assert!(Rc::ptr_eq(&a, &lanes.lane([1; 32], AccountId([2; 32]))));
+        assert!(!Rc::ptr_eq(&a, &lanes.lane([9; 32], AccountId([2; 32]))));
+    }
+}
