@@ -10,7 +10,7 @@ use crate::requirements::{Asset, Requirement};
 use crate::scheme::ExactVaraPayload;
 use crate::signer::verify_multisignature;
 use crate::vara::address::AccountId;
-use crate::vara::calls::{self, PaymentCall};
+use crate::vara::calls::{self, Layout, PaymentCall};
 use crate::vara::chain::ChainState;
 use crate::vara::era::Era;
 use crate::vara::extrinsic::UnsignedPayload;
@@ -44,6 +44,7 @@ pub fn inspect(
     network: Network,
     declared_asset: Option<&str>,
     chain: &ChainState,
+    layout: Layout,
 ) -> Result<PaymentSummary> {
     let unsigned = UnsignedPayload::from_json(&payload.transaction)?;
     if unsigned.genesis_hash != chain.genesis_hash {
@@ -62,7 +63,7 @@ pub fn inspect(
     let signing_bytes = unsigned.signing_bytes(&chain.facts)?;
     verify_multisignature(&unsigned.address, &signing_bytes, &signature)?;
 
-    let (pay_to, amount, asset, gas_limit) = match calls::decode(&chain.facts, &unsigned.method)? {
+    let (pay_to, amount, asset, gas_limit) = match calls::decode(&chain.facts, &unsigned.method, layout)? {
         PaymentCall::Native { to, amount } => (to, U256::from(amount), Asset::Native, None),
         PaymentCall::Vft { program, to, amount, gas_limit, value, .. } => {
             if value != 0 {

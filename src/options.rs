@@ -10,6 +10,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::payment::{BuildOptions, GasLimit, MAX_ERA_PERIOD, MAX_GAS_MARGIN_PERCENT};
 use crate::policy::Policy;
 use crate::vara::address::AccountId;
+use crate::vara::calls::Layout;
 use crate::vara::network::{Endpoint, Network};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -45,9 +46,6 @@ pub struct ClientOptions {
     genesis_hashes: BTreeMap<Network, String>,
     /// Bound on each JSON-RPC request (and so on each endpoint a payment tries).
     pub timeout_ms: u32,
-    /// Use the node's metadata even where it contradicts the known layout of Vara's payment
-    /// calls (a runtime that moved them); off by default: a lying node could choose the call.
-    pub trust_node_metadata: bool,
 }
 
 impl Default for ClientOptions {
@@ -58,7 +56,6 @@ impl Default for ClientOptions {
             rpc_urls: BTreeMap::new(),
             genesis_hashes: BTreeMap::new(),
             timeout_ms: DEFAULT_TIMEOUT_MS,
-            trust_node_metadata: false,
         }
     }
 }
@@ -265,7 +262,10 @@ impl ClientOptions {
                 }
                 "checkExistentialDeposit" => o.build.check_existential_deposit = boolean(&path, v)?,
                 "timeoutMs" => o.timeout_ms = small_integer(&path, v, 1..=600_000)? as u32,
-                "trustNodeMetadata" => o.trust_node_metadata = boolean(&path, v)?,
+                // Off by default: a lying node could choose the call that gets signed.
+                "trustNodeMetadata" => {
+                    o.build.layout = if boolean(&path, v)? { Layout::NodeMetadata } else { Layout::Pinned }
+                }
                 other if PLATFORM_KEYS.contains(&other) => {}
                 other if HOOK_KEYS.contains(&other) => {
                     return Err(invalid(format!("{path} must be a function, got {}", kind(v))));

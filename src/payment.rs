@@ -12,7 +12,7 @@ use crate::requirements::{Asset, Requirement};
 use crate::scheme::ExactVaraPayload;
 use crate::signer::{verify_multisignature, Signer};
 use crate::vara::address::{AccountId, VARA_SS58_PREFIX};
-use crate::vara::calls;
+use crate::vara::calls::{self, Layout};
 use crate::vara::chain::{ChainClient, ChainState, Snapshot, SnapshotQuery};
 use crate::vara::era::Era;
 use crate::vara::extrinsic::UnsignedPayload;
@@ -46,6 +46,8 @@ pub struct BuildOptions {
     /// Refuse native payments below the existential deposit to accounts that do not exist
     /// (the chain rejects them after the fee is paid).
     pub check_existential_deposit: bool,
+    /// Whether the node's metadata must agree with the known layout of the payment calls.
+    pub layout: Layout,
 }
 
 impl Default for BuildOptions {
@@ -55,6 +57,7 @@ impl Default for BuildOptions {
             tip: 0,
             gas_limit: GasLimit::Calculate { margin_percent: 20 },
             check_existential_deposit: true,
+            layout: Layout::Pinned,
         }
     }
 }
@@ -225,11 +228,11 @@ async fn prepare<T: Transport, S: Signer, A: Abort>(
                     ),
                 );
             }
-            calls::native_transfer(facts, &requirement.pay_to.0, amount)?
+            calls::native_transfer(facts, &requirement.pay_to.0, amount, p.options.layout)?
         }
         Asset::Vft(program) => {
             let gas = gas_limit(p, &snap.chain, requirement, &program, &payer).await?;
-            calls::vft_transfer(facts, &program.0, &requirement.pay_to.0, requirement.amount, gas)?
+            calls::vft_transfer(facts, &program.0, &requirement.pay_to.0, requirement.amount, gas, p.options.layout)?
         }
     };
     let era = Era::mortal(period, snap.checkpoint.number as u64);
@@ -300,17 +303,22 @@ async fn sign<T: Transport, S: Signer, A: Abort>(
         transaction: unsigned.to_json(VARA_SS58_PREFIX),
         signature: hexutil::encode(&outcome.signature),
     };
-    let summary = self_check(&exact, &prepared.chain, requirement)?;
+    let summary = self_check(&exact, &prepared.chain, requirement, p.options.layout)?;
     Ok(Signed { exact, summary })
 }
 
 /// Decodes the payment exactly as a server would and checks it pays what was asked.
-fn self_check(exact: &ExactVaraPayload, chain: &ChainState, requirement: &Requirement) -> Result<PaymentSummary> {
+fn self_check(
+    exact: &ExactVaraPayload,
+    chain: &ChainState,
+    requirement: &Requirement,
+    layout: Layout,
+) -> Result<PaymentSummary> {
     let as_bug = |e: Error| {
         Error::new(ErrorCode::SelfCheckFailed, format!("emitted payment failed its self-check: {}", e.message))
     };
-    let summary =
-        inspect::inspect(exact, requirement.network, requirement.asset_wire.as_deref(), chain).map_err(as_bug)?;
+    let summary = inspect::inspect(exact, requirement.network, requirement.asset_wire.as_deref(), chain, layout)
+        .map_err(as_bug)?;
     inspect::matches_requirement(&summary, requirement).map_err(as_bug)?;
     Ok(summary)
 }

@@ -17,6 +17,7 @@ use x402_vara_wasm::proto::v1::{self, PaymentPayload};
 use x402_vara_wasm::requirements::Requirement;
 use x402_vara_wasm::signer::keypair::Keypair;
 use x402_vara_wasm::signer::Signer;
+use x402_vara_wasm::vara::calls::Layout;
 use x402_vara_wasm::vara::chain::ChainClient;
 use x402_vara_wasm::vara::extrinsic::UnsignedPayload;
 use x402_vara_wasm::vara::metadata::{self, Additional, Extra};
@@ -257,7 +258,9 @@ fn tampered_headers_fail_the_offline_check() {
     let req = requirement("5000", None);
     let built = alice_pays(&chain, &node, &req, &BuildOptions::default()).unwrap();
     let state = block_on(chain.chain_state(&node, &endpoint())).unwrap();
-    let check = |p: &PaymentPayload| inspect::inspect(&p.payload, Network::VaraTestnet, p.asset.as_deref(), &state);
+    let check = |p: &PaymentPayload| {
+        inspect::inspect(&p.payload, Network::VaraTestnet, p.asset.as_deref(), &state, Layout::Pinned)
+    };
 
     let ok = check(&PaymentPayload::from_header(&built.header).unwrap()).unwrap();
     assert_eq!(ok.payer, alice.account().unwrap());
@@ -505,4 +508,110 @@ fn failing_endpoints_hand_over_to_the_next_and_all_failing_names_each() {
     assert!(e.message.contains("http://other-chain: WRONG_CHAIN"), "{}", e.message);
     let slow = Endpoint::new(Network::VaraTestnet, &urls(&["http://slow", "http://slow"]), None).unwrap();
     assert_eq!(block_on(ChainClient::new().chain_state(&t, &slow)).unwrap_err().code, ErrorCode::Timeout);
+}
+
+/// The recent metadata with `edit` applied to its type registry, as a lying node would serve it.
+fn lying_metadata(edit: impl FnOnce(&mut scale_info::PortableRegistry, u32)) -> Vec<u8> {
+    use frame_metadata::{RuntimeMetadata, RuntimeMetadataPrefixed};
+    use parity_scale_codec::Decode;
+    let mut prefixed = RuntimeMetadataPrefixed::decode(&mut &metadata_bytes()[..]).unwrap();
+    let RuntimeMetadata::V15(m) = &mut prefixed.1 else { panic!("the fixture is V15") };
+    let balances_calls = m.pallets.iter().find(|p| p.name == "Balances").unwrap().calls.as_ref().unwrap().ty.id;
+    edit(&mut m.types, balances_calls);
+    prefixed.encode()
+}
+
+fn variants(
+    registry: &mut scale_info::PortableRegistry,
+    ty: u32,
+) -> &mut Vec<scale_info::Variant<scale_info::form::PortableForm>> {
+    match &mut registry.types.iter_mut().find(|t| t.id == ty).unwrap().ty.type_def {
+        scale_info::TypeDef::Variant(v) => &mut v.variants,
+        _ => panic!("type {ty} is not an enum"),
+    }
+}
+
+/// Counts signatures; signs as //Alice.
+struct CountingSigner {
+    key: Keypair,
+    calls: std::cell::Cell<u32>,
+}
+
+impl Signer for CountingSigner {
+    fn account(&self) -> Result<x402_vara_wasm::vara::address::AccountId> {
+        self.key.account()
+    }
+    async fn sign(
+        &self,
+        payload: &x402_vara_wasm::vara::extrinsic::SignerPayloadJson,
+        bytes: &[u8],
+    ) -> Result<x402_vara_wasm::signer::SignOutcome> {
+        self.calls.set(self.calls.get() + 1);
+        self.key.sign(payload, bytes).await
+    }
+}
+
+#[test]
+fn a_node_swapping_call_indices_cannot_choose_the_call_that_gets_signed() {
+    // transfer_keep_alive (3) and transfer_all (4) swapped in Balances' call enum: the bytes a
+    // trusting client signs for "transfer_keep_alive" are transfer_all to the real runtime.
+    let bytes = lying_metadata(|registry, calls| {
+        let v = variants(registry, calls);
+        let [a, b] = ["transfer_keep_alive", "transfer_all"].map(|n| v.iter().position(|x| x.name == n).unwrap());
+        let (ia, ib) = (v[a].index, v[b].index);
+        (v[a].index, v[b].index) = (ib, ia);
+    });
+    let mut node = ScriptedNode::new();
+    node.metadata_hex = format!("0x{}", hex::encode(&bytes));
+    let signer = CountingSigner { key: Keypair::from_suri("//Alice").unwrap(), calls: Default::default() };
+    let opts = BuildOptions::default();
+    let chain = ChainClient::new();
+    let payer = Payer {
+        chain: &chain,
+        transport: &node,
+        endpoint: &endpoint(),
+        signer: &signer,
+        options: &opts,
+        abort: &NeverAbort,
+        now_ms: 0.0,
+    };
+    let e = block_on(build_payment(&payer, &requirement("1000000000000", None), &NoPrompt)).unwrap_err();
+    assert_eq!(e.code, ErrorCode::UnsupportedRuntime);
+    assert!(e.message.contains("0x050400") && e.message.contains("0x050300"), "{}", e.message);
+    assert_eq!(signer.calls.get(), 0, "nothing was signed");
+
+    // Trusting the node (the polkadot-js trust model) signs the call at index 05 04, which the
+    // real runtime reads as Balances.transfer_all.
+    let trusting = BuildOptions { layout: Layout::NodeMetadata, ..BuildOptions::default() };
+    let payer = Payer { options: &trusting, ..payer };
+    let signed = block_on(build_payment(&payer, &requirement("1000000000000", None), &NoPrompt)).unwrap();
+    assert!(signed.exact.transaction.method.starts_with("0x0504"), "{}", signed.exact.transaction.method);
+    let true_facts = metadata::decode(&metadata_bytes()).unwrap();
+    let real = x402_vara_wasm::vara::calls::decode(
+        &true_facts,
+        &hex::decode(&signed.exact.transaction.method[2..]).unwrap(),
+        Layout::Pinned,
+    );
+    assert_eq!(real.unwrap_err().code, ErrorCode::MalformedHeader, "not a payment call to the real runtime");
+}
+
+#[test]
+fn a_type_that_wraps_itself_is_refused_instead_of_spinning() {
+    // AccountId32 (the `Id` variant's field of `dest`) made to contain itself.
+    let bytes = lying_metadata(|registry, calls| {
+        let dest = variants(registry, calls).iter().find(|v| v.name == "transfer_keep_alive").unwrap().fields[0].ty.id;
+        let id_field = variants(registry, dest).iter().find(|v| v.name == "Id").unwrap().fields[0].ty.id;
+        match &mut registry.types.iter_mut().find(|t| t.id == id_field).unwrap().ty.type_def {
+            scale_info::TypeDef::Composite(c) => c.fields[0].ty = id_field.into(),
+            _ => panic!("AccountId32 is a struct"),
+        }
+    });
+    let mut node = ScriptedNode::new();
+    node.metadata_hex = format!("0x{}", hex::encode(&bytes));
+    let started = std::time::Instant::now();
+    let e = alice_pays(&ChainClient::new(), &node, &requirement("1000000000000", None), &BuildOptions::default())
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::UnsupportedRuntime);
+    assert!(e.message.contains("nests too deeply"), "{}", e.message);
+    assert!(started.elapsed().as_secs() < 5);
 }

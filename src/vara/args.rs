@@ -1,6 +1,9 @@
 //! Encodes and decodes call arguments by following their types in the runtime's registry,
 //! so a newtype wrapper, a `Compact`, or a moved `MultiAddress` variant is handled by the
 //! metadata rather than by assumptions.
+//!
+//! Trust boundary: the registry comes from the node. Every walk is bounded (depth and steps),
+//! so a type that wraps itself ends in `UNSUPPORTED_RUNTIME` instead of spinning forever.
 
 use crate::error::{Error, ErrorCode, Result};
 use parity_scale_codec::{Compact, Decode, Encode};
@@ -25,6 +28,41 @@ pub enum ArgKind {
     Bool,
 }
 
+/// Walks deeper than this are not a real runtime's argument types.
+pub const MAX_TYPE_DEPTH: u32 = 32;
+/// Types one walk may visit (the widest real extension type has a handful).
+pub const MAX_TYPE_STEPS: u32 = 256;
+
+/// What one walk over metadata types may still spend, shared by all its branches.
+#[derive(Debug)]
+pub struct Budget {
+    steps: u32,
+}
+
+impl Budget {
+    pub fn new() -> Self {
+        Budget { steps: MAX_TYPE_STEPS }
+    }
+
+    /// Visits `ty` at `depth`: fails past either bound (a type that contains itself).
+    pub fn visit(&mut self, ty: u32, depth: u32) -> Result<()> {
+        if depth > MAX_TYPE_DEPTH || self.steps == 0 {
+            return Err(Error::new(
+                ErrorCode::UnsupportedRuntime,
+                format!("type {ty} in metadata nests too deeply (a type that contains itself?)"),
+            ));
+        }
+        self.steps -= 1;
+        Ok(())
+    }
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 fn mismatch(ty: u32, what: &str) -> Error {
     Error::new(ErrorCode::UnsupportedRuntime, format!("type {ty} in metadata does not fit {what}"))
 }
@@ -34,10 +72,24 @@ fn truncated() -> Error {
 }
 
 pub fn encode(registry: &PortableRegistry, ty: u32, arg: &Arg, out: &mut Vec<u8>) -> Result<()> {
+    encode_within(registry, ty, arg, out, &mut Budget::new(), 0)
+}
+
+fn encode_within(
+    registry: &PortableRegistry,
+    ty: u32,
+    arg: &Arg,
+    out: &mut Vec<u8>,
+    budget: &mut Budget,
+    depth: u32,
+) -> Result<()> {
+    budget.visit(ty, depth)?;
     let t = registry.resolve(ty).ok_or_else(|| mismatch(ty, "any value"))?;
     match (&t.type_def, arg) {
         // Newtypes (AccountId32, ActorId, …) encode as their single field.
-        (TypeDef::Composite(c), _) if c.fields.len() == 1 => encode(registry, c.fields[0].ty.id, arg, out),
+        (TypeDef::Composite(c), _) if c.fields.len() == 1 => {
+            encode_within(registry, c.fields[0].ty.id, arg, out, budget, depth + 1)
+        }
         (TypeDef::Array(a), Arg::Account(bytes)) if a.len == 32 && is_u8(registry, a.type_param.id) => {
             out.extend_from_slice(bytes);
             Ok(())
@@ -53,7 +105,7 @@ pub fn encode(registry: &PortableRegistry, ty: u32, arg: &Arg, out: &mut Vec<u8>
                 .find(|v| v.name == "Id" && v.fields.len() == 1)
                 .ok_or_else(|| mismatch(ty, "an account (no `Id` variant)"))?;
             out.push(id.index);
-            encode(registry, id.fields[0].ty.id, arg, out)
+            encode_within(registry, id.fields[0].ty.id, arg, out, budget, depth + 1)
         }
         (TypeDef::Compact(_), Arg::Uint(n)) => {
             Compact(*n).encode_to(out);
@@ -82,9 +134,23 @@ pub fn encode(registry: &PortableRegistry, ty: u32, arg: &Arg, out: &mut Vec<u8>
 }
 
 pub fn decode(registry: &PortableRegistry, ty: u32, kind: ArgKind, input: &mut &[u8]) -> Result<Arg> {
+    decode_within(registry, ty, kind, input, &mut Budget::new(), 0)
+}
+
+fn decode_within(
+    registry: &PortableRegistry,
+    ty: u32,
+    kind: ArgKind,
+    input: &mut &[u8],
+    budget: &mut Budget,
+    depth: u32,
+) -> Result<Arg> {
+    budget.visit(ty, depth)?;
     let t = registry.resolve(ty).ok_or_else(|| mismatch(ty, "any value"))?;
     match (&t.type_def, kind) {
-        (TypeDef::Composite(c), _) if c.fields.len() == 1 => decode(registry, c.fields[0].ty.id, kind, input),
+        (TypeDef::Composite(c), _) if c.fields.len() == 1 => {
+            decode_within(registry, c.fields[0].ty.id, kind, input, budget, depth + 1)
+        }
         (TypeDef::Array(a), ArgKind::Account) if a.len == 32 && is_u8(registry, a.type_param.id) => {
             <[u8; 32]>::decode(input).map(Arg::Account).map_err(|_| truncated())
         }
@@ -101,7 +167,7 @@ pub fn decode(registry: &PortableRegistry, ty: u32, kind: ArgKind, input: &mut &
                     format!("address variant {} is not an account id", variant.name),
                 ));
             }
-            decode(registry, variant.fields[0].ty.id, kind, input)
+            decode_within(registry, variant.fields[0].ty.id, kind, input, budget, depth + 1)
         }
         (TypeDef::Compact(_), ArgKind::Uint) => {
             Compact::<u128>::decode(input).map(|c| Arg::Uint(c.0)).map_err(|_| truncated())

@@ -3,6 +3,7 @@
 //! Nothing here is hard-coded per runtime: a runtime upgrade that moves a pallet is followed.
 
 use crate::error::{err, Error, ErrorCode, Result};
+use crate::vara::args::Budget;
 use frame_metadata::{RuntimeMetadata, RuntimeMetadataPrefixed};
 use parity_scale_codec::Decode;
 use scale_info::{form::PortableForm, PortableRegistry, TypeDef};
@@ -193,7 +194,9 @@ fn classify_extension(
         "ChargeTransactionPayment" => (Extra::Tip, Additional::None),
         "CheckMetadataHash" => (Extra::MetadataHashMode, Additional::MetadataHash),
         _ => {
-            if !is_zero_sized(registry, ty, 0) || !is_zero_sized(registry, additional, 0) {
+            if !is_zero_sized(registry, ty, &mut Budget::new(), 0)
+                || !is_zero_sized(registry, additional, &mut Budget::new(), 0)
+            {
                 return err(
                     ErrorCode::UnsupportedRuntime,
                     format!("signed extension {identifier} carries data this client does not know how to fill"),
@@ -206,15 +209,16 @@ fn classify_extension(
 }
 
 /// True when values of this type encode to no bytes (unit structs, empty tuples, PhantomData).
-pub fn is_zero_sized(registry: &PortableRegistry, ty: u32, depth: u32) -> bool {
-    if depth > 16 {
+/// A walk past its budget (a type that contains itself, or a wide and deep one) is not.
+pub fn is_zero_sized(registry: &PortableRegistry, ty: u32, budget: &mut Budget, depth: u32) -> bool {
+    if budget.visit(ty, depth).is_err() {
         return false;
     }
     let Some(t) = registry.resolve(ty) else { return false };
     match &t.type_def {
-        TypeDef::Composite(c) => c.fields.iter().all(|f| is_zero_sized(registry, f.ty.id, depth + 1)),
-        TypeDef::Tuple(t) => t.fields.iter().all(|f| is_zero_sized(registry, f.id, depth + 1)),
-        TypeDef::Array(a) => a.len == 0 || is_zero_sized(registry, a.type_param.id, depth + 1),
+        TypeDef::Composite(c) => c.fields.iter().all(|f| is_zero_sized(registry, f.ty.id, budget, depth + 1)),
+        TypeDef::Tuple(t) => t.fields.iter().all(|f| is_zero_sized(registry, f.id, budget, depth + 1)),
+        TypeDef::Array(a) => a.len == 0 || is_zero_sized(registry, a.type_param.id, budget, depth + 1),
         _ => false,
     }
 }

@@ -200,7 +200,8 @@ pub async fn inspect_payment_header(
         let transport =
             FetchTransport { fetch: opts.rpc_fetch.clone(), timeout_ms: opts.core.timeout_ms, cancel: &cancel };
         let state = chain().chain_state(&transport, &endpoint).await?;
-        let summary = inspect::inspect(&payload.payload, network, payload.asset.as_deref(), &state)?;
+        let summary =
+            inspect::inspect(&payload.payload, network, payload.asset.as_deref(), &state, opts.core.build.layout)?;
         if !requirements.is_undefined() && !requirements.is_null() {
             let wire: serde_json::Value = json::from_js(requirements, ErrorCode::Malformed402, "payment requirements")?;
             inspect::matches_requirement(&summary, &v1::requirement(&wire)?)?;

@@ -1,6 +1,7 @@
-// A stand-in JSON-RPC node for the polkadot-js cross-checks: it serves a REAL Vara metadata
-// blob and realistic chain values through the client's `rpcFetch` hook, so no process has
-// to run. (The end-to-end suites use a real Vara runtime instead.)
+// A stand-in JSON-RPC node: it serves a REAL Vara metadata blob and realistic chain values
+// through the client's `rpcFetch` hook, so no process has to run. Tests change `node.state`
+// to script a runtime upgrade, a reorg or a lie. (The end-to-end suites use a real Vara
+// runtime instead.)
 import { readFileSync } from 'node:fs';
 
 export const TESTNET_GENESIS = '0x525639f713f397dcf839bd022cd821f367ebcf179de7b9253531f8adbe5436d6';
@@ -13,24 +14,27 @@ export function accountInfo(free) {
   return '0x' + bytes.toString('hex');
 }
 
-export function scriptedRpc({ metadataPath, specVersion, transactionVersion = 1, genesisHash = TESTNET_GENESIS,
-  blockNumber = 1_234_567, nonce = 7, accountExists = true, gasMinLimit = 2_000_000_000 }) {
-  const metadataHex = '0x' + readFileSync(metadataPath).toString('hex');
+export function scriptedRpc({ metadataPath, metadata, specVersion, transactionVersion = 1, genesisHash = TESTNET_GENESIS,
+  blockNumber = 1_234_567, parentHash = '0x' + '11'.repeat(32), nonce = 7, accountExists = true, gasMinLimit = 2_000_000_000 }) {
+  const state = {
+    metadataHex: '0x' + Buffer.from(metadata ?? readFileSync(metadataPath)).toString('hex'),
+    specVersion, transactionVersion, genesisHash, blockNumber, parentHash, nonce, accountExists, gasMinLimit,
+  };
   const calls = [];
   const answer = ({ id, method }) => {
     calls.push(method);
     const results = {
-      chain_getBlockHash: genesisHash,
-      state_getRuntimeVersion: { specName: 'vara', specVersion, transactionVersion },
-      state_getMetadata: metadataHex,
+      chain_getBlockHash: state.genesisHash,
+      state_getRuntimeVersion: { specName: 'vara', specVersion: state.specVersion, transactionVersion: state.transactionVersion },
+      state_getMetadata: state.metadataHex,
       chain_getHeader: {
-        parentHash: '0x' + '11'.repeat(32), number: '0x' + blockNumber.toString(16),
+        parentHash: state.parentHash, number: '0x' + state.blockNumber.toString(16),
         stateRoot: '0x' + '22'.repeat(32), extrinsicsRoot: '0x' + '33'.repeat(32), digest: { logs: [] },
       },
-      system_accountNextIndex: nonce,
+      system_accountNextIndex: state.nonce,
       // Every account exists and holds 1,000,000 VARA unless told otherwise.
-      state_getStorage: accountExists ? accountInfo(10n ** 18n) : null,
-      gear_calculateHandleGas: { min_limit: gasMinLimit, reserved: 0, burned: 0, may_be_returned: 0, waited: false },
+      state_getStorage: state.accountExists ? accountInfo(10n ** 18n) : null,
+      gear_calculateHandleGas: { min_limit: state.gasMinLimit, reserved: 0, burned: 0, may_be_returned: 0, waited: false },
     };
     if (!(method in results)) return { jsonrpc: '2.0', id, error: { code: -32601, message: `no ${method}` } };
     return { jsonrpc: '2.0', id, result: results[method] };
@@ -40,5 +44,5 @@ export function scriptedRpc({ metadataPath, specVersion, transactionVersion = 1,
     const out = Array.isArray(body) ? body.map(answer) : answer(body);
     return new Response(JSON.stringify(out), { headers: { 'content-type': 'application/json' } });
   };
-  return { rpcFetch, calls, genesisHash };
+  return { rpcFetch, calls, genesisHash, state };
 }
