@@ -3,6 +3,7 @@
 //! Field names and the header's key order follow the npm release of `x402-vara` (0.3.3):
 //! `{x402Version, scheme, payload: {transaction, signature}, network}` (+ `asset` for tokens).
 
+use super::SettlementReceipt;
 use crate::error::{err, Error, ErrorCode, Result};
 use crate::requirements::{Fields, Requirement};
 use crate::scheme::{ExactVaraPayload, SCHEME_EXACT};
@@ -149,19 +150,6 @@ impl PaymentPayload {
     }
 }
 
-/// What the server says about settlement, from either reference middleware.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SettlementReceipt {
-    pub success: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tx_hash: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub network_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-
 #[derive(Deserialize)]
 struct SettlementEnvelope {
     settlement: SettlementReceipt,
@@ -178,6 +166,7 @@ pub fn parse_settlement_header(value: &str) -> Result<SettlementReceipt> {
             tx_hash: Some(crate::hexutil::encode(&hash)),
             network_id: None,
             error: None,
+            payer: None,
         });
     }
     let bytes = STANDARD

@@ -11,8 +11,10 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::inspect;
 use crate::payment::{pay, Consent, Delivery, Payer, Signed};
 use crate::policy::Policy;
-use crate::proto::v1::{self, PaymentPayload, MAX_402_BODY_BYTES};
+use crate::proto::v1::{self, MAX_402_BODY_BYTES};
+use crate::proto::{self, v2, Offer, PaymentHeader};
 use crate::requirements::Requirement;
+use crate::scheme::ExactVaraPayload;
 use crate::vara::chain::ChainClient;
 use crate::vara::network::{Endpoint, Network};
 use js_sys::{Function, Promise, Reflect};
@@ -35,8 +37,9 @@ pub(super) fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue> {
     json::to_js(value)
 }
 
-/// Either a whole 402 body (`{x402Version, accepts}`) or one entry of `accepts`.
-pub(super) fn select_requirement(requirements: &JsValue, policy: &Policy) -> Result<(usize, Requirement)> {
+/// Requirements from JS: a whole 402 answer of either version (v1 body, v2 PAYMENT-REQUIRED
+/// content) or one entry of `accepts`; the policy's choice among them.
+pub(super) fn select_requirement(requirements: &JsValue, policy: &Policy) -> Result<(Offer, usize, Requirement)> {
     let text = json::stringify(requirements)
         .ok_or_else(|| Error::new(ErrorCode::Malformed402, "the requirements are not JSON data"))?;
     if text.len() > MAX_402_BODY_BYTES {
@@ -44,11 +47,9 @@ pub(super) fn select_requirement(requirements: &JsValue, policy: &Policy) -> Res
     }
     let value: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| Error::new(ErrorCode::Malformed402, format!("invalid requirements: {e}")))?;
-    if value.get("accepts").is_some() {
-        let body = v1::payment_required_from(value)?;
-        return policy.select(body.accepts.iter().map(v1::requirement).collect());
-    }
-    policy.select(vec![v1::requirement(&value)])
+    let offer = Offer::from_json(value)?;
+    let (index, requirement) = policy.select(offer.candidates())?;
+    Ok((offer, index, requirement))
 }
 
 /// Calls the caller's `onBeforePayment(preview)`; `false` or a throw refuses.
@@ -71,14 +72,22 @@ impl Consent for JsConsent {
 pub(super) struct Call<'a> {
     pub opts: &'a JsOptions,
     pub signer: &'a JsSigner,
+    pub offer: Offer,
     pub requirement: Requirement,
     pub endpoint: Endpoint,
+    /// v2's `payment-identifier`: one per payment, the same however often it is signed.
+    pub payment_id: String,
 }
 
 impl<'a> Call<'a> {
-    pub fn new(opts: &'a JsOptions, signer: &'a JsSigner, requirement: Requirement) -> Result<Self> {
+    pub fn new(opts: &'a JsOptions, signer: &'a JsSigner, offer: Offer, requirement: Requirement) -> Result<Self> {
         let endpoint = opts.core.endpoint(requirement.network)?;
-        Ok(Call { opts, signer, requirement, endpoint })
+        Ok(Call { opts, signer, offer, requirement, endpoint, payment_id: v2::new_payment_id()? })
+    }
+
+    /// The header carrying a signed payment, in the offer's version.
+    pub fn header(&self, signed: &Signed) -> PaymentHeader {
+        self.offer.payment(&self.requirement, signed.exact.clone(), &self.payment_id)
     }
 
     /// Runs [`pay`] with this call's pieces and the platform's transport and clock.
@@ -99,19 +108,9 @@ impl<'a> Call<'a> {
     }
 }
 
-fn created(requirement: &Requirement, signed: Signed) -> Result<JsValue> {
-    let summary = signed.summary.to_json();
-    let payload = PaymentPayload::new(requirement, signed.exact);
-    to_value(&serde_json::json!({
-        "header": payload.to_header(),
-        "payload": payload,
-        "summary": summary,
-        "requirements": requirement.wire,
-    }))
-}
-
-/// Builds and signs an `X-PAYMENT` header for a 402 body or one requirement, handing out the
-/// payer's next nonce. Resolves to `{ header, payload, summary, requirements }`.
+/// Builds and signs the payment header for a 402 answer or one requirement (x402 v1:
+/// `X-PAYMENT`; v2: `PAYMENT-SIGNATURE`), handing out the payer's next nonce. Resolves to
+/// `{ header, headerName, payload, summary, requirements }`.
 #[wasm_bindgen(js_name = createPaymentHeader, unchecked_return_type = "CreatedPayment")]
 pub async fn create_payment_header(
     #[wasm_bindgen(unchecked_param_type = "PaymentRequired | PaymentRequirements")] requirements: JsValue,
@@ -121,11 +120,18 @@ pub async fn create_payment_header(
     async fn run(requirements: &JsValue, signer: &JsValue, options: &JsValue) -> Result<JsValue> {
         let opts = JsOptions::from_js(options)?;
         let signer = JsSigner::from_js(signer)?;
-        let (_, requirement) = select_requirement(requirements, &opts.core.policy)?;
-        let call = Call::new(&opts, &signer, requirement)?;
+        let (offer, _, requirement) = select_requirement(requirements, &opts.core.policy)?;
+        let call = Call::new(&opts, &signer, offer, requirement)?;
         let cancel = Cancel::new(opts.signal.clone());
         let signed = call.pay(&cancel, async |signed: &Signed| (Ok(signed.clone()), Delivery::Taken)).await?;
-        created(&call.requirement, signed)
+        let header = call.header(&signed);
+        to_value(&serde_json::json!({
+            "header": header.value,
+            "headerName": header.name,
+            "payload": header.payload,
+            "summary": signed.summary.to_json(),
+            "requirements": call.requirement.wire,
+        }))
     }
     run(&requirements, &signer, &options).await.map_err(to_js)
 }
@@ -147,14 +153,13 @@ pub async fn send_with_payment(
     })?;
     let opts = JsOptions::from_js(&options).map_err(to_js)?;
     let signer = JsSigner::from_js(&signer).map_err(to_js)?;
-    let (_, requirement) = select_requirement(&requirements, &opts.core.policy).map_err(to_js)?;
-    let call = Call::new(&opts, &signer, requirement).map_err(to_js)?;
+    let (offer, _, requirement) = select_requirement(&requirements, &opts.core.policy).map_err(to_js)?;
+    let call = Call::new(&opts, &signer, offer, requirement).map_err(to_js)?;
     let cancel = Cancel::new(opts.signal.clone());
     let outcome = call
         .pay(&cancel, async |signed: &Signed| {
-            let payload = PaymentPayload::new(&call.requirement, signed.exact.clone());
-            let header = payload.to_header();
-            let sent = match send.call2(&JsValue::UNDEFINED, &header.clone().into(), &v1::PAYMENT_HEADER.into()) {
+            let header = call.header(signed);
+            let sent = match send.call2(&JsValue::UNDEFINED, &header.value.clone().into(), &header.name.into()) {
                 Ok(p) => JsFuture::from(Promise::resolve(&p)).await,
                 Err(e) => Err(e),
             };
@@ -162,7 +167,7 @@ pub async fn send_with_payment(
                 Ok(result) => {
                     let status = Reflect::get(&result, &"status".into()).ok().and_then(|s| s.as_f64()).unwrap_or(0.0);
                     let delivery = if (200.0..300.0).contains(&status) { Delivery::Taken } else { Delivery::Refused };
-                    (Ok(Ok((result, header, payload, signed.summary.to_json()))), delivery)
+                    (Ok(Ok((result, header, signed.summary.to_json()))), delivery)
                 }
                 // Its fate is unknown: the nonce goes to the next payment (never paid twice).
                 Err(e) => (Ok(Err(e)), Delivery::Refused),
@@ -170,17 +175,54 @@ pub async fn send_with_payment(
         })
         .await
         .map_err(to_js)?;
-    let (result, header, payload, summary) = outcome?;
-    let out =
-        to_value(&serde_json::json!({ "header": header, "payload": payload, "summary": summary })).map_err(to_js)?;
+    let (result, header, summary) = outcome?;
+    let out = to_value(&serde_json::json!({
+        "header": header.value, "headerName": header.name, "payload": header.payload, "summary": summary,
+    }))
+    .map_err(to_js)?;
     let _ = Reflect::set(&out, &"result".into(), &result);
     Ok(out)
 }
 
-/// Decodes an `X-PAYMENT` header (base64 JSON) without any chain access.
+/// A payment header of either version, decoded: the scheme payload and what it claims to pay.
+struct DecodedHeader {
+    exact: ExactVaraPayload,
+    network: String,
+    asset: Option<String>,
+    whole: serde_json::Value,
+}
+
+fn decode_header(header: &str) -> Result<DecodedHeader> {
+    match proto::header_version(header) {
+        Some(2) => {
+            let p = v2::PaymentPayload::from_header(header)?;
+            let field = |k: &str| p.accepted.get(k).and_then(serde_json::Value::as_str).map(str::to_string);
+            Ok(DecodedHeader {
+                network: field("network").ok_or_else(|| {
+                    Error::new(ErrorCode::MalformedHeader, "PAYMENT-SIGNATURE.accepted has no network")
+                })?,
+                asset: field("asset"),
+                whole: serde_json::to_value(&p).unwrap_or_default(),
+                exact: p.payload,
+            })
+        }
+        _ => {
+            let p = v1::PaymentPayload::from_header(header)?;
+            Ok(DecodedHeader {
+                whole: serde_json::to_value(&p).unwrap_or_default(),
+                exact: p.payload,
+                network: p.network,
+                asset: p.asset,
+            })
+        }
+    }
+}
+
+/// Decodes a payment header (`X-PAYMENT` or `PAYMENT-SIGNATURE`, base64 JSON) without any
+/// chain access.
 #[wasm_bindgen(js_name = decodePaymentHeader, unchecked_return_type = "PaymentPayload")]
 pub fn decode_payment_header(header: &str) -> Result<JsValue, JsValue> {
-    PaymentPayload::from_header(header).and_then(|p| to_value(&p)).map_err(to_js)
+    decode_header(header).and_then(|d| to_value(&d.whole)).map_err(to_js)
 }
 
 /// Decodes the signed call of a header against the chain's current metadata, verifies the
@@ -193,18 +235,20 @@ pub async fn inspect_payment_header(
 ) -> Result<JsValue, JsValue> {
     async fn run(header: &str, requirements: &JsValue, options: &JsValue) -> Result<JsValue> {
         let opts = JsOptions::from_js(options)?;
-        let payload = PaymentPayload::from_header(header)?;
-        let network = Network::parse(&payload.network)?;
+        let decoded = decode_header(header)?;
+        let network = Network::parse(&decoded.network)?;
         let endpoint = opts.core.endpoint(network)?;
         let cancel = Cancel::new(opts.signal.clone());
         let transport =
             FetchTransport { fetch: opts.rpc_fetch.clone(), timeout_ms: opts.core.timeout_ms, cancel: &cancel };
         let state = chain().chain_state(&transport, &endpoint).await?;
         let summary =
-            inspect::inspect(&payload.payload, network, payload.asset.as_deref(), &state, opts.core.build.layout)?;
+            inspect::inspect(&decoded.exact, network, decoded.asset.as_deref(), &state, opts.core.build.layout)?;
         if !requirements.is_undefined() && !requirements.is_null() {
             let wire: serde_json::Value = json::from_js(requirements, ErrorCode::Malformed402, "payment requirements")?;
-            inspect::matches_requirement(&summary, &v1::requirement(&wire)?)?;
+            let offer = Offer::from_json(wire)?;
+            let entry = offer.entries().first().cloned().unwrap_or_default();
+            inspect::matches_requirement(&summary, &offer.requirement(&entry)?)?;
         }
         to_value(&summary.to_json())
     }
@@ -225,14 +269,25 @@ pub fn select_payment_requirements(
             }
             None => body.clone(),
         };
-        let (index, r) = select_requirement(&body, &opts.core.policy)?;
+        let (_, index, r) = select_requirement(&body, &opts.core.policy)?;
         to_value(&serde_json::json!({ "index": index, "requirements": r.wire }))
     };
     run().map_err(to_js)
 }
 
-/// Parses a settlement header (`X-PAYMENT-RESPONSE`: a tx hash or base64 JSON).
+/// Parses a settlement header: v1's `X-PAYMENT-RESPONSE` (a tx hash or base64 JSON
+/// `{settlement}`) or v2's `PAYMENT-RESPONSE`, into one receipt shape.
 #[wasm_bindgen(js_name = parsePaymentResponse, unchecked_return_type = "SettlementReceipt")]
 pub fn parse_payment_response(value: &str) -> Result<JsValue, JsValue> {
-    v1::parse_settlement_header(value).and_then(|r| to_value(&r)).map_err(to_js)
+    let receipt = v1::parse_settlement_header(value).or_else(|e| {
+        let offer = Offer::V2(v2::PaymentRequired {
+            x402_version: 2,
+            error: None,
+            resource: None,
+            accepts: vec![],
+            extensions: None,
+        });
+        offer.settlement(|_| Some(value.to_string())).ok_or(e)
+    });
+    receipt.and_then(|r| to_value(&r)).map_err(to_js)
 }

@@ -1,11 +1,13 @@
 //! The fetch wrapper: request → 402 → choose → sign → wait for the payer's turn → repeat with
 //! the payment header → response. It pays at most once per request: a second 402 is an error,
-//! never a second payment. The request's `AbortSignal` ends any phase.
+//! never a second payment. The request's `AbortSignal` ends any phase. The server's version
+//! decides the wire: a `PAYMENT-REQUIRED` header is x402 v2, a JSON body v1.
 //!
-//! After paying, one rule: a 2xx answer is returned; a 402 is `PAYMENT_REJECTED_BY_SERVER`;
-//! any other answer without a successful settlement receipt is `SETTLEMENT_FAILED` (with
-//! `status`, `reason` and the receipt on the error); a non-2xx answer WITH a successful
-//! settlement (the server took the money, then failed) is returned, its receipt attached.
+//! After paying, one rule for every version: a 2xx answer is returned; a settlement the server
+//! reports as failed, or any other non-2xx answer without a successful settlement receipt, is
+//! `SETTLEMENT_FAILED`; a 402 without a receipt is `PAYMENT_REJECTED_BY_SERVER` (errors carry
+//! `status`, `reason` and `receipt`); a non-2xx answer WITH a successful settlement (the server
+//! took the money, then failed) is returned, its receipt attached.
 
 use super::api::Call;
 use super::body::read_limited;
@@ -17,7 +19,8 @@ use super::signer::JsSigner;
 use crate::error::{err, Error, ErrorCode, Result};
 use crate::payment::Abort;
 use crate::payment::{Delivery, Signed};
-use crate::proto::v1::{self, PaymentPayload, SettlementReceipt, MAX_402_BODY_BYTES};
+use crate::proto::v1::MAX_402_BODY_BYTES;
+use crate::proto::{v2, Offer, SettlementReceipt};
 use crate::requirements::Requirement;
 use js_sys::{Function, Promise, Reflect, WeakMap};
 use std::rc::Rc;
@@ -130,28 +133,24 @@ impl Wrapper {
         if first.status() != 402 {
             return Ok(first.into());
         }
-        let body = read_limited(&first, MAX_402_BODY_BYTES, "the 402 body", ErrorCode::Malformed402, &cancel, None)
-            .await
-            .map_err(to_js)?;
-        let required = v1::parse_payment_required(&body).map_err(to_js)?;
-        let requirement = self.choose(&required).await.map_err(to_js)?;
-        let call = Call::new(&self.options, &self.signer, requirement).map_err(to_js)?;
+        let offer = self.offer(&first, &cancel).await.map_err(to_js)?;
+        let requirement = self.choose(&offer).await.map_err(to_js)?;
+        let call = Call::new(&self.options, &self.signer, offer, requirement).map_err(to_js)?;
         let paid = call
             .pay(&cancel, async |signed: &Signed| {
-                let payload = PaymentPayload::new(&call.requirement, signed.exact.clone());
-                let header = payload.to_header();
-                if let Err(e) = retry.headers().set(v1::PAYMENT_HEADER, &header) {
+                let header = call.header(signed);
+                if let Err(e) = retry.headers().set(header.name, &header.value) {
                     return (Err(from_js(e, ErrorCode::InvalidOptions)), Delivery::NotSent);
                 }
                 match self.send(&retry, &cancel).await {
                     Ok(response) => {
-                        let settlement = settlement_of(&response);
+                        let settlement = call.offer.settlement(|name| response.headers().get(name).ok().flatten());
                         let delivery = if response.ok() || settlement.as_ref().is_some_and(|s| s.success) {
                             Delivery::Taken
                         } else {
                             Delivery::Refused
                         };
-                        (Ok((response, header, settlement, signed.summary.to_json())), delivery)
+                        (Ok((response, header.value, settlement, signed.summary.to_json())), delivery)
                     }
                     Err(SendError::NotSent(e)) => (Err(e), Delivery::NotSent),
                     // The server may have it: its nonce goes to the next payment.
@@ -164,6 +163,14 @@ impl Wrapper {
         let receipt =
             json::to_js(&serde_json::json!({ "summary": summary, "settlement": settlement, "header": header }))
                 .map_err(to_js)?;
+        if let Some(SettlementReceipt { success: false, error, .. }) = &settlement {
+            let reason = error.clone().unwrap_or_default();
+            let e = Error::new(
+                ErrorCode::SettlementFailed,
+                format!("the server reports that settling the payment failed (HTTP {}): {reason}", paid.status()),
+            );
+            return Err(with_details(e, paid.status(), &reason, &receipt));
+        }
         if paid.status() == 402 {
             let reason = read_reason(&paid, &cancel).await;
             let e = Error::new(
@@ -184,21 +191,26 @@ impl Wrapper {
         Ok(paid.into())
     }
 
+    /// What the 402 answer offers: its `PAYMENT-REQUIRED` header (v2), else its body (v1).
+    async fn offer(&self, answer: &Response, cancel: &Cancel) -> Result<Offer> {
+        if let Ok(Some(header)) = answer.headers().get(v2::PAYMENT_REQUIRED_HEADER) {
+            return Offer::from_answer(Some(&header), &[]);
+        }
+        let body =
+            read_limited(answer, MAX_402_BODY_BYTES, "the 402 body", ErrorCode::Malformed402, cancel, None).await?;
+        Offer::from_answer(None, &body)
+    }
+
     /// The policy's choice, or the caller's `selectRequirements(accepts, policyChoice)` hook.
-    async fn choose(&self, required: &v1::PaymentRequired) -> Result<Requirement> {
+    async fn choose(&self, offer: &Offer) -> Result<Requirement> {
         let policy = &self.options.core.policy;
-        let candidates = || required.accepts.iter().map(v1::requirement).collect::<Vec<_>>();
         let Some(hook) = &self.options.select_requirements else {
-            return policy.select(candidates()).map(|(_, r)| r);
+            return policy.select(offer.candidates()).map(|(_, r)| r);
         };
-        let default = policy.select(candidates()).ok().map(|(_, r)| r.wire);
-        let to_js_value = |v: &serde_json::Value| json::to_js(v);
+        let default = policy.select(offer.candidates()).ok().map(|(_, r)| r.wire);
+        let entries = json::to_js(offer.entries())?;
         let answer = hook
-            .call2(
-                &JsValue::UNDEFINED,
-                &to_js_value(&serde_json::json!(required.accepts))?,
-                &to_js_value(&serde_json::json!(default))?,
-            )
+            .call2(&JsValue::UNDEFINED, &entries, &json::to_js(&default)?)
             .map_err(|e| from_js(e, ErrorCode::NoAcceptableRequirements))?;
         let answer = JsFuture::from(Promise::resolve(&answer))
             .await
@@ -209,14 +221,8 @@ impl Wrapper {
         let wire: serde_json::Value =
             json::from_js(&answer, ErrorCode::Malformed402, "requirements from selectRequirements")?;
         // The hook chooses; the limits still apply to what it chose.
-        policy.select(vec![v1::requirement(&wire)]).map(|(_, r)| r)
+        policy.select(vec![offer.requirement(&wire)]).map(|(_, r)| r)
     }
-}
-
-/// The settlement receipt header, when the server sent one that parses.
-fn settlement_of(response: &Response) -> Option<SettlementReceipt> {
-    let value = response.headers().get(v1::PAYMENT_RESPONSE_HEADER).ok().flatten()?;
-    v1::parse_settlement_header(&value).ok()
 }
 
 /// The first 300 characters of an error answer's body, for messages.
