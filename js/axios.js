@@ -4,16 +4,10 @@
 // rule after paying (see the fetch wrapper).
 import { sendWithPayment, parsePaymentResponse } from 'x402-vara-wasm';
 import { toSigner } from './signers.js';
+import { x402Error } from './errors.js';
 
 // A plain key: axios's mergeConfig keeps unknown string keys (not symbols) on the retry.
 const RETRIED = '__x402Retried';
-
-function x402Error(code, message, details = {}) {
-  const e = new Error(message);
-  e.name = 'X402Error';
-  e.code = code;
-  return Object.assign(e, details);
-}
 
 const isNodeStream = (d) => d && typeof d === 'object' && typeof d.pipe === 'function' && typeof d.on === 'function';
 const isWebStream = (d) => d && typeof d === 'object' && typeof d.getReader === 'function';

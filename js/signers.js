@@ -2,16 +2,10 @@
 // the shape of a Polkadot extension's signer, which the wasm calls and then verifies.
 // No protocol logic lives here.
 import { addressToPublicKey } from 'x402-vara-wasm';
-
-function x402Error(code, message, cause) {
-  const e = new Error(message, cause === undefined ? undefined : { cause });
-  e.name = 'X402Error';
-  e.code = code;
-  return e;
-}
+import { x402Error } from './errors.js';
 
 function rejected(error) {
-  return x402Error('SIGNER_REJECTED', `the signer refused: ${error && error.message ? error.message : String(error)}`, error);
+  return x402Error('SIGNER_REJECTED', `the signer refused: ${error && error.message ? error.message : String(error)}`, { cause: error });
 }
 
 /** An injected extension signer (`injected.signer`, or `web3FromAddress(a).signer`). */

@@ -8,6 +8,27 @@ use core::fmt;
 pub struct Error {
     pub code: ErrorCode,
     pub message: String,
+    /// What the platform threw, when this error wraps one (a JS `TypeError: fetch failed`):
+    /// handed back to the caller as the error's `cause`.
+    pub cause: Option<Cause>,
+}
+
+/// An opaque platform error kept for the caller; never compared, never shown by `Debug`.
+#[derive(Clone)]
+pub struct Cause(pub std::rc::Rc<dyn core::any::Any>);
+
+impl PartialEq for Cause {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Cause {}
+
+impl fmt::Debug for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Cause(..)")
+    }
 }
 
 /// Stable, documented error codes (the strings are part of the public API). One list: the
@@ -99,7 +120,17 @@ impl ErrorCode {
 
 impl Error {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Error { code, message: message.into() }
+        Error { code, message: message.into(), cause: None }
+    }
+
+    pub fn with_cause(mut self, cause: Option<Cause>) -> Self {
+        self.cause = cause;
+        self
+    }
+
+    /// The same error with a new message (the cause is kept).
+    pub fn reworded(self, message: impl Into<String>) -> Self {
+        Error { message: message.into(), ..self }
     }
 }
 

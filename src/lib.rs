@@ -10,6 +10,7 @@ pub mod amount;
 pub mod error;
 pub mod hexutil;
 pub mod inspect;
+pub mod json;
 pub mod options;
 pub mod payment;
 pub mod policy;

@@ -358,7 +358,7 @@ mod sp_core_cross_check {
         let sig = sr25519::Signature::from_raw(ours.sign_raw(msg));
         assert!(sr25519::Pair::verify(&sig, msg, &theirs.public()));
         let their_sig = theirs.sign(msg);
-        assert!(x402_vara_wasm::signer::keypair::verify(&ours.public_key(), msg, &their_sig.0));
+        assert!(x402_vara_wasm::signer::sr25519::verify(&ours.public_key(), msg, &their_sig.0));
     }
 }
 
@@ -614,4 +614,78 @@ fn a_type_that_wraps_itself_is_refused_instead_of_spinning() {
     assert_eq!(e.code, ErrorCode::UnsupportedRuntime);
     assert!(e.message.contains("nests too deeply"), "{}", e.message);
     assert!(started.elapsed().as_secs() < 5);
+}
+
+/// Our lean reader against frame-metadata (the runtime's own definitions): every type of both
+/// fixtures, the pallets' call indices and the signed extensions agree.
+#[test]
+fn the_lean_metadata_reader_agrees_with_frame_metadata_on_both_fixtures() {
+    use frame_metadata::{RuntimeMetadata, RuntimeMetadataPrefixed};
+    use parity_scale_codec::Decode;
+    use x402_vara_wasm::vara::types::{Primitive, TypeDef};
+    let fixtures = ["vara-recent.metadata.scale", "vara-1000.metadata.scale"];
+    for name in fixtures {
+        let bytes = std::fs::read(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let ours = metadata::decode(&bytes).unwrap();
+        let prefixed = RuntimeMetadataPrefixed::decode(&mut &bytes[..]).unwrap();
+        let (registry, exts): (&scale_info::PortableRegistry, Vec<String>) = match &prefixed.1 {
+            RuntimeMetadata::V14(m) => {
+                (&m.types, m.extrinsic.signed_extensions.iter().map(|e| e.identifier.clone()).collect())
+            }
+            RuntimeMetadata::V15(m) => {
+                (&m.types, m.extrinsic.signed_extensions.iter().map(|e| e.identifier.clone()).collect())
+            }
+            _ => panic!("{name}: not V14/V15"),
+        };
+        assert_eq!(ours.extension_names(), exts, "{name}");
+        for t in &registry.types {
+            use scale_info::{TypeDef as S, TypeDefPrimitive as P};
+            let expected = match &t.ty.type_def {
+                S::Composite(c) => TypeDef::Composite(c.fields.iter().map(|f| f.ty.id).collect()),
+                S::Variant(v) => TypeDef::Variant(
+                    v.variants
+                        .iter()
+                        .map(|v| x402_vara_wasm::vara::types::Variant {
+                            name: v.name.clone(),
+                            index: v.index,
+                            fields: v.fields.iter().map(|f| (f.name.clone(), f.ty.id)).collect(),
+                        })
+                        .collect(),
+                ),
+                S::Sequence(s) => TypeDef::Sequence(s.type_param.id),
+                S::Array(a) => TypeDef::Array { len: a.len, ty: a.type_param.id },
+                S::Tuple(t) => TypeDef::Tuple(t.fields.iter().map(|f| f.id).collect()),
+                S::Primitive(p) => TypeDef::Primitive(match p {
+                    P::Bool => Primitive::Bool,
+                    P::U8 => Primitive::U8,
+                    P::U16 => Primitive::U16,
+                    P::U32 => Primitive::U32,
+                    P::U64 => Primitive::U64,
+                    P::U128 => Primitive::U128,
+                    _ => Primitive::Other,
+                }),
+                S::Compact(c) => TypeDef::Compact(c.type_param.id),
+                S::BitSequence(_) => TypeDef::BitSequence,
+            };
+            assert_eq!(ours.registry.resolve(t.id), Some(&expected), "{name}: type {}", t.id);
+        }
+        let t = &ours.transfer_keep_alive;
+        assert_eq!((t.pallet_index, t.call_index), (5, 3), "{name}");
+        let g = ours.send_message.as_ref().unwrap();
+        assert_eq!((g.pallet_index, g.call_index), (104, 3), "{name}");
+    }
+}
+
+#[test]
+fn truncated_or_garbled_metadata_is_unsupported_runtime() {
+    // Cut inside what is read (the registry, pallets and extrinsic description come first;
+    // the runtime APIs after them are never read).
+    let bytes = metadata_bytes();
+    for cut in [0, 3, 5, 100, bytes.len() / 4] {
+        let e = metadata::decode(&bytes[..cut]).err().map(|e| e.code);
+        assert_eq!(e, Some(ErrorCode::UnsupportedRuntime), "cut at {cut}");
+    }
+    let mut wrong_version = bytes.clone();
+    wrong_version[4] = 13;
+    assert!(metadata::decode(&wrong_version).unwrap_err().message.contains("V13"));
 }

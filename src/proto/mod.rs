@@ -149,7 +149,7 @@ pub fn header_version(header: &str) -> Option<u64> {
     if trimmed.len() > v2::MAX_HEADER_BYTES {
         return None;
     }
-    let json: Value = serde_json::from_slice(&STANDARD.decode(trimmed).ok()?).ok()?;
+    let json: Value = crate::json::from_bytes(&STANDARD.decode(trimmed).ok()?).ok()?;
     json.get("x402Version")?.as_u64()
 }
 

@@ -58,7 +58,7 @@ pub fn parse_payment_required(body: &[u8]) -> Result<PaymentRequired> {
     if body.len() > MAX_402_BODY_BYTES {
         return err(ErrorCode::Malformed402, format!("402 body of {} bytes exceeds {MAX_402_BODY_BYTES}", body.len()));
     }
-    let value: Value = serde_json::from_slice(body)
+    let value: Value = crate::json::from_bytes(body)
         .map_err(|e| Error::new(ErrorCode::Malformed402, format!("402 body is not JSON: {e}")))?;
     payment_required_from(value)
 }
@@ -133,15 +133,14 @@ impl PaymentPayload {
 
     /// Standard base64 of the UTF-8 JSON, as the reference's `btoa(JSON.stringify(..))`.
     pub fn to_header(&self) -> String {
-        let json = serde_json::to_vec(self).expect("payment payload always serializes");
-        STANDARD.encode(json)
+        STANDARD.encode(crate::json::to_text(self))
     }
 
     pub fn from_header(header: &str) -> Result<Self> {
         let bytes = STANDARD
             .decode(header.trim())
             .map_err(|e| Error::new(ErrorCode::MalformedHeader, format!("X-PAYMENT is not base64: {e}")))?;
-        let payload: PaymentPayload = serde_json::from_slice(&bytes)
+        let payload: PaymentPayload = crate::json::from_bytes(&bytes)
             .map_err(|e| Error::new(ErrorCode::MalformedHeader, format!("X-PAYMENT is not a payment payload: {e}")))?;
         if payload.x402_version != X402_VERSION {
             return err(ErrorCode::MalformedHeader, format!("unsupported x402Version {}", payload.x402_version));
@@ -172,7 +171,7 @@ pub fn parse_settlement_header(value: &str) -> Result<SettlementReceipt> {
     let bytes = STANDARD
         .decode(value)
         .map_err(|_| Error::new(ErrorCode::MalformedHeader, "payment response is neither a tx hash nor base64 JSON"))?;
-    let envelope: SettlementEnvelope = serde_json::from_slice(&bytes)
+    let envelope: SettlementEnvelope = crate::json::from_bytes(&bytes)
         .map_err(|e| Error::new(ErrorCode::MalformedHeader, format!("payment response is not a settlement: {e}")))?;
     Ok(envelope.settlement)
 }

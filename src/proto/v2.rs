@@ -43,7 +43,7 @@ fn decode_base64_json(value: &str, what: &str, code: ErrorCode) -> Result<Value>
         return err(code, format!("{what} header of {} bytes exceeds {MAX_HEADER_BYTES}", value.len()));
     }
     let bytes = STANDARD.decode(value).map_err(|e| Error::new(code, format!("{what} is not base64: {e}")))?;
-    serde_json::from_slice(&bytes).map_err(|e| Error::new(code, format!("{what} is not JSON: {e}")))
+    crate::json::from_bytes(&bytes).map_err(|e| Error::new(code, format!("{what} is not JSON: {e}")))
 }
 
 /// Parses the `PAYMENT-REQUIRED` header.
@@ -153,7 +153,7 @@ impl PaymentPayload {
     }
 
     pub fn to_header(&self) -> String {
-        STANDARD.encode(serde_json::to_vec(self).expect("payment payload always serializes"))
+        STANDARD.encode(crate::json::to_text(self))
     }
 
     pub fn from_header(header: &str) -> Result<Self> {

@@ -1,6 +1,7 @@
 //! An sr25519 key held inside the wasm (schnorrkel, Substrate's signing context).
 //! Secret material is zeroized on drop and never shown by `Debug` or any error.
 
+use super::sr25519::SIGNING_CONTEXT;
 use super::suri::{self, Junction};
 use super::{SignOutcome, Signer, SR25519_TYPE_BYTE};
 use crate::error::{Error, ErrorCode, Result};
@@ -8,12 +9,9 @@ use crate::vara::address::AccountId;
 use crate::vara::extrinsic::SignerPayloadJson;
 use schnorrkel::{
     derive::{ChainCode, Derivation},
-    signing_context, ExpansionMode, MiniSecretKey, PublicKey, SecretKey,
+    signing_context, ExpansionMode, MiniSecretKey, SecretKey,
 };
 use zeroize::Zeroizing;
-
-/// The context string of every Substrate sr25519 signature.
-pub const SIGNING_CONTEXT: &[u8] = b"substrate";
 
 pub struct Keypair {
     inner: schnorrkel::Keypair,
@@ -136,15 +134,6 @@ impl Keypair {
     }
 }
 
-/// Verifies a 64-byte sr25519 signature under the Substrate context.
-pub fn verify(public: &[u8; 32], message: &[u8], signature: &[u8]) -> bool {
-    let (Ok(public), Ok(signature)) = (PublicKey::from_bytes(public), schnorrkel::Signature::from_bytes(signature))
-    else {
-        return false;
-    };
-    public.verify_simple(SIGNING_CONTEXT, message, &signature).is_ok()
-}
-
 impl Signer for Keypair {
     fn account(&self) -> Result<AccountId> {
         Ok(AccountId(self.public_key()))
@@ -175,8 +164,8 @@ mod tests {
     fn sign_and_verify_round_trip() {
         let k = Keypair::from_suri("//Alice").unwrap();
         let sig = k.sign_raw(b"payload");
-        assert!(verify(&k.public_key(), b"payload", &sig));
-        assert!(!verify(&k.public_key(), b"other", &sig));
+        assert!(crate::signer::sr25519::verify(&k.public_key(), b"payload", &sig));
+        assert!(!crate::signer::sr25519::verify(&k.public_key(), b"other", &sig));
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! Who signs: a key inside the wasm, or something outside it (a browser extension, a callback).
 //! Either way the signer sees polkadot-js's SignerPayloadJSON and returns a 65-byte signature.
 
+#[cfg(feature = "keypair")]
 pub mod keypair;
+pub mod sr25519;
+#[cfg(feature = "keypair")]
 pub mod suri;
 
 use crate::error::{err, ErrorCode, Result};
@@ -35,7 +38,7 @@ pub fn verify_multisignature(signer: &AccountId, message: &[u8], signature: &[u8
     if signature.len() != 65 || signature[0] != SR25519_TYPE_BYTE {
         return err(ErrorCode::InvalidSignature, "expected a 65-byte sr25519 signature (0x01 + 64 bytes)");
     }
-    if !keypair::verify(&signer.0, message, &signature[1..]) {
+    if !sr25519::verify(&signer.0, message, &signature[1..]) {
         return err(ErrorCode::InvalidSignature, "the signature does not verify for the payer's key");
     }
     Ok(())

@@ -6,8 +6,8 @@
 //! so a type that wraps itself ends in `UNSUPPORTED_RUNTIME` instead of spinning forever.
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::vara::types::{Primitive, TypeDef, Types};
 use parity_scale_codec::{Compact, Decode, Encode};
-use scale_info::{PortableRegistry, TypeDef, TypeDefPrimitive};
 
 /// The values a payment call is made of.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,12 +71,12 @@ fn truncated() -> Error {
     Error::new(ErrorCode::MalformedHeader, "call bytes end early")
 }
 
-pub fn encode(registry: &PortableRegistry, ty: u32, arg: &Arg, out: &mut Vec<u8>) -> Result<()> {
+pub fn encode(registry: &Types, ty: u32, arg: &Arg, out: &mut Vec<u8>) -> Result<()> {
     encode_within(registry, ty, arg, out, &mut Budget::new(), 0)
 }
 
 fn encode_within(
-    registry: &PortableRegistry,
+    registry: &Types,
     ty: u32,
     arg: &Arg,
     out: &mut Vec<u8>,
@@ -85,27 +85,26 @@ fn encode_within(
 ) -> Result<()> {
     budget.visit(ty, depth)?;
     let t = registry.resolve(ty).ok_or_else(|| mismatch(ty, "any value"))?;
-    match (&t.type_def, arg) {
+    match (t, arg) {
         // Newtypes (AccountId32, ActorId, …) encode as their single field.
-        (TypeDef::Composite(c), _) if c.fields.len() == 1 => {
-            encode_within(registry, c.fields[0].ty.id, arg, out, budget, depth + 1)
+        (TypeDef::Composite(fields), _) if fields.len() == 1 => {
+            encode_within(registry, fields[0], arg, out, budget, depth + 1)
         }
-        (TypeDef::Array(a), Arg::Account(bytes)) if a.len == 32 && is_u8(registry, a.type_param.id) => {
+        (TypeDef::Array { len: 32, ty: item }, Arg::Account(bytes)) if is_u8(registry, *item) => {
             out.extend_from_slice(bytes);
             Ok(())
         }
-        (TypeDef::Sequence(s), Arg::Bytes(bytes)) if is_u8(registry, s.type_param.id) => {
+        (TypeDef::Sequence(item), Arg::Bytes(bytes)) if is_u8(registry, *item) => {
             bytes.encode_to(out);
             Ok(())
         }
-        (TypeDef::Variant(v), Arg::Account(_)) => {
-            let id = v
-                .variants
+        (TypeDef::Variant(variants), Arg::Account(_)) => {
+            let id = variants
                 .iter()
                 .find(|v| v.name == "Id" && v.fields.len() == 1)
                 .ok_or_else(|| mismatch(ty, "an account (no `Id` variant)"))?;
             out.push(id.index);
-            encode_within(registry, id.fields[0].ty.id, arg, out, budget, depth + 1)
+            encode_within(registry, id.fields[0].1, arg, out, budget, depth + 1)
         }
         (TypeDef::Compact(_), Arg::Uint(n)) => {
             Compact(*n).encode_to(out);
@@ -115,17 +114,17 @@ fn encode_within(
             let n = *n;
             let fits = |max: u128| if n <= max { Ok(()) } else { Err(mismatch(ty, "this number (too large)")) };
             match p {
-                TypeDefPrimitive::U8 => fits(u8::MAX as u128).map(|_| out.push(n as u8)),
-                TypeDefPrimitive::U32 => fits(u32::MAX as u128).map(|_| (n as u32).encode_to(out)),
-                TypeDefPrimitive::U64 => fits(u64::MAX as u128).map(|_| (n as u64).encode_to(out)),
-                TypeDefPrimitive::U128 => {
+                Primitive::U8 => fits(u8::MAX as u128).map(|_| out.push(n as u8)),
+                Primitive::U32 => fits(u32::MAX as u128).map(|_| (n as u32).encode_to(out)),
+                Primitive::U64 => fits(u64::MAX as u128).map(|_| (n as u64).encode_to(out)),
+                Primitive::U128 => {
                     n.encode_to(out);
                     Ok(())
                 }
                 _ => Err(mismatch(ty, "an unsigned integer")),
             }
         }
-        (TypeDef::Primitive(TypeDefPrimitive::Bool), Arg::Bool(b)) => {
+        (TypeDef::Primitive(Primitive::Bool), Arg::Bool(b)) => {
             b.encode_to(out);
             Ok(())
         }
@@ -133,12 +132,12 @@ fn encode_within(
     }
 }
 
-pub fn decode(registry: &PortableRegistry, ty: u32, kind: ArgKind, input: &mut &[u8]) -> Result<Arg> {
+pub fn decode(registry: &Types, ty: u32, kind: ArgKind, input: &mut &[u8]) -> Result<Arg> {
     decode_within(registry, ty, kind, input, &mut Budget::new(), 0)
 }
 
 fn decode_within(
-    registry: &PortableRegistry,
+    registry: &Types,
     ty: u32,
     kind: ArgKind,
     input: &mut &[u8],
@@ -147,48 +146,48 @@ fn decode_within(
 ) -> Result<Arg> {
     budget.visit(ty, depth)?;
     let t = registry.resolve(ty).ok_or_else(|| mismatch(ty, "any value"))?;
-    match (&t.type_def, kind) {
-        (TypeDef::Composite(c), _) if c.fields.len() == 1 => {
-            decode_within(registry, c.fields[0].ty.id, kind, input, budget, depth + 1)
+    match (t, kind) {
+        (TypeDef::Composite(fields), _) if fields.len() == 1 => {
+            decode_within(registry, fields[0], kind, input, budget, depth + 1)
         }
-        (TypeDef::Array(a), ArgKind::Account) if a.len == 32 && is_u8(registry, a.type_param.id) => {
+        (TypeDef::Array { len: 32, ty: item }, ArgKind::Account) if is_u8(registry, *item) => {
             <[u8; 32]>::decode(input).map(Arg::Account).map_err(|_| truncated())
         }
-        (TypeDef::Sequence(s), ArgKind::Bytes) if is_u8(registry, s.type_param.id) => {
+        (TypeDef::Sequence(item), ArgKind::Bytes) if is_u8(registry, *item) => {
             Vec::<u8>::decode(input).map(Arg::Bytes).map_err(|_| truncated())
         }
-        (TypeDef::Variant(v), ArgKind::Account) => {
+        (TypeDef::Variant(variants), ArgKind::Account) => {
             let index = u8::decode(input).map_err(|_| truncated())?;
             let variant =
-                v.variants.iter().find(|v| v.index == index).ok_or_else(|| mismatch(ty, "the variant index"))?;
+                variants.iter().find(|v| v.index == index).ok_or_else(|| mismatch(ty, "the variant index"))?;
             if variant.name != "Id" || variant.fields.len() != 1 {
                 return Err(Error::new(
                     ErrorCode::MalformedHeader,
                     format!("address variant {} is not an account id", variant.name),
                 ));
             }
-            decode_within(registry, variant.fields[0].ty.id, kind, input, budget, depth + 1)
+            decode_within(registry, variant.fields[0].1, kind, input, budget, depth + 1)
         }
         (TypeDef::Compact(_), ArgKind::Uint) => {
             Compact::<u128>::decode(input).map(|c| Arg::Uint(c.0)).map_err(|_| truncated())
         }
         (TypeDef::Primitive(p), ArgKind::Uint) => {
             let n = match p {
-                TypeDefPrimitive::U8 => u8::decode(input).map(u128::from),
-                TypeDefPrimitive::U32 => u32::decode(input).map(u128::from),
-                TypeDefPrimitive::U64 => u64::decode(input).map(u128::from),
-                TypeDefPrimitive::U128 => u128::decode(input),
+                Primitive::U8 => u8::decode(input).map(u128::from),
+                Primitive::U32 => u32::decode(input).map(u128::from),
+                Primitive::U64 => u64::decode(input).map(u128::from),
+                Primitive::U128 => u128::decode(input),
                 _ => return Err(mismatch(ty, "an unsigned integer")),
             };
             n.map(Arg::Uint).map_err(|_| truncated())
         }
-        (TypeDef::Primitive(TypeDefPrimitive::Bool), ArgKind::Bool) => {
+        (TypeDef::Primitive(Primitive::Bool), ArgKind::Bool) => {
             bool::decode(input).map(Arg::Bool).map_err(|_| truncated())
         }
         _ => Err(mismatch(ty, &format!("{kind:?}"))),
     }
 }
 
-fn is_u8(registry: &PortableRegistry, ty: u32) -> bool {
-    matches!(registry.resolve(ty).map(|t| &t.type_def), Some(TypeDef::Primitive(TypeDefPrimitive::U8)))
+fn is_u8(registry: &Types, ty: u32) -> bool {
+    matches!(registry.resolve(ty), Some(TypeDef::Primitive(Primitive::U8)))
 }

@@ -4,9 +4,9 @@
 
 use crate::error::{err, Error, ErrorCode, Result};
 use crate::vara::args::Budget;
-use frame_metadata::{RuntimeMetadata, RuntimeMetadataPrefixed};
+use crate::vara::scale::Reader;
+use crate::vara::types::{TypeDef, Types};
 use parity_scale_codec::Decode;
-use scale_info::{form::PortableForm, PortableRegistry, TypeDef};
 
 /// A call located in metadata: `[pallet_index, call_index]` and its named arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +54,7 @@ pub struct SignedExtension {
 #[derive(Debug, Clone)]
 pub struct RuntimeFacts {
     pub metadata_version: u32,
-    pub registry: PortableRegistry,
+    pub registry: Types,
     pub transfer_keep_alive: CallInfo,
     /// Absent on a runtime without the Gear pallet (then only native payments work).
     pub send_message: Option<CallInfo>,
@@ -74,7 +74,7 @@ impl RuntimeFacts {
     }
 }
 
-/// A pallet as the two metadata versions both describe it.
+/// A pallet as both metadata versions describe it (only what payments need).
 struct PalletView {
     name: String,
     index: u8,
@@ -86,43 +86,70 @@ fn unsupported(message: impl Into<String>) -> Error {
     Error::new(ErrorCode::UnsupportedRuntime, message)
 }
 
-/// Decodes `state_getMetadata` bytes and extracts the facts.
-pub fn decode(bytes: &[u8]) -> Result<RuntimeFacts> {
-    let prefixed = RuntimeMetadataPrefixed::decode(&mut &bytes[..])
-        .map_err(|e| unsupported(format!("runtime metadata does not decode: {e}")))?;
-    macro_rules! view {
-        ($m:expr) => {{
-            let pallets = $m
-                .pallets
-                .iter()
-                .map(|p| PalletView {
-                    name: p.name.clone(),
-                    index: p.index,
-                    call_ty: p.calls.as_ref().map(|c| c.ty.id),
-                    constants: p.constants.iter().map(|c| (c.name.clone(), c.value.clone())).collect(),
-                })
-                .collect::<Vec<_>>();
-            let exts = $m
-                .extrinsic
-                .signed_extensions
-                .iter()
-                .map(|e| (e.identifier.clone(), e.ty.id, e.additional_signed.id))
-                .collect::<Vec<_>>();
-            (pallets, exts)
-        }};
+/// Reads one pallet, skipping its storage, event and error descriptions.
+fn read_pallet(r: &mut Reader<'_>, version: u8) -> Result<PalletView> {
+    let name = r.string()?.to_string();
+    r.option(|r| {
+        r.bytes()?; // prefix
+        for _ in 0..r.len()? {
+            r.bytes()?; // name
+            r.u8()?; // modifier
+            match r.u8()? {
+                0 => {
+                    r.compact()?;
+                }
+                1 => {
+                    r.bytes()?; // hashers (one byte each)
+                    r.compact()?;
+                    r.compact()?;
+                }
+                _ => return Err(r.error("an unknown storage entry type")),
+            }
+            r.bytes()?; // default
+            r.skip_strings()?;
+        }
+        Ok(())
+    })?;
+    let call_ty = r.option(|r| r.compact())?;
+    r.option(|r| r.compact())?; // event
+    let constants = r.vec(|r| {
+        let name = r.string()?.to_string();
+        r.compact()?;
+        let value = r.bytes()?.to_vec();
+        r.skip_strings()?;
+        Ok((name, value))
+    })?;
+    r.option(|r| r.compact())?; // error
+    let index = r.u8()?;
+    if version >= 15 {
+        r.skip_strings()?;
     }
-    let version = prefixed.1.version();
-    let (registry, (pallets, exts)) = match prefixed.1 {
-        RuntimeMetadata::V14(m) => {
-            let v = view!(m);
-            (m.types, v)
+    Ok(PalletView { name, index, call_ty, constants })
+}
+
+/// Decodes `state_getMetadata` bytes (V14 or V15) and extracts the facts. Only the type
+/// registry, the pallets and the extrinsic description are read; the rest is never touched.
+pub fn decode(bytes: &[u8]) -> Result<RuntimeFacts> {
+    let r = &mut Reader::new(bytes, "runtime metadata");
+    if r.take(4)? != b"meta" {
+        return Err(unsupported("runtime metadata does not start with the `meta` magic"));
+    }
+    let version = r.u8()?;
+    if !(14..=15).contains(&version) {
+        return Err(unsupported(format!("metadata V{version} is not supported (V14 and V15 are)")));
+    }
+    let registry = Types::read(r)?;
+    let pallets = r.vec(|r| read_pallet(r, version))?;
+    if version == 14 {
+        r.compact()?; // the extrinsic type
+        r.u8()?; // extrinsic version
+    } else {
+        r.u8()?;
+        for _ in 0..4 {
+            r.compact()?; // address, call, signature and extra types
         }
-        RuntimeMetadata::V15(m) => {
-            let v = view!(m);
-            (m.types, v)
-        }
-        _ => return Err(unsupported(format!("metadata V{version} is not supported (V14 and V15 are)"))),
-    };
+    }
+    let exts = r.vec(|r| Ok((r.string()?.to_string(), r.compact()?, r.compact()?)))?;
 
     let transfer_keep_alive = find_call(&registry, &pallets, "Balances", "transfer_keep_alive")?
         .ok_or_else(|| unsupported("the runtime has no Balances.transfer_keep_alive"))?;
@@ -135,7 +162,7 @@ pub fn decode(bytes: &[u8]) -> Result<RuntimeFacts> {
         .ok_or_else(|| unsupported("the runtime has no Balances.ExistentialDeposit"))?;
     let block_gas_limit = constant::<u64>(&pallets, "GearGas", "BlockGasLimit");
     Ok(RuntimeFacts {
-        metadata_version: version,
+        metadata_version: version as u32,
         registry,
         transfer_keep_alive,
         send_message,
@@ -151,26 +178,20 @@ fn constant<T: Decode>(pallets: &[PalletView], pallet: &str, name: &str) -> Opti
     T::decode(&mut &value[..]).ok()
 }
 
-fn find_call(
-    registry: &PortableRegistry,
-    pallets: &[PalletView],
-    pallet: &str,
-    call: &str,
-) -> Result<Option<CallInfo>> {
+fn find_call(registry: &Types, pallets: &[PalletView], pallet: &str, call: &str) -> Result<Option<CallInfo>> {
     let Some(p) = pallets.iter().find(|p| p.name == pallet) else { return Ok(None) };
     let Some(call_ty) = p.call_ty else { return Ok(None) };
     let ty = registry.resolve(call_ty).ok_or_else(|| unsupported(format!("{pallet} call type {call_ty} missing")))?;
-    let TypeDef::Variant(variants) = &ty.type_def else {
+    let TypeDef::Variant(variants) = ty else {
         return err(ErrorCode::UnsupportedRuntime, format!("{pallet} calls are not an enum"));
     };
-    let Some(v) = variants.variants.iter().find(|v| v.name == call) else { return Ok(None) };
+    let Some(v) = variants.iter().find(|v| v.name == call) else { return Ok(None) };
     let args = v
         .fields
         .iter()
-        .map(|f| {
-            f.name
-                .clone()
-                .map(|n| (n, f.ty.id))
+        .map(|(name, ty)| {
+            name.clone()
+                .map(|n| (n, *ty))
                 .ok_or_else(|| unsupported(format!("{pallet}.{call} has an unnamed argument")))
         })
         .collect::<Result<Vec<_>>>()?;
@@ -179,12 +200,7 @@ fn find_call(
 
 /// Maps an extension to its data. Known identifiers have a documented encoding; any other
 /// extension must carry no data at all, or the payment would be built on a guess.
-fn classify_extension(
-    registry: &PortableRegistry,
-    identifier: String,
-    ty: u32,
-    additional: u32,
-) -> Result<SignedExtension> {
+fn classify_extension(registry: &Types, identifier: String, ty: u32, additional: u32) -> Result<SignedExtension> {
     let (extra, add) = match identifier.as_str() {
         "CheckSpecVersion" => (Extra::None, Additional::SpecVersion),
         "CheckTxVersion" => (Extra::None, Additional::TxVersion),
@@ -210,18 +226,16 @@ fn classify_extension(
 
 /// True when values of this type encode to no bytes (unit structs, empty tuples, PhantomData).
 /// A walk past its budget (a type that contains itself, or a wide and deep one) is not.
-pub fn is_zero_sized(registry: &PortableRegistry, ty: u32, budget: &mut Budget, depth: u32) -> bool {
+pub fn is_zero_sized(registry: &Types, ty: u32, budget: &mut Budget, depth: u32) -> bool {
     if budget.visit(ty, depth).is_err() {
         return false;
     }
     let Some(t) = registry.resolve(ty) else { return false };
-    match &t.type_def {
-        TypeDef::Composite(c) => c.fields.iter().all(|f| is_zero_sized(registry, f.ty.id, budget, depth + 1)),
-        TypeDef::Tuple(t) => t.fields.iter().all(|f| is_zero_sized(registry, f.id, budget, depth + 1)),
-        TypeDef::Array(a) => a.len == 0 || is_zero_sized(registry, a.type_param.id, budget, depth + 1),
+    match t {
+        TypeDef::Composite(fields) | TypeDef::Tuple(fields) => {
+            fields.iter().all(|f| is_zero_sized(registry, *f, budget, depth + 1))
+        }
+        TypeDef::Array { len, ty } => *len == 0 || is_zero_sized(registry, *ty, budget, depth + 1),
         _ => false,
     }
 }
-
-pub type Registry = PortableRegistry;
-pub type Form = PortableForm;

@@ -12,4 +12,6 @@ pub mod metadata;
 pub mod network;
 pub mod nonces;
 pub mod rpc;
+pub mod scale;
+pub mod types;
 pub mod vft;

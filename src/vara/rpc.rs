@@ -50,8 +50,8 @@ impl RpcClient {
                 .enumerate()
                 .map(|(id, c)| json!({"jsonrpc": "2.0", "id": id, "method": c.method, "params": c.params}))
                 .collect();
-            let text = self.post(transport, Value::Array(body).to_string()).await?;
-            match serde_json::from_str::<Value>(&text) {
+            let text = self.post(transport, crate::json::to_text(&body)).await?;
+            match crate::json::from_text::<Value>(&text) {
                 Ok(Value::Array(answers)) => return collect_batch(calls, answers),
                 // A node without batch support answers with one error object: fall back.
                 _ => self.batch_supported.set(false),
@@ -66,9 +66,9 @@ impl RpcClient {
 
     pub async fn call<T: Transport>(&self, transport: &T, call: &Call) -> Result<Value> {
         let body = json!({"jsonrpc": "2.0", "id": 0, "method": call.method, "params": call.params});
-        let text = self.post(transport, body.to_string()).await?;
+        let text = self.post(transport, crate::json::to_text(&body)).await?;
         let answer: Value =
-            serde_json::from_str(&text).map_err(|_| rpc_error(format!("{} answered with non-JSON", self.url)))?;
+            crate::json::from_text(&text).map_err(|_| rpc_error(format!("{} answered with non-JSON", self.url)))?;
         result_of(call.method, answer)
     }
 

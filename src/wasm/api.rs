@@ -45,7 +45,7 @@ pub(super) fn select_requirement(requirements: &JsValue, policy: &Policy) -> Res
     if text.len() > MAX_402_BODY_BYTES {
         return Err(Error::new(ErrorCode::Malformed402, format!("the requirements exceed {MAX_402_BODY_BYTES} bytes")));
     }
-    let value: serde_json::Value = serde_json::from_str(&text)
+    let value: serde_json::Value = crate::json::from_text(&text)
         .map_err(|e| Error::new(ErrorCode::Malformed402, format!("invalid requirements: {e}")))?;
     let offer = Offer::from_json(value)?;
     let (index, requirement) = policy.select(offer.candidates())?;

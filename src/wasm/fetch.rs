@@ -105,12 +105,16 @@ impl Wrapper {
         cancel.check().map_err(SendError::NotSent)?;
         let unreachable = |e: JsValue| {
             let e = from_js(e, ErrorCode::NetworkError);
-            Error::new(e.code, format!("{} could not be reached: {}", request.url(), e.message))
+            let message = format!("{} could not be reached: {}", request.url(), e.message);
+            e.reworded(message)
         };
         let answer = self.fetch.call1(&JsValue::UNDEFINED, request).map_err(|e| SendError::NotSent(unreachable(e)))?;
         let response = cancel.wait(&Promise::resolve(&answer), None, ErrorCode::NetworkError).await.map_err(|e| {
             SendError::Unknown(if e.code == ErrorCode::NetworkError {
-                Error::new(e.code, format!("{}: {}", request.url(), e.message))
+                {
+                    let message = format!("{}: {}", request.url(), e.message);
+                    e.reworded(message)
+                }
             } else {
                 e
             })

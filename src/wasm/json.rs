@@ -21,10 +21,11 @@ pub fn stringify(value: &JsValue) -> Option<String> {
 
 pub fn from_js<T: DeserializeOwned>(value: &JsValue, code: ErrorCode, what: &str) -> Result<T> {
     let text = stringify(value).ok_or_else(|| Error::new(code, format!("{what} is not JSON data")))?;
-    serde_json::from_str(&text).map_err(|e| Error::new(code, format!("invalid {what}: {e}")))
+    crate::json::from_text(&text).map_err(|e| Error::new(code, format!("invalid {what}: {e}")))
 }
 
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue> {
-    let text = serde_json::to_string(value).map_err(|e| Error::new(ErrorCode::InvalidOptions, e.to_string()))?;
-    js_sys::JSON::parse(&text).map_err(|_| Error::new(ErrorCode::InvalidOptions, "JSON.parse failed"))
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| Error::new(ErrorCode::InvalidOptions, e.to_string()))
 }

@@ -115,7 +115,8 @@ impl Signer for JsSigner {
                 return key_freed();
             }
             let e = from_js(e, ErrorCode::SignerRejected);
-            Error::new(e.code, format!("the signer refused: {}", e.message))
+            let message = format!("the signer refused: {}", e.message);
+            e.reworded(message)
         };
         // The exact bytes go along for signers that hold a raw key (a keyring pair, a
         // callback, a Keypair); extensions ignore them and rebuild the bytes from the payload.

@@ -54,7 +54,10 @@ impl Transport for FetchTransport<'_> {
                     ErrorCode::Timeout,
                     format!("{url} did not answer within {} ms (options.timeoutMs)", timer.ms),
                 ),
-                _ => Error::new(ErrorCode::RpcError, format!("cannot reach {url}: {}", e.message)),
+                _ => {
+                    let message = format!("cannot reach {url}: {}", e.message);
+                    Error { code: ErrorCode::RpcError, ..e.reworded(message) }
+                }
             }
         };
         // A throw, a non-Promise and a rejection are all answers of a broken rpcFetch.

@@ -1,0 +1,75 @@
+//! JSON text ↔ Rust values. In wasm the platform's `JSON.parse` / `JSON.stringify` read and
+//! write the text, with serde-wasm-bindgen as the bridge, so no JSON parser or float printer
+//! ships in the wasm; natively (tests, tools) serde_json does it. The one platform seam of the
+//! core: everything else handles `serde_json::Value` or typed structs.
+
+use serde::{de::DeserializeOwned, Serialize};
+
+/// Serializes to JSON text. Struct fields keep their declaration order (the X-PAYMENT header's
+/// key order depends on it).
+pub fn to_text<T: Serialize + ?Sized>(value: &T) -> String {
+    imp::to_text(value)
+}
+
+/// Parses JSON text into `T`; the error is a message for people.
+pub fn from_text<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    imp::from_text(text)
+}
+
+/// Parses UTF-8 JSON bytes into `T`.
+pub fn from_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    let text = core::str::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
+    from_text(text)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod imp {
+    use serde::{de::DeserializeOwned, Serialize};
+
+    pub fn to_text<T: Serialize + ?Sized>(value: &T) -> String {
+        serde_json::to_string(value).unwrap_or_default()
+    }
+
+    pub fn from_text<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod imp {
+    use serde::{de::DeserializeOwned, Serialize};
+
+    pub fn to_text<T: Serialize + ?Sized>(value: &T) -> String {
+        value
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .ok()
+            .and_then(|v| js_sys::JSON::stringify(&v).ok())
+            .and_then(|s| s.as_string())
+            .unwrap_or_default()
+    }
+
+    pub fn from_text<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+        let value = js_sys::JSON::parse(text).map_err(|_| "not valid JSON".to_string())?;
+        serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+    #[serde(rename_all = "camelCase")]
+    struct Ordered {
+        z_last_alphabetically: u8,
+        a_first: String,
+    }
+
+    #[test]
+    fn round_trips_and_keeps_field_order() {
+        let v = Ordered { z_last_alphabetically: 1, a_first: "x".into() };
+        let text = super::to_text(&v);
+        assert_eq!(text, r#"{"zLastAlphabetically":1,"aFirst":"x"}"#);
+        assert_eq!(super::from_text::<Ordered>(&text).unwrap(), v);
+        assert!(super::from_bytes::<Ordered>(b"\xff").is_err());
+        assert!(super::from_text::<Ordered>("{").is_err());
+    }
+}
