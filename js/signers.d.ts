@@ -9,6 +9,8 @@ export interface InjectedAccount { address: string; name?: string; type?: string
 
 export function fromInjectedSigner(signer: InjectedSigner, address: string): ExternalSigner;
 
+/** Connects to an injected Polkadot extension; `address` is matched by public key (any SS58
+ *  prefix); without it, the first sr25519 account is used. */
 export function connectExtension(options: {
   appName: string;
   source?: string;
@@ -19,7 +21,7 @@ export function connectExtension(options: {
 /** A polkadot-js keyring pair (sr25519). */
 export function fromKeyringPair(pair: { address: string; type?: string; sign(message: Uint8Array): Uint8Array }): ExternalSigner;
 
-/** A callback that signs the exact payload bytes (64-byte sr25519 or 65 bytes with 0x01). */
+/** A callback that signs the exact payload bytes (64-byte sr25519 or 65 bytes with 0x01, as bytes or hex). */
 export function fromSignBytes(address: string, sign: (bytes: Uint8Array) => Uint8Array | string | Promise<Uint8Array | string>): ExternalSigner;
 
-export function toSigner(signer: PaymentSigner | { address: string; sign(message: Uint8Array): Uint8Array }): PaymentSigner;
+export function toSigner(signer: PaymentSigner): ExternalSigner;

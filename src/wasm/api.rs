@@ -113,7 +113,7 @@ impl<'a> Call<'a> {
 /// `{ header, headerName, payload, summary, requirements }`.
 #[wasm_bindgen(js_name = createPaymentHeader, unchecked_return_type = "CreatedPayment")]
 pub async fn create_payment_header(
-    #[wasm_bindgen(unchecked_param_type = "PaymentRequired | PaymentRequirements")] requirements: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "AnyRequirements")] requirements: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PaymentSigner")] signer: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "X402Options")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
@@ -142,7 +142,7 @@ pub async fn create_payment_header(
 /// `{ result, header, payload, summary }` with `result` what `send` resolved to.
 #[wasm_bindgen(js_name = sendWithPayment, unchecked_return_type = "Promise<SentPayment>")]
 pub async fn send_with_payment(
-    #[wasm_bindgen(unchecked_param_type = "PaymentRequired | PaymentRequirements")] requirements: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "AnyRequirements")] requirements: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PaymentSigner")] signer: JsValue,
     #[wasm_bindgen(unchecked_param_type = "(header: string, headerName: string) => Promise<{ status: number }>")]
     send: JsValue,
@@ -220,7 +220,7 @@ fn decode_header(header: &str) -> Result<DecodedHeader> {
 
 /// Decodes a payment header (`X-PAYMENT` or `PAYMENT-SIGNATURE`, base64 JSON) without any
 /// chain access.
-#[wasm_bindgen(js_name = decodePaymentHeader, unchecked_return_type = "PaymentPayload")]
+#[wasm_bindgen(js_name = decodePaymentHeader, unchecked_return_type = "PaymentPayload | PaymentPayloadV2")]
 pub fn decode_payment_header(header: &str) -> Result<JsValue, JsValue> {
     decode_header(header).and_then(|d| to_value(&d.whole)).map_err(to_js)
 }
@@ -230,7 +230,7 @@ pub fn decode_payment_header(header: &str) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = inspectPaymentHeader, unchecked_return_type = "PaymentSummary")]
 pub async fn inspect_payment_header(
     header: String,
-    #[wasm_bindgen(unchecked_optional_param_type = "PaymentRequirements | null")] requirements: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "AnyRequirements | null")] requirements: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "X402Options")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     async fn run(header: &str, requirements: &JsValue, options: &JsValue) -> Result<JsValue> {
@@ -256,9 +256,9 @@ pub async fn inspect_payment_header(
 }
 
 /// Chooses among `accepts[]` with the caller's limits: `{ index, requirements }`.
-#[wasm_bindgen(js_name = selectPaymentRequirements, unchecked_return_type = "{ index: number; requirements: PaymentRequirements }")]
+#[wasm_bindgen(js_name = selectPaymentRequirements, unchecked_return_type = "{ index: number; requirements: PaymentRequirements | PaymentRequirementsV2 }")]
 pub fn select_payment_requirements(
-    #[wasm_bindgen(unchecked_param_type = "PaymentRequired | string")] body: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "PaymentRequired | PaymentRequiredV2 | string")] body: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "X402Options")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let run = || -> Result<JsValue> {

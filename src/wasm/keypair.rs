@@ -10,6 +10,15 @@ use crate::signer::SR25519_TYPE_BYTE;
 use crate::vara::address::VARA_SS58_PREFIX;
 use wasm_bindgen::prelude::*;
 
+#[wasm_bindgen(typescript_custom_section)]
+const KEY_TYPES: &'static str = r#"
+/** Options of the Keypair constructors. */
+export interface KeyOptions {
+  /** Allow publicly known keys: an empty SURI (the development root key) or an all-zero seed. */
+  allowDevelopmentKeys?: boolean;
+}
+"#;
+
 /// An sr25519 keypair; `free()` wipes the secret.
 #[wasm_bindgen]
 pub struct Keypair {
@@ -102,7 +111,7 @@ impl Keypair {
     #[wasm_bindgen(js_name = signPayload, unchecked_return_type = "Promise<{ signature: string }>")]
     pub fn sign_payload(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "SignerPayloadJSON")] _payload: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "object")] _payload: JsValue,
         bytes: &[u8],
     ) -> js_sys::Promise {
         let mut signature = vec![SR25519_TYPE_BYTE];

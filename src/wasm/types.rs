@@ -14,15 +14,36 @@ export type X402ErrorCode =
   | "WRONG_CHAIN" | "UNSUPPORTED_RUNTIME" | "INVALID_SECRET" | "REQUEST_NOT_REPLAYABLE" | "PAYMENT_MISMATCH"
   | "SELF_CHECK_FAILED" | "INVALID_OPTIONS" | "NOT_READY";
 
-/** Every error this package throws is an `Error` with `name === "X402Error"` and a `code`. */
-export interface X402Error extends Error { name: "X402Error"; code: X402ErrorCode }
+/** Every error this package throws: an `Error` with `name === "X402Error"` and a stable `code`.
+ *  Errors after paying carry the server's `status`, its `reason` and the payment's `receipt`. */
+export declare class X402Error extends Error {
+  constructor(code: X402ErrorCode, message: string, options?: { cause?: unknown });
+  readonly name: "X402Error";
+  readonly code: X402ErrorCode;
+  status?: number;
+  reason?: string;
+  receipt?: PaymentReceipt;
+}
 
+/** True for an X402Error from any copy of this package, even from another realm. */
+export declare function isX402Error(value: unknown): value is X402Error;
+
+/** x402 v1 network names of Vara. */
 export type VaraNetwork = "vara" | "vara-testnet";
+/** x402 v2 (CAIP-2) ids of Vara: mainnet, testnet. */
+export type VaraCaip2 = "polkadot:fe1b4c55fd4d668101126434206571a7" | "polkadot:525639f713f397dcf839bd022cd821f3";
+/** Every way a Vara network is named, in options, limits and receipts. */
+export type NetworkName = VaraNetwork | VaraCaip2;
+/** A VFT (Sails fungible token) program id. */
+export type ProgramId = `0x${string}`;
+/** An amount in the smallest unit (1 VARA = 1000000000000): a decimal string, a BigInt or a
+ *  safe integer. */
+export type Amount = string | bigint | number;
 
 /** One entry of a 402 body's `accepts` (x402 version 1). */
 export interface PaymentRequirements {
-  scheme: "exact" | string;
-  network: VaraNetwork | string;
+  scheme: "exact" | (string & {});
+  network: NetworkName | (string & {});
   /** Smallest unit, decimal string (1 VARA = "1000000000000"). */
   maxAmountRequired: string;
   resource: string;
@@ -37,8 +58,32 @@ export interface PaymentRequirements {
   extra?: Record<string, unknown> | null;
 }
 
-/** The JSON body of a 402 answer. */
+/** The JSON body of a 402 answer (x402 version 1). */
 export interface PaymentRequired { x402Version: 1; accepts: PaymentRequirements[]; error?: string }
+
+/** One entry of `accepts` in x402 version 2. `asset` is "vara" for VARA or a program id. */
+export interface PaymentRequirementsV2 {
+  scheme: "exact" | (string & {});
+  network: NetworkName | (string & {});
+  /** Smallest unit, decimal string. */
+  amount: string;
+  asset: "vara" | ProgramId | (string & {});
+  payTo: string;
+  maxTimeoutSeconds: number;
+  extra?: Record<string, unknown> | null;
+}
+
+/** An x402 v2 extension as a server offers it. */
+export interface X402Extension { info: Record<string, unknown>; schema?: unknown }
+
+/** The content of a v2 `PAYMENT-REQUIRED` header. */
+export interface PaymentRequiredV2 {
+  x402Version: 2;
+  error?: string;
+  resource?: { url: string; description?: string; mimeType?: string };
+  accepts: PaymentRequirementsV2[];
+  extensions?: Record<string, X402Extension>;
+}
 
 /** polkadot-js's SignerPayloadJSON as the reference client writes it. */
 export interface SignerPayloadJSON {
@@ -47,52 +92,80 @@ export interface SignerPayloadJSON {
   version: number; mode?: number; metadataHash?: string;
 }
 
-/** The decoded `X-PAYMENT` header. */
+/** The Vara `exact` scheme's payload, the same in both versions. */
+export interface ExactVaraPayload { transaction: SignerPayloadJSON; signature: string }
+
+/** The decoded `X-PAYMENT` header (x402 v1). */
 export interface PaymentPayload {
-  x402Version: 1; scheme: "exact"; network: VaraNetwork;
-  payload: { transaction: SignerPayloadJSON; signature: string };
+  x402Version: 1; scheme: "exact"; network: NetworkName;
+  payload: ExactVaraPayload;
   asset?: string;
 }
 
-/** A signer outside the wasm: an extension's signer, or any callback. `bytes` are the exact
- *  bytes to sign (already hashed when over 256 bytes); extensions ignore them. */
-export interface ExternalSigner {
-  address: string;
-  signPayload(payload: SignerPayloadJSON, bytes: Uint8Array): Promise<{ signature: string; metadataHash?: string }>;
+/** The decoded `PAYMENT-SIGNATURE` header (x402 v2). */
+export interface PaymentPayloadV2 {
+  x402Version: 2;
+  resource?: PaymentRequiredV2["resource"];
+  accepted: PaymentRequirementsV2;
+  payload: ExactVaraPayload;
+  extensions?: Record<string, X402Extension>;
 }
 
-export type PaymentSigner = Keypair | ExternalSigner;
+/** A signer outside the payment wasm: an extension's signer, a `Keypair`, or any callback.
+ *  `bytes` are the exact bytes to sign (already hashed when over 256 bytes); extensions ignore
+ *  them and rebuild the bytes from the payload. */
+export interface ExternalSigner {
+  address: string;
+  signPayload(payload: SignerPayloadJSON, bytes: Uint8Array):
+    Promise<{ signature: string | Uint8Array; metadataHash?: string }> | { signature: string | Uint8Array };
+}
+
+/** A polkadot-js keyring pair, or anything that signs raw bytes (64 or 65 bytes back). */
+export interface KeyringPairLike {
+  address: string;
+  type?: string;
+  sign(message: Uint8Array): Uint8Array | string | Promise<Uint8Array | string>;
+}
+
+/** Every signer form: a `Keypair` (from `x402-vara-wasm/keypair`), an extension signer
+ *  (`connectExtension`), a keyring pair. */
+export type PaymentSigner = ExternalSigner | KeyringPairLike;
 
 /** What `onBeforePayment` is shown, before anything is signed. `nonce` is the expected one
  *  (an earlier payment refused by its server can change it). */
 export interface PaymentPreview {
-  network: VaraNetwork; payer: string; payTo: string; amount: string; asset: string | null;
+  network: NetworkName; payer: string; payTo: string; amount: string; asset: string | null;
   resource: string; description: string; nonce: number; eraPeriod: number | null; validFrom: number;
   validUntil: number | null; extra: Record<string, unknown> | null;
 }
 
-/** A signed payment, decoded and checked. */
+/** A signed payment, decoded and checked. `amount` and `tip` are in the smallest unit. */
 export interface PaymentSummary {
   network: VaraNetwork; payer: string; payTo: string; amount: string; asset: string | null; nonce: number;
   eraPeriod: number | null; validFrom: number; validUntil: number | null; blockHash: string;
   specVersion: number; tip: string; gasLimit: number | null;
 }
 
-/** The server's settlement answer (either reference middleware). */
-export interface SettlementReceipt { success: boolean; txHash?: string; networkId?: string; error?: string }
+/** The server's settlement answer, one shape for v1 (either reference middleware) and v2
+ *  (`PAYMENT-RESPONSE`: `transaction` → `txHash`, `network` → `networkId`, `errorReason` → `error`). */
+export interface SettlementReceipt { success: boolean; txHash?: string; networkId?: string; error?: string; payer?: string }
 
+/** What `getPaymentReceipt(response)` gives for a paid response. */
 export interface PaymentReceipt { summary: PaymentSummary; settlement: SettlementReceipt | null; header: string }
+
+/** Limits: "VARA" and VFT program ids → the most to pay per request, smallest unit. */
+export type MaxAmount = { VARA?: Amount } & { [program: ProgramId]: Amount };
 
 export interface X402Options {
   /** Network → HTTP(S) JSON-RPC URL, or several tried in order (failover).
    *  Defaults: https://rpc.vara.network, https://testnet.vara.network. */
-  rpcUrls?: Partial<Record<VaraNetwork, string | string[]>>;
-  /** Network → expected genesis hash (a local chain). The node's genesis must match. */
-  genesisHashes?: Partial<Record<VaraNetwork, string>>;
-  /** "VARA" or a VFT program id → the most to pay, smallest unit. Default: 0.1 VARA, no tokens. */
-  maxAmount?: Record<string, string>;
-  /** Default: both Vara networks. */
-  networks?: VaraNetwork[];
+  rpcUrls?: Partial<Record<NetworkName, string | string[]>>;
+  /** Network → expected genesis hash (a local or custom chain). Every node must report it. */
+  genesisHashes?: Partial<Record<NetworkName, string>>;
+  /** The most to pay per request. Default: { VARA: "100000000000" } (0.1 VARA), no tokens. */
+  maxAmount?: MaxAmount;
+  /** Networks that may be paid on. Default: both Vara networks. */
+  networks?: NetworkName[];
   /** When set, only these recipients are paid. */
   recipients?: string[];
   /** Mortality in blocks: a power of two within 4..4096. Default 64. */
@@ -103,31 +176,36 @@ export interface X402Options {
   trustNodeMetadata?: boolean;
   /** Stops the payment (createPaymentHeader, sendWithPayment); the fetch wrapper uses the request's signal. */
   signal?: AbortSignal;
-  tip?: string;
+  /** Tip to the block author, smallest unit. Default 0. */
+  tip?: Amount;
   /** Token payments: "calculate" (node's estimate + margin, default), "max", or a number. */
   gasLimit?: "calculate" | "max" | number;
+  /** Margin added to the node's gas estimate, percent (0..1000). Default 20. */
   gasMarginPercent?: number;
   /** Refuse native payments below the existential deposit to accounts that do not exist. Default true. */
   checkExistentialDeposit?: boolean;
   /** Asked before signing; resolve `false` (or throw) to refuse. */
   onBeforePayment?: (preview: PaymentPreview) => boolean | void | Promise<boolean | void>;
   /** Overrides the choice among `accepts`; the limits still apply to what it returns. */
-  selectRequirements?: (accepts: PaymentRequirements[], policyChoice: PaymentRequirements | null) =>
-    PaymentRequirements | null | undefined | Promise<PaymentRequirements | null | undefined>;
+  selectRequirements?: (accepts: (PaymentRequirements | PaymentRequirementsV2)[], policyChoice: PaymentRequirements | PaymentRequirementsV2 | null) =>
+    PaymentRequirements | PaymentRequirementsV2 | null | undefined | Promise<PaymentRequirements | PaymentRequirementsV2 | null | undefined>;
   /** fetch used for JSON-RPC (default: globalThis.fetch). */
   rpcFetch?: typeof fetch;
 }
 
-/** Options of the Keypair constructors. */
-export interface KeyOptions {
-  /** Allow publicly known keys: an empty SURI (the development root key) or an all-zero seed. */
-  allowDevelopmentKeys?: boolean;
-}
+/** Requirements as `createPaymentHeader` and `sendWithPayment` take them: a whole 402 answer
+ *  of either version, or one entry. */
+export type AnyRequirements = PaymentRequired | PaymentRequirements | PaymentRequiredV2 | PaymentRequirementsV2;
 
 /** What `sendWithPayment` resolves to: `result` is what `send` resolved to. */
-export interface SentPayment<R = unknown> { result: R; header: string; payload: PaymentPayload; summary: PaymentSummary }
+export interface SentPayment<R = unknown> {
+  result: R; header: string; headerName: "X-PAYMENT" | "PAYMENT-SIGNATURE";
+  payload: PaymentPayload | PaymentPayloadV2; summary: PaymentSummary;
+}
 
 export interface CreatedPayment {
-  header: string; payload: PaymentPayload; summary: PaymentSummary; requirements: PaymentRequirements;
+  header: string; headerName: "X-PAYMENT" | "PAYMENT-SIGNATURE";
+  payload: PaymentPayload | PaymentPayloadV2; summary: PaymentSummary;
+  requirements: PaymentRequirements | PaymentRequirementsV2;
 }
 "#;
