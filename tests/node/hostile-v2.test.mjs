@@ -43,15 +43,16 @@ before(async () => {
   const ok = (q, s) => json(s, 200, { ok: true }, { 'PAYMENT-RESPONSE': settled() });
   const settleFailed = { 'PAYMENT-REQUIRED': b64(required({ error: 'transaction_failed' })), 'PAYMENT-RESPONSE': settled({ success: false, errorReason: 'transaction_failed', transaction: '' }) };
   const routes = {
-    '/bad-base64': answer402('%%% not base64 %%%'),
-    '/not-json': answer402(b64('{"x402Version":2,"accepts":[')),
-    '/accepts-not-array': answer402(required({ accepts: entry() })),
-    '/version-as-string': answer402(required({ x402Version: '2' })),
-    '/amount-as-number': answer402(required({}, [entry({ amount: 10000000000 })])),
-    '/amount-not-integer': answer402(required({}, [entry({ amount: '1.5' })])),
-    '/pay-to-as-number': answer402(required({}, [entry({ payTo: 42 })])),
-    '/asset-as-number': answer402(required({}, [entry({ asset: 7 })])),
-    '/v1-content-in-v2-header': answer402(v1Body),
+    // Malformed headers next to a payable v1 body: refused, never a fall back to the body.
+    '/bad-base64': answer402('%%% not base64 %%%', v1Body),
+    '/not-json': answer402(b64('{"x402Version":2,"accepts":['), v1Body),
+    '/accepts-not-array': answer402(required({ accepts: entry() }), v1Body),
+    '/version-as-string': answer402(required({ x402Version: '2' }), v1Body),
+    '/amount-as-number': answer402(required({}, [entry({ amount: 10000000000 })]), v1Body),
+    '/amount-not-integer': answer402(required({}, [entry({ amount: '1.5' })]), v1Body),
+    '/pay-to-as-number': answer402(required({}, [entry({ payTo: 42 })]), v1Body),
+    '/asset-as-number': answer402(required({}, [entry({ asset: 7 })]), v1Body),
+    '/v1-content-in-v2-header': answer402(v1Body, v1Body),
     '/overcharge': answer402(required({}, [entry({ amount: '1000000000000' })])),
     '/unknown-network': answer402(required({}, [entry({ network: 'eip155:8453' })])),
     '/token': answer402(required({}, [entry({ asset: TOKEN, amount: '5' })])),
@@ -113,7 +114,7 @@ test('a huge PAYMENT-REQUIRED header is refused by size (MALFORMED_402), nothing
   // Node's own fetch refuses response headers over 16 KiB (browsers take far more), so this
   // header reaches the wrapper through a stand-in fetch. Valid and payable but for its size.
   const huge = b64(required({ resource: { url: 'http://127.0.0.1/x', description: 'x'.repeat(1024 * 1024) } }));
-  const standIn = async () => new Response('{}', { status: 402, headers: { 'PAYMENT-REQUIRED': huge } });
+  const standIn = async () => new Response(JSON.stringify(v1Body), { status: 402, headers: { 'PAYMENT-REQUIRED': huge } });
   const signer = countingSigner();
   await assert.rejects(wrapped(signer, {}, standIn)('http://127.0.0.1/huge'), (e) => e.name === 'X402Error' && e.code === 'MALFORMED_402');
   assert.equal(signer.calls, 0);
