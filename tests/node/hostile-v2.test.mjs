@@ -156,7 +156,7 @@ test('v2: a second 402 after paying is an error, never a second payment', async 
 
 test('v2: a failed settlement (402 with PAYMENT-RESPONSE success: false) is a typed error, paid once', async () => {
   const signer = countingSigner();
-  await assert.rejects(wrapped(signer)(`${server.url}/settle-fails`), (e) => e.name === 'X402Error' && e.code === 'PAYMENT_REJECTED_BY_SERVER');
+  await assert.rejects(wrapped(signer)(`${server.url}/settle-fails`), (e) => e.name === 'X402Error' && e.code === 'SETTLEMENT_FAILED');
   assert.equal(signer.calls, 1);
 });
 
@@ -193,6 +193,6 @@ test('v2 pays: the request is repeated with its body and headers plus PAYMENT-SI
   assert.equal(payload.payload.transaction.address, key.address);
   const receipt = wasm.getPaymentReceipt(response);
   assert.equal(receipt.settlement.success, true);
-  assert.equal(receipt.settlement.transaction ?? receipt.settlement.txHash, TX_HASH);
+  assert.deepEqual([receipt.settlement.txHash, receipt.settlement.networkId], [TX_HASH, TESTNET]);
   assert.equal(receipt.header, got.signature);
 });

@@ -64,5 +64,5 @@ test('the scheme accepts a polkadot-js-style keyring pair, like the Axios shim',
   const requirement = { scheme: 'exact', network: 'vara-testnet', maxAmountRequired: '10000000000', resource: 'r', payTo: BOB, maxTimeoutSeconds: 60 };
   const out = await scheme.createPaymentPayload(1, requirement);
   assert.equal(out.payload.transaction.address, alice.address);
-  assert.throws(() => varaExactScheme({ nothing: true }), TypeError);
+  assert.throws(() => varaExactScheme({ nothing: true }), (e) => e.name === 'X402Error' && e.code === 'INVALID_OPTIONS');
 });
