@@ -9,6 +9,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { wasm, repoRoot } from '../support/wasm-pkg.mjs';
 import { startChain, freePort, waitUntil, VARA } from '../support/local-chain.mjs';
+import { x402Client, wrapFetchWithPayment, decodePaymentResponseHeader } from '@x402/fetch';
+
+const { varaExactScheme, VARA_TESTNET } = await import('../../dist/js/x402.js');
 
 const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
 const PRICE = 10_000_000_000n;
@@ -24,7 +27,7 @@ before(async () => {
   url = `http://127.0.0.1:${port}`;
   next = spawn(process.execPath, [path.join(repoRoot, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: example,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', X402_FACILITATOR_URL: `${url}/api/facilitator`, VARA_RPC_WS: chain.wsUrl, X402_PAY_TO: BOB, X402_PRICE: String(PRICE) },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', X402_FACILITATOR_URL: `${url}/api/facilitator`, VARA_RPC_WS: chain.wsUrl, VARA_GENESIS: chain.genesisHash, X402_PAY_TO: BOB, X402_PRICE: String(PRICE) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   next.stdout.on('data', (d) => { output += d; });
@@ -66,6 +69,42 @@ test('paid from Node: 200, the Next-form receipt, payTo +price', async () => {
   assert.equal(settlement.success, true);
   assert.equal(settlement.networkId, 'vara-testnet');
   assert.match(settlement.txHash, /^0x[0-9a-f]{64}$/);
+  await waitUntil(async () => (await chain.freeBalance(BOB)) !== before);
+  assert.equal(await chain.freeBalance(BOB), before + PRICE);
+});
+
+// The v2 route beside it: @x402/next's withX402 with the Vara scheme server and the
+// in-process polkadot-js facilitator (tests/support), on the same chain.
+test('the v2 route answers 402 with a PAYMENT-REQUIRED header: CAIP-2 network, asset "vara"', async () => {
+  const r = await fetch(`${url}/api/paid-v2`);
+  assert.equal(r.status, 402);
+  const { x402Version, accepts } = JSON.parse(Buffer.from(r.headers.get('payment-required'), 'base64').toString());
+  assert.equal(x402Version, 2);
+  assert.deepEqual([accepts[0].network, accepts[0].asset, accepts[0].amount, accepts[0].payTo], [VARA_TESTNET, 'vara', String(PRICE), BOB]);
+});
+
+const v2Options = () => ({ rpcUrls: { [VARA_TESTNET]: chain.httpUrl }, genesisHashes: { [VARA_TESTNET]: chain.genesisHash } });
+
+test('the v2 route paid by @x402/fetch with varaExactScheme: 200, PAYMENT-RESPONSE, payTo +price', async () => {
+  const before = await chain.freeBalance(BOB);
+  const client = new x402Client().register(VARA_TESTNET, varaExactScheme(wasm.Keypair.fromSuri('//Alice'), v2Options()))
+    .setSpendControls({ allowedAssets: [{ network: VARA_TESTNET, asset: 'vara', maxAmountPerPayment: String(PRICE) }] });
+  const response = await wrapFetchWithPayment(fetch, client)(`${url}/api/paid-v2`);
+  assert.equal(response.status, 200, `${await response.clone().text()}\n${output.slice(-1500)}`);
+  assert.match((await response.json()).joke, /version 2/);
+  const settlement = decodePaymentResponseHeader(response.headers.get('payment-response'));
+  assert.deepEqual([settlement.success, settlement.network], [true, VARA_TESTNET]);
+  await waitUntil(async () => (await chain.freeBalance(BOB)) !== before);
+  assert.equal(await chain.freeBalance(BOB), before + PRICE);
+});
+
+test('the v2 route paid by our fetch wrapper (the same call as the page makes)', async () => {
+  // Needs the lead's v2 core.
+  const before = await chain.freeBalance(BOB);
+  const pay = wasm.wrapFetchWithPayment(fetch, wasm.Keypair.fromSuri('//Alice'), v2Options());
+  const response = await pay(`${url}/api/paid-v2`);
+  assert.equal(response.status, 200, `${await response.clone().text()}\n${output.slice(-1500)}`);
+  assert.equal(wasm.getPaymentReceipt(response).settlement.success, true);
   await waitUntil(async () => (await chain.freeBalance(BOB)) !== before);
   assert.equal(await chain.freeBalance(BOB), before + PRICE);
 });

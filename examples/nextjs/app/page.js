@@ -25,7 +25,7 @@ export default function Page() {
     }
   }
 
-  async function pay() {
+  async function pay(url) {
     setStatus('paying…');
     setResult(null);
     try {
@@ -40,7 +40,7 @@ export default function Page() {
         ...(GENESIS ? { genesisHashes: { 'vara-testnet': GENESIS } } : {}),
         onBeforePayment: (p) => window.confirm(`Pay ${Number(p.amount) / 1e12} VARA to ${p.payTo}?`),
       });
-      const response = await payFetch('/api/paid');
+      const response = await payFetch(url);
       setResult({ body: await response.json(), receipt: getPaymentReceipt(response) });
       setStatus(`HTTP ${response.status}`);
     } catch (e) {
@@ -58,7 +58,8 @@ export default function Page() {
           {accounts.map((a) => <option key={a.address} value={a.address}>{a.name ?? a.address}</option>)}
         </select>
       )}{' '}
-      <button onClick={pay} disabled={!address}>Fetch paid joke</button>
+      <button onClick={() => pay('/api/paid')} disabled={!address}>Fetch paid joke</button>{' '}
+      <button onClick={() => pay('/api/paid-v2')} disabled={!address}>Fetch paid joke (x402 v2)</button>
       <p>{status}</p>
       {result && <pre>{JSON.stringify(result, null, 2)}</pre>}
     </main>

@@ -1,0 +1,45 @@
+import type { PaymentSigner, X402Options, PaymentRequirements as PaymentRequirementsV1 } from 'x402-vara-wasm';
+
+export declare const VARA_MAINNET: 'polkadot:fe1b4c55fd4d668101126434206571a7';
+export declare const VARA_TESTNET: 'polkadot:525639f713f397dcf839bd022cd821f3';
+/** The v2 `asset` of native VARA (compared case-insensitively); a VFT is its 0x program id. */
+export declare const VARA_ASSET: 'vara';
+
+/** One v2 `accepts` entry as @x402/core passes it (structurally its `PaymentRequirements`). */
+export interface VaraPaymentRequirementsV2 {
+  scheme: string;
+  network: string;
+  /** Smallest unit, decimal string (1 VARA = "1000000000000"). */
+  amount: string;
+  /** "vara" for native VARA, or a VFT program id (0x + 64 hex). */
+  asset: string;
+  payTo: string;
+  maxTimeoutSeconds: number;
+  extra: Record<string, unknown>;
+}
+
+/** What @x402/core hands a scheme client (`PaymentPayloadContext`). */
+export interface VaraPaymentPayloadContext {
+  extensions?: Record<string, unknown>;
+  /** The SDK's spend cap in atomic units; the lower of it and `maxAmount` wins. */
+  maxAmountPerPayment?: string;
+}
+
+/** Structurally @x402/core's `SchemeNetworkClient`. */
+export interface VaraExactSchemeClient {
+  readonly scheme: 'exact';
+  createPaymentPayload(
+    x402Version: number,
+    requirements: VaraPaymentRequirementsV2 | PaymentRequirementsV1,
+    context?: VaraPaymentPayloadContext,
+  ): Promise<{ x402Version: number; payload: Record<string, unknown>; extensions?: Record<string, unknown> }>;
+}
+
+/** The Vara `exact` scheme for `x402Client.register('polkadot:…', …)` / `registerV1('vara-testnet', …)`. */
+export function varaExactScheme(
+  signer: PaymentSigner | { address: string; sign(message: Uint8Array): Uint8Array },
+  options?: X402Options,
+): VaraExactSchemeClient;
+
+/** `options` with the SDK's cap for `asset` folded into `maxAmount` (the lower wins). */
+export function withSpendCap(options: X402Options, asset: string | null | undefined, cap: string | null | undefined): X402Options;
