@@ -28,6 +28,8 @@ export interface VaraPaymentPayloadContext {
 /** Structurally @x402/core's `SchemeNetworkClient`. */
 export interface VaraExactSchemeClient {
   readonly scheme: 'exact';
+  /** `onPaymentResponse` gives a refused payment's nonce back to the payer's next payment. */
+  readonly schemeHooks: { onPaymentResponse(ctx: { paymentPayload: unknown; settleResponse?: { success: boolean }; paymentRequired?: unknown; error?: Error }): Promise<void> };
   createPaymentPayload(
     x402Version: number,
     requirements: VaraPaymentRequirementsV2 | PaymentRequirementsV1,

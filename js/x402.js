@@ -1,7 +1,7 @@
 // The Vara `exact` scheme as an @x402/core scheme client, so that @x402/fetch, @x402/axios and
 // any x402Client pay on Vara: an adapter only. Requirements, limits, consent, the genesis
 // check and signing all stay in the wasm core (createPaymentHeader), for v1 and v2 alike.
-import { createPaymentHeader } from 'x402-vara-wasm';
+import { createPaymentHeader, releasePayment } from 'x402-vara-wasm';
 import { toSigner } from './signers.js';
 
 /** CAIP-2 ids of the Vara networks (`polkadot:` + the first 16 bytes of the genesis hash). */
@@ -45,6 +45,13 @@ export function varaExactScheme(signer, options = {}) {
   const payer = toSigner(signer);
   return {
     scheme: 'exact',
+    // The SDK sends what we build; when the seller refuses it (or it never arrives), its
+    // nonce goes back to the payer's next payment. (@x402/fetch calls this for v2.)
+    schemeHooks: {
+      async onPaymentResponse({ paymentPayload, settleResponse, paymentRequired, error }) {
+        if (error || paymentRequired || (settleResponse && !settleResponse.success)) releasePayment(paymentPayload);
+      },
+    },
     async createPaymentPayload(x402Version, requirements, context = {}) {
       const opts = withSpendCap(options, requirements?.asset, context.maxAmountPerPayment);
       // From the header, not `payload`: its JSON keeps the reference's key order, so what the

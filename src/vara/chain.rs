@@ -138,6 +138,11 @@ impl ChainClient {
         self.lanes.lane(endpoint.genesis_hash, *payer)
     }
 
+    /// Gives back the nonce of a payment handed out and then not taken (see [`Lane::release`]).
+    pub fn release(&self, genesis: [u8; 32], payer: AccountId, nonce: u32) {
+        self.lanes.lane(genesis, payer).release(nonce);
+    }
+
     /// Forgets what a refused payment may have relied on: the checkpoint and the recipients
     /// known to exist are read again next time.
     pub fn distrust(&self, endpoint: &Endpoint) {

@@ -113,6 +113,21 @@ impl Lane {
         Ticket { lane: self.clone(), id, nonce, used: None }
     }
 
+    /// A payment handed out earlier (a header the caller sends itself) was not taken after
+    /// all: its nonce goes to the next payment, and the chain is read again first.
+    pub fn release(&self, nonce: u32) {
+        let mut s = self.state.borrow_mut();
+        if s.in_flight.remove(&nonce).is_none() {
+            return; // not one of ours, or the chain already passed it
+        }
+        s.verify = true;
+        if s.cursor == Some(nonce + 1) {
+            s.cursor = Some(nonce);
+        }
+        drop(s);
+        self.signal.notify_all();
+    }
+
     fn resolve(&self, id: u64, used: Option<u32>, outcome: Outcome) {
         let mut s = self.state.borrow_mut();
         s.queue.retain(|t| *t != id);
@@ -268,6 +283,23 @@ mod tests {
         // Block 151: nonce 5 can never be included; start again from the chain.
         lane.observe(5, 151);
         assert_eq!(lane.reserve().nonce, 5);
+    }
+
+    #[test]
+    fn a_released_header_gives_its_nonce_back() {
+        let lane = lane_at(4);
+        for _ in 0..2 {
+            let mut t = lane.reserve();
+            block_on(t.turn());
+            t.resolve(sent());
+        }
+        lane.release(5); // the last one handed out: reused at once
+        assert_eq!(lane.reserve().nonce, 5);
+        lane.release(4); // an earlier one: the next chain read starts again from it
+        assert!(lane.needs_chain_nonce());
+        lane.observe(4, 100);
+        assert_eq!(lane.reserve().nonce, 4);
+        lane.release(99); // never handed out: nothing happens
     }
 
     #[test]

@@ -218,6 +218,30 @@ fn decode_header(header: &str) -> Result<DecodedHeader> {
     }
 }
 
+/// Gives a payment's nonce back after its server refused it or never got it, for payments
+/// built with `createPaymentHeader` and sent by the caller (the fetch wrapper, the Axios shim
+/// and `sendWithPayment` do this themselves). Takes the header, or its decoded payload.
+#[wasm_bindgen(js_name = releasePayment)]
+pub fn release_payment(
+    #[wasm_bindgen(unchecked_param_type = "string | PaymentPayload | PaymentPayloadV2")] payment: JsValue,
+) -> Result<(), JsValue> {
+    let run = || -> Result<()> {
+        let exact: ExactVaraPayload = match payment.as_string() {
+            Some(header) => decode_header(&header)?.exact,
+            None => {
+                let whole: serde_json::Value = json::from_js(&payment, ErrorCode::MalformedHeader, "the payment")?;
+                let inner = whole.get("payload").cloned().unwrap_or_default();
+                serde_json::from_value(inner)
+                    .map_err(|e| Error::new(ErrorCode::MalformedHeader, format!("not a Vara payment payload: {e}")))?
+            }
+        };
+        let tx = crate::vara::extrinsic::UnsignedPayload::from_json(&exact.transaction)?;
+        chain().release(tx.genesis_hash, tx.address, tx.nonce);
+        Ok(())
+    };
+    run().map_err(to_js)
+}
+
 /// Decodes a payment header (`X-PAYMENT` or `PAYMENT-SIGNATURE`, base64 JSON) without any
 /// chain access.
 #[wasm_bindgen(js_name = decodePaymentHeader, unchecked_return_type = "PaymentPayload | PaymentPayloadV2")]

@@ -57,9 +57,7 @@ test('varaExactScheme is an @x402/core SchemeNetworkClient to tsc (fetch, axios,
   `);
 });
 
-test('options name networks by CAIP-2 id too (rpcUrls, genesisHashes, networks), as the core accepts', {
-  todo: 'X402Options in src/wasm/types.rs types these keys as "vara" | "vara-testnet" only',
-}, () => {
+test('options name networks by CAIP-2 id too (rpcUrls, genesisHashes, networks), as the core accepts', () => {
   typeCheck(`
     import { Keypair, type X402Options } from 'x402-vara-wasm';
     import { varaExactScheme, VARA_TESTNET } from 'x402-vara-wasm/x402';
