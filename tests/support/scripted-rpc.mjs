@@ -1,35 +1,14 @@
-// A stand-in JSON-RPC node for the polkadot-js cross-checks: it serves a REAL Vara metadata
-// blob and realistic chain values through the client's `rpcFetch` hook, so no process has
-// to run. (The end-to-end suites use a real Vara runtime instead.)
+// A stand-in JSON-RPC node for the Node suites: it serves a REAL Vara metadata blob and
+// realistic chain values through the client's `rpcFetch` hook, so no process has to run.
+// The node itself is tests/support/stand-ins.js, shared with the wasm-bindgen tests.
+// (The end-to-end suites use a real Vara runtime instead.)
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const TESTNET_GENESIS = '0x525639f713f397dcf839bd022cd821f367ebcf179de7b9253531f8adbe5436d6';
+const standIns = new Function(readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'stand-ins.js'), 'utf8'))();
+export const TESTNET_GENESIS = standIns.TESTNET_GENESIS;
 
-export function scriptedRpc({ metadataPath, specVersion, transactionVersion = 1, genesisHash = TESTNET_GENESIS,
-  blockNumber = 1_234_567, nonce = 7, accountExists = true, gasMinLimit = 2_000_000_000 }) {
-  const metadataHex = '0x' + readFileSync(metadataPath).toString('hex');
-  const calls = [];
-  const answer = ({ id, method }) => {
-    calls.push(method);
-    const results = {
-      chain_getBlockHash: genesisHash,
-      state_getRuntimeVersion: { specName: 'vara', specVersion, transactionVersion },
-      state_getMetadata: metadataHex,
-      chain_getHeader: {
-        parentHash: '0x' + '11'.repeat(32), number: '0x' + blockNumber.toString(16),
-        stateRoot: '0x' + '22'.repeat(32), extrinsicsRoot: '0x' + '33'.repeat(32), digest: { logs: [] },
-      },
-      system_accountNextIndex: nonce,
-      state_getStorage: accountExists ? '0x00' : null,
-      gear_calculateHandleGas: { min_limit: gasMinLimit, reserved: 0, burned: 0, may_be_returned: 0, waited: false },
-    };
-    if (!(method in results)) return { jsonrpc: '2.0', id, error: { code: -32601, message: `no ${method}` } };
-    return { jsonrpc: '2.0', id, result: results[method] };
-  };
-  const rpcFetch = async (_url, init) => {
-    const body = JSON.parse(init.body);
-    const out = Array.isArray(body) ? body.map(answer) : answer(body);
-    return new Response(JSON.stringify(out), { headers: { 'content-type': 'application/json' } });
-  };
-  return { rpcFetch, calls, genesisHash };
+export function scriptedRpc({ metadataPath, ...options }) {
+  return standIns.scriptedRpc('0x' + readFileSync(metadataPath).toString('hex'), options);
 }
