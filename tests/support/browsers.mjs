@@ -40,15 +40,17 @@ export async function fakeExtensionScript(config) {
 
 /**
  * A new page with the fake extension installed before any of its scripts (when `extension`
- * is given), page errors printed, and confirm() dialogs answered with `confirm` (default yes).
+ * is given), page errors printed and kept (`page.errors`), and dialogs kept (`page.dialogs`),
+ * confirm() answered with `confirm` (default yes).
  */
 export async function newPage(browser, { extension, confirm = true } = {}) {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => { errors.push(e.message); console.error('page error:', e.message); });
-  page.on('dialog', (d) => (d.type() === 'confirm' && !confirm ? d.dismiss() : d.accept()));
+  const dialogs = [];
+  page.on('dialog', (d) => { dialogs.push(d.message()); return d.type() === 'confirm' && !confirm ? d.dismiss() : d.accept(); });
   if (extension) await page.evaluateOnNewDocument(await fakeExtensionScript(extension));
-  page.errors = errors;
+  Object.assign(page, { errors, dialogs });
   return page;
 }
 
