@@ -36,7 +36,7 @@ step "wasm-bindgen-test in headless Chromium" wasm_test "${IN_BROWSER[@]}" "${WA
 step "wasm-bindgen-test in headless Firefox" wasm_test "${IN_BROWSER[@]}" "${WASM_TEST[@]}" --headless --firefox --geckodriver "$(command -v geckodriver)"
 # WebKitGTK's MiniBrowser has no headless mode: it runs on a virtual X display.
 step "wasm-bindgen-test in WebKitGTK (Xvfb)" wasm_test xvfb-run -a "${IN_BROWSER[@]}" "${WASM_TEST[@]}" --headless --safari --safaridriver /usr/bin/WebKitWebDriver
-step "next build (examples/nextjs)" bash scripts/build-example.sh
+step "build the examples (next build, vite build)" bash scripts/build-example.sh
 step "node --test" node --test --test-concurrency=1 tests/node/*.test.mjs
 step "size report" node scripts/size-report.mjs
 # Figures, not assertions: a failing benchmark is reported but does not fail the run.

@@ -68,10 +68,12 @@ export async function waitForText(page, selector, predicate, timeout = 60_000) {
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
 
-/** Serves `dir` on 127.0.0.1 (index.html for `/`). */
-export async function serveStatic(dir) {
+/** Serves `dir` on 127.0.0.1 (index.html for `/`); `files` maps paths to contents served instead. */
+export async function serveStatic(dir, files = {}) {
   const server = http.createServer((req, res) => {
-    const rel = path.normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const pathname = new URL(req.url, 'http://x').pathname;
+    if (pathname in files) return res.writeHead(200, { 'content-type': TYPES[path.extname(pathname)] }).end(files[pathname]);
+    const rel = path.normalize(decodeURIComponent(pathname)).replace(/^(\.\.[/\\])+/, '');
     let file = path.join(dir, rel);
     if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, 'index.html');
     if (!existsSync(file)) return res.writeHead(404).end();
