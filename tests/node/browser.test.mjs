@@ -8,15 +8,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { repoRoot } from '../support/wasm-pkg.mjs';
-import { startChain, waitUntil, VARA } from '../support/local-chain.mjs';
-import { startReferenceServer } from '../support/reference-server.mjs';
+import { waitUntil } from '../support/local-chain.mjs';
+import { startLocalShop } from '../support/reference-server.mjs';
 import { launch, newPage, serveStatic } from '../support/browsers.mjs';
 
 const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
 const ALICE = 'kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW';
 const PRICE = 40_000_000_000n;
 const out = path.join(repoRoot, '.cache/browser-test');
-let chain, server, site;
+let shop, chain, server, site;
 
 async function buildPage() {
   mkdirSync(out, { recursive: true });
@@ -31,17 +31,14 @@ async function buildPage() {
 
 before(async () => {
   await buildPage();
-  chain = await startChain();
-  await chain.fund(ALICE, 1000n * VARA);
-  await chain.fund(BOB, 100n * VARA);
-  server = await startReferenceServer({ wsUrl: chain.wsUrl, payTo: BOB, price: String(PRICE) });
+  shop = await startLocalShop({ payTo: BOB, price: PRICE });
+  ({ chain, server } = shop);
   site = await serveStatic(out);
 });
 
 after(async () => {
   await site?.close();
-  await server?.stop();
-  await chain?.stop();
+  await shop?.stop();
 });
 
 for (const engine of ['chromium', 'firefox']) {

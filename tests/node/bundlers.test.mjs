@@ -11,15 +11,15 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { repoRoot } from '../support/wasm-pkg.mjs';
 import { installPackedPackage } from '../support/scratch-install.mjs';
-import { startChain, waitUntil, VARA } from '../support/local-chain.mjs';
-import { startReferenceServer } from '../support/reference-server.mjs';
+import { waitUntil } from '../support/local-chain.mjs';
+import { startLocalShop } from '../support/reference-server.mjs';
 import { launch, newPage, serveStatic } from '../support/browsers.mjs';
 
 const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
 const ALICE = 'kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW';
 const PRICE = 20_000_000_000n;
 const html = (script) => `<!doctype html><meta charset="utf-8"><title>x402</title>${script}<body>loading</body>`;
-let scratch, chain, server, browser;
+let scratch, shop, chain, server, browser;
 const sizes = {};
 
 function allFiles(dir) {
@@ -102,17 +102,14 @@ async function payThroughPage(url) {
 
 before(async () => {
   ({ dir: scratch } = installPackedPackage('x402-bundlers-'));
-  chain = await startChain();
-  await chain.fund(ALICE, 1000n * VARA);
-  await chain.fund(BOB, 100n * VARA);
-  server = await startReferenceServer({ wsUrl: chain.wsUrl, payTo: BOB, price: String(PRICE) });
+  shop = await startLocalShop({ payTo: BOB, price: PRICE });
+  ({ chain, server } = shop);
   browser = await launch('chromium');
 });
 
 after(async () => {
   await browser?.close();
-  await server?.stop();
-  await chain?.stop();
+  await shop?.stop();
   if (Object.keys(sizes).length) {
     console.log('\noutput of the same app (tests/browser/page.js), all files:');
     for (const [name, s] of Object.entries(sizes)) console.log(`  ${name.padEnd(8)} ${String(s.files).padStart(2)} files ${String(s.raw).padStart(9)} B raw ${String(s.gzip).padStart(8)} B gzip -9`);

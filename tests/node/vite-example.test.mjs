@@ -8,31 +8,27 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../support/wasm-pkg.mjs';
-import { startChain, waitUntil, VARA } from '../support/local-chain.mjs';
-import { startReferenceServer } from '../support/reference-server.mjs';
+import { waitUntil } from '../support/local-chain.mjs';
+import { startLocalShop } from '../support/reference-server.mjs';
 import { launch, serveStatic } from '../support/browsers.mjs';
 import { clickThroughPayment } from '../support/example-page.mjs';
 
 const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
-const ALICE = 'kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW';
 const PRICE = 25_000_000_000n;
 const built = path.join(repoRoot, 'examples/vite/dist');
-let chain, server, site;
+let shop, chain, server, site;
 
 before(async () => {
   if (!existsSync(path.join(built, 'index.html'))) throw new Error('the Vite example is not built: run bash scripts/build-example.sh');
-  chain = await startChain();
-  await chain.fund(ALICE, 1000n * VARA);
-  await chain.fund(BOB, 100n * VARA);
-  server = await startReferenceServer({ wsUrl: chain.wsUrl, payTo: BOB, price: String(PRICE) });
+  shop = await startLocalShop({ payTo: BOB, price: PRICE });
+  ({ chain, server } = shop);
   const config = { resourceUrl: `${server.url}/paid`, rpcUrl: chain.httpUrl, genesisHash: chain.genesisHash };
   site = await serveStatic(built, { '/config.json': JSON.stringify(config) });
 });
 
 after(async () => {
   await site?.close();
-  await server?.stop();
-  await chain?.stop();
+  await shop?.stop();
 });
 
 for (const engine of ['chromium', 'firefox']) {
