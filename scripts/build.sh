@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds the npm package into dist/: wasm-pack for the web, nodejs and bundler targets,
-# wasm-opt -Oz on each .wasm, then pkg-template/ and js/ around them.
+# Builds the npm package into dist/: ONE wasm-pack build (--target web), wasm-opt -Oz on its
+# .wasm, then scripts/embed-wasm.mjs embeds that wasm once (base64 of gzip -9, in JS) and
+# writes the browser entry (lazy, no top-level await), the Node entries (CommonJS and ESM,
+# initialised on load) and index.d.ts; pkg-template/ and js/ go around them.
 # wasm-pack runs with --mode no-install: it uses the wasm-bindgen on PATH (installed by
 # scripts/setup.sh at the version in Cargo.lock) and never downloads one; its own wasm-opt
 # step is off in Cargo.toml because it would download binaryen — we run npm binaryen's.
@@ -8,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 OUT=dist
-CACHE=.cache/pkg
+CACHE=.cache/pkg-web
 WASM_OPT=node_modules/.bin/wasm-opt
 [ -x "$WASM_OPT" ] || WASM_OPT=$(command -v wasm-opt || true)
 [ -n "$WASM_OPT" ] || { echo "wasm-opt not found: run npm ci (npm binaryen) or apt-get install binaryen" >&2; exit 1; }
@@ -17,34 +19,13 @@ FEATURES="--enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-i
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
-for target in web nodejs bundler; do
-  dir="$CACHE-$target"
-  wasm-pack --log-level warn build --release --mode no-install --no-pack --target "$target" --out-dir "$dir" --out-name x402_vara_wasm
-  "$WASM_OPT" -Oz --strip-debug --strip-producers $FEATURES "$dir/x402_vara_wasm_bg.wasm" -o "$dir/x402_vara_wasm_bg.wasm"
-  case $target in nodejs) name=node ;; *) name=$target ;; esac
-  mkdir -p "$OUT/$name"
-  cp "$dir"/x402_vara_wasm* "$OUT/$name/"
-done
+wasm-pack --log-level warn build --release --mode no-install --no-pack --target web --out-dir "$CACHE" --out-name x402_vara_wasm
+"$WASM_OPT" -Oz --strip-debug --strip-producers $FEATURES "$CACHE/x402_vara_wasm_bg.wasm" -o "$CACHE/x402_vara_wasm_bg.wasm"
+# wrapFetchWithPayment returns a function: before the wasm is loaded it returns one that
+# loads it on its first call, instead of throwing NOT_READY.
+node scripts/embed-wasm.mjs "$CACHE" x402_vara_wasm "$OUT" index wrapFetchWithPayment
 
-# Node: the CommonJS glue plus an ESM entry re-exporting it by name.
-echo '{ "type": "commonjs" }' > "$OUT/node/package.json"
-node -e '
-  const names = Object.keys(require("./dist/node/x402_vara_wasm.js")).filter((n) => !n.startsWith("__"));
-  const lines = ["// ESM entry for Node: the wasm is loaded once, by the CommonJS glue.",
-    "import { createRequire } from \"node:module\";",
-    "const wasm = createRequire(import.meta.url)(\"./x402_vara_wasm.js\");",
-    `export const { ${names.join(", ")} } = wasm;`, "export default wasm;", ""];
-  require("fs").writeFileSync("dist/node/index.mjs", lines.join("\n"));
-'
-cp pkg-template/web-entry.js "$OUT/web/index.js"
 cp pkg-template/package.json pkg-template/README.md "$OUT/"
-# One declaration file for every entry: the generated one (identical across targets but
-# for the web target's init functions) followed by the hand-written shim types.
-# `[Symbol.dispose]` needs TypeScript's esnext.disposable lib; keep the declarations usable
-# with any lib setting (the method still exists at run time).
-for f in "$OUT"/*/x402_vara_wasm.d.ts; do sed -i '/\[Symbol.dispose\]/d' "$f"; done
-cat "$OUT/node/x402_vara_wasm.d.ts" > "$OUT/index.d.ts"
 mkdir -p "$OUT/js"
 cp js/*.js js/*.d.ts "$OUT/js/"
-rm -f "$OUT"/*/.gitignore
 echo "built $OUT/ ($(du -sk "$OUT" | cut -f1) KiB)"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything the build and the tests need on a bare machine (rustup/cargo, Node 20,
 # npm and apt present). Idempotent: each step is skipped when already satisfied. Nothing is
-# downloaded from GitHub: wasm-pack and wasm-bindgen-cli come from crates.io, Chromium and
-# its driver from Debian, wasm-opt from npm binaryen.
+# downloaded from GitHub: wasm-pack, wasm-bindgen-cli and geckodriver come from crates.io,
+# Chromium, Firefox ESR, WebKitGTK's WebKitWebDriver and their drivers from Debian (Xvfb for
+# WebKitGTK's MiniBrowser, which has no headless mode), wasm-opt from npm binaryen.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,12 +27,20 @@ wasm_bindgen_cli() {
   cargo install wasm-bindgen-cli --version "$want"
 }
 
+APT_PACKAGES="chromium chromium-driver firefox-esr webkit2gtk-driver xvfb xauth binaryen zstd"
 apt_packages() {
   local missing=()
-  for p in chromium chromium-driver binaryen zstd; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  for p in $APT_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   if [ ${#missing[@]} -eq 0 ]; then echo "   apt packages present"; return; fi
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# Firefox's WebDriver, for the wasm-bindgen tests in Firefox (puppeteer-core needs none).
+GECKODRIVER_VERSION=0.37.1
+geckodriver_bin() {
+  if [ "$(geckodriver --version 2>/dev/null | head -1)" = "geckodriver $GECKODRIVER_VERSION" ]; then echo "   geckodriver $GECKODRIVER_VERSION present"; return; fi
+  cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked
 }
 
 node_packages() {
@@ -40,8 +49,9 @@ node_packages() {
 }
 
 step "rustup target wasm32-unknown-unknown" rust_target
-step "apt: chromium chromium-driver binaryen zstd" apt_packages
+step "apt: $APT_PACKAGES" apt_packages
 step "npm ci" node_packages
 step "wasm-pack" wasm_pack
 step "wasm-bindgen-cli (version from Cargo.lock)" wasm_bindgen_cli
+step "geckodriver $GECKODRIVER_VERSION" geckodriver_bin
 echo "== setup done in $((SECONDS - t0)) s"

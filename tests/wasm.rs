@@ -1,12 +1,18 @@
-//! Runs inside wasm, in Node and in headless Chromium (wasm-bindgen-test; see
-//! scripts/test-all.sh for how the browser is chosen). These check that the cryptography
-//! and the JS-facing layer behave the same compiled to wasm32 as natively.
+//! Runs inside wasm, in Node and in headless Chromium, Firefox and WebKitGTK (wasm-bindgen-test;
+//! see scripts/test-all.sh for how each engine is chosen). These check that the cryptography
+//! and the JS-facing layer behave the same compiled to wasm32 as natively, and drive the fetch
+//! wrapper's flows (402 → pay → repeat, refusals, body replay, receipts, abort) in each engine.
 #![cfg(target_arch = "wasm32")]
 
-use wasm_bindgen::JsValue;
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use x402_vara_wasm::signer::keypair;
-use x402_vara_wasm::wasm::{decode_payment_header, parse_payment_response, select_payment_requirements, Keypair};
+use x402_vara_wasm::wasm::{
+    decode_payment_header, get_payment_receipt, parse_payment_response, select_payment_requirements,
+    wrap_fetch_with_payment, x402_fetch, Keypair,
+};
 
 #[wasm_bindgen_test]
 fn alice_has_her_vara_address() {
@@ -63,4 +69,253 @@ fn receipts_in_both_reference_forms() {
     let hash = format!("0x{}", "ab".repeat(32));
     let receipt = parse_payment_response(&hash).unwrap();
     assert_eq!(js_sys::Reflect::get(&receipt, &"txHash".into()).unwrap().as_string().unwrap(), hash);
+}
+
+// ---- The fetch wrapper's flows, in each engine -------------------------------------------
+// The server and the chain node are JS stand-ins (tests/support/stand-ins.js, shared with the
+// Node suites): a wasm-bindgen test page cannot start a server. The end-to-end suites and the
+// page tests pay the real reference server on a real runtime.
+
+const SHOP: &str = "http://shop.test";
+const ALICE: &str = "kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW";
+
+fn stand_ins() -> JsValue {
+    Function::new_no_args(include_str!("support/stand-ins.js")).call0(&JsValue::UNDEFINED).unwrap()
+}
+
+fn get(object: &JsValue, path: &str) -> JsValue {
+    path.split('.').fold(object.clone(), |o, key| Reflect::get(&o, &key.into()).unwrap())
+}
+
+fn call(object: &JsValue, name: &str, args: &[JsValue]) -> JsValue {
+    let f: Function = get(object, name).dyn_into().unwrap();
+    f.apply(object, &args.iter().collect::<Array>()).unwrap()
+}
+
+fn text(object: &JsValue, path: &str) -> String {
+    get(object, path).as_string().unwrap_or_else(|| panic!("{path} is not a string"))
+}
+
+fn count(object: &JsValue, path: &str) -> f64 {
+    get(object, path).as_f64().unwrap()
+}
+
+/// The stand-ins, a resource server, and options whose `rpcFetch` is a scripted Vara node.
+struct Scene {
+    js: JsValue,
+    server: JsValue,
+    options: JsValue,
+}
+
+impl Scene {
+    fn new() -> Scene {
+        Scene::with_rpc(Object::new().into())
+    }
+
+    fn with_rpc(rpc_options: JsValue) -> Scene {
+        let js = stand_ins();
+        let metadata = format!("0x{}", hex::encode(include_bytes!("fixtures/vara-recent.metadata.scale")));
+        let rpc = call(&js, "scriptedRpc", &[metadata.into(), rpc_options]);
+        let server = call(&js, "resourceServer", &[]);
+        let options = Object::new();
+        Reflect::set(&options, &"rpcFetch".into(), &get(&rpc, "rpcFetch")).unwrap();
+        Scene { js, server, options: options.into() }
+    }
+
+    fn option(self, key: &str, value: JsValue) -> Scene {
+        Reflect::set(&self.options, &key.into(), &value).unwrap();
+        self
+    }
+
+    fn signer(&self, refuse: bool) -> JsValue {
+        let key: JsValue = Keypair::from_suri("//Alice").unwrap().into();
+        let settings = js_sys::JSON::parse(&format!(r#"{{"refuse":{refuse}}}"#)).unwrap();
+        call(&self.js, "countingSigner", &[key, settings])
+    }
+
+    fn wrap(&self, signer: &JsValue) -> Function {
+        wrap_fetch_with_payment(get(&self.server, "fetch"), signer.clone(), self.options.clone()).unwrap()
+    }
+}
+
+async fn settle(promise: JsValue) -> Result<JsValue, JsValue> {
+    JsFuture::from(Promise::from(promise)).await
+}
+
+async fn request(wrapped: &Function, path: &str, init: JsValue) -> Result<web_sys::Response, JsValue> {
+    let promise = wrapped.call2(&JsValue::UNDEFINED, &format!("{SHOP}{path}").into(), &init).unwrap();
+    settle(promise).await.map(|r| r.unchecked_into())
+}
+
+fn post(body: &JsValue) -> JsValue {
+    let init =
+        js_sys::JSON::parse(r#"{"method":"POST","headers":{"content-type":"text/plain","x-custom":"kept"}}"#).unwrap();
+    Reflect::set(&init, &"body".into(), body).unwrap();
+    init
+}
+
+fn assert_x402_error(error: &JsValue, expected: &str) {
+    assert_eq!(text(error, "name"), "X402Error", "{error:?}");
+    assert_eq!(code_of(error.clone()), expected, "{:?}", get(error, "message"));
+}
+
+#[wasm_bindgen_test]
+async fn pays_then_repeats_the_request_with_its_header_and_keeps_the_receipt() {
+    let scene = Scene::new();
+    let signer = scene.signer(false);
+    let response = request(&scene.wrap(&signer), "/paid", JsValue::UNDEFINED).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(count(&signer, "calls"), 1.0);
+    assert_eq!(count(&scene.server, "requests"), 2.0); // the 402, then the paid repeat
+    let header = text(&scene.server, "paid.0.payment");
+    let decoded = decode_payment_header(&header).unwrap();
+    assert_eq!(text(&decoded, "network"), "vara-testnet");
+    assert_eq!(text(&decoded, "scheme"), "exact");
+
+    let receipt = get_payment_receipt(response.into());
+    assert_eq!(text(&receipt, "header"), header);
+    assert_eq!(text(&receipt, "settlement.txHash"), text(&scene.js, "TX_HASH"));
+    assert_eq!(text(&receipt, "summary.payer"), ALICE);
+    assert_eq!(text(&receipt, "summary.payTo"), text(&scene.js, "BOB"));
+    assert_eq!(text(&receipt, "summary.amount"), text(&scene.js, "PRICE"));
+}
+
+#[wasm_bindgen_test]
+async fn a_response_that_was_not_paid_has_no_receipt() {
+    let scene = Scene::new();
+    let signer = scene.signer(false);
+    let response = request(&scene.wrap(&signer), "/free", JsValue::UNDEFINED).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(get_payment_receipt(response.into()).is_undefined());
+    assert_eq!(count(&signer, "calls"), 0.0);
+}
+
+#[wasm_bindgen_test]
+async fn hostile_402_bodies_are_refused_with_their_codes_and_nothing_is_signed() {
+    let cases = [
+        ("/overcharge", "AMOUNT_OVER_LIMIT"),
+        ("/unknown-network", "NETWORK_NOT_ALLOWED"),
+        ("/token", "ASSET_NOT_ALLOWED"),
+        ("/malformed", "MALFORMED_402"),
+        ("/empty", "NO_ACCEPTABLE_REQUIREMENTS"),
+        ("/bad-pay-to", "INVALID_ADDRESS"),
+        ("/huge", "MALFORMED_402"),
+    ];
+    for (path, code) in cases {
+        let scene = Scene::new();
+        let signer = scene.signer(false);
+        let error = request(&scene.wrap(&signer), path, JsValue::UNDEFINED).await.err().unwrap();
+        assert_x402_error(&error, code);
+        assert_eq!(count(&signer, "calls"), 0.0, "{path} was signed");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_endless_402_body_is_abandoned_past_the_limit() {
+    let scene = Scene::new();
+    let error = request(&scene.wrap(&scene.signer(false)), "/endless", JsValue::UNDEFINED).await.err().unwrap();
+    assert_x402_error(&error, "MALFORMED_402");
+    assert!(
+        count(&scene.server, "endlessChunks") < 16.0,
+        "read {} chunks of 64 KiB",
+        count(&scene.server, "endlessChunks")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_second_402_after_paying_is_an_error_never_a_second_payment() {
+    let scene = Scene::new();
+    let signer = scene.signer(false);
+    let error = request(&scene.wrap(&signer), "/again", JsValue::UNDEFINED).await.err().unwrap();
+    assert_x402_error(&error, "PAYMENT_REJECTED_BY_SERVER");
+    assert_eq!(count(&signer, "calls"), 1.0);
+}
+
+#[wasm_bindgen_test]
+async fn a_string_body_is_sent_again_with_the_payment() {
+    let scene = Scene::new();
+    let response = request(&scene.wrap(&scene.signer(false)), "/paid", post(&"plain text body".into())).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(text(&scene.server, "paid.0.text"), "plain text body");
+    assert_eq!(text(&scene.server, "paid.0.method"), "POST");
+    assert_eq!(text(&scene.server, "paid.0.custom"), "kept");
+    assert_eq!(text(&scene.server, "paid.0.contentType"), "text/plain");
+}
+
+#[wasm_bindgen_test]
+async fn a_bytes_body_is_sent_again_with_the_payment() {
+    let scene = Scene::new();
+    let body = Uint8Array::from(&[1u8, 2, 3, 250, 0][..]);
+    let response = request(&scene.wrap(&scene.signer(false)), "/paid", post(&body.into())).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let sent: Vec<u8> =
+        Array::from(&get(&scene.server, "paid.0.bytes")).iter().map(|b| b.as_f64().unwrap() as u8).collect();
+    assert_eq!(sent, vec![1, 2, 3, 250, 0]);
+}
+
+#[wasm_bindgen_test]
+async fn on_before_payment_can_refuse_before_anything_is_signed() {
+    let hook = Function::new_with_args("preview", "globalThis.x402Preview = preview; return false;");
+    let scene = Scene::new().option("onBeforePayment", hook.into());
+    let signer = scene.signer(false);
+    let error = request(&scene.wrap(&signer), "/paid", JsValue::UNDEFINED).await.err().unwrap();
+    assert_x402_error(&error, "SIGNER_REJECTED");
+    assert_eq!(count(&signer, "calls"), 0.0);
+    let preview = get(&js_sys::global(), "x402Preview");
+    assert_eq!(text(&preview, "amount"), text(&scene.js, "PRICE"));
+    assert_eq!(text(&preview, "payTo"), text(&scene.js, "BOB"));
+}
+
+#[wasm_bindgen_test]
+async fn a_signer_that_refuses_becomes_signer_rejected() {
+    let scene = Scene::new();
+    let signer = scene.signer(true);
+    let error = request(&scene.wrap(&signer), "/paid", JsValue::UNDEFINED).await.err().unwrap();
+    assert_x402_error(&error, "SIGNER_REJECTED");
+    assert!(text(&error, "message").contains("Cancelled"));
+    assert_eq!(get(&scene.server, "paid.length").as_f64(), Some(0.0));
+}
+
+#[wasm_bindgen_test]
+async fn a_node_on_another_chain_is_refused() {
+    let rpc = js_sys::JSON::parse(&format!(r#"{{"genesisHash":"0x{}"}}"#, "45".repeat(32))).unwrap();
+    let urls = js_sys::JSON::parse(r#"{"vara-testnet":"http://node.test/another"}"#).unwrap();
+    let scene = Scene::with_rpc(rpc).option("rpcUrls", urls);
+    let signer = scene.signer(false);
+    let error = request(&scene.wrap(&signer), "/paid", JsValue::UNDEFINED).await.err().unwrap();
+    assert_x402_error(&error, "WRONG_CHAIN");
+    assert_eq!(count(&signer, "calls"), 0.0);
+}
+
+#[wasm_bindgen_test]
+async fn x402_fetch_pays_one_request_with_the_global_fetch() {
+    let scene = Scene::new();
+    let signer = scene.signer(false);
+    let (signer2, options) = (signer.clone(), scene.options.clone());
+    let run = Closure::once_into_js(move || {
+        wasm_bindgen_futures::future_to_promise(x402_fetch(
+            format!("{SHOP}/paid").into(),
+            JsValue::UNDEFINED,
+            signer2,
+            options,
+        ))
+    });
+    let response: web_sys::Response =
+        settle(call(&scene.js, "withGlobalFetch", &[get(&scene.server, "fetch"), run])).await.unwrap().unchecked_into();
+    assert_eq!(response.status(), 200);
+    assert_eq!(count(&signer, "calls"), 1.0);
+    assert_eq!(text(&get_payment_receipt(response.into()), "settlement.txHash"), text(&scene.js, "TX_HASH"));
+}
+
+/// Needs the fetch wrapper's AbortSignal support (the ABORTED code), being added to the core:
+/// until then the rejection is a NETWORK_ERROR and this test fails.
+#[wasm_bindgen_test]
+async fn an_aborted_request_rejects_with_aborted() {
+    let scene = Scene::new();
+    let signer = scene.signer(false);
+    let wrapped: JsValue = scene.wrap(&signer).into();
+    let promise = call(&scene.js, "abortWhileWaiting", &[wrapped, scene.server.clone(), format!("{SHOP}/hang").into()]);
+    let error = settle(promise).await.err().unwrap();
+    assert_x402_error(&error, "ABORTED");
+    assert_eq!(count(&signer, "calls"), 0.0);
 }

@@ -3,22 +3,16 @@
 // declarations type-check a small consumer with `tsc --noEmit`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../support/wasm-pkg.mjs';
+import { installPackedPackage } from '../support/scratch-install.mjs';
 
 const ALICE = 'kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW';
-let scratch;
-const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { cwd: scratch, encoding: 'utf8', ...opts });
+let scratch, run;
 
 before(() => {
-  scratch = mkdtempSync(path.join(tmpdir(), 'x402-smoke-'));
-  run('npm', ['pack', path.join(repoRoot, 'dist'), '--pack-destination', scratch, '--silent']);
-  const tarball = readdirSync(scratch).find((f) => f.endsWith('.tgz'));
-  writeFileSync(path.join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true }));
-  run('npm', ['install', '--no-audit', '--no-fund', '--offline', `./${tarball}`]);
+  ({ dir: scratch, run } = installPackedPackage('x402-smoke-'));
 });
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -33,6 +27,23 @@ test('require (CommonJS) under Node 20', () => {
   assert.equal(out.trim(), ALICE);
 });
 
+test('import and require share one wasm instance; ready() resolves at once in Node', () => {
+  const out = run('node', ['--input-type=module', '-e', `
+    import { createRequire } from 'node:module';
+    import { Keypair, ready } from 'x402-vara-wasm';
+    const required = createRequire(import.meta.url)('x402-vara-wasm');
+    await ready();
+    console.log(required.Keypair === Keypair, typeof required.ready);`]);
+  assert.equal(out.trim(), 'true function');
+});
+
+test('./web and ./bundler are aliases of the browser entry', () => {
+  const out = run('node', ['--input-type=module', '-e', `
+    const web = import.meta.resolve('x402-vara-wasm/web'), bundler = import.meta.resolve('x402-vara-wasm/bundler');
+    console.log(web === bundler, web.endsWith('/browser/index.js'));`]);
+  assert.equal(out.trim(), 'true true');
+});
+
 test('the Axios and signer entries resolve and use the same wasm instance', () => {
   const out = run('node', ['--input-type=module', '-e', `
     import { withX402Interceptor } from 'x402-vara-wasm/axios';
@@ -45,7 +56,7 @@ test('the Axios and signer entries resolve and use the same wasm instance', () =
 
 test('TypeScript declarations type-check a consumer (tsc --noEmit)', () => {
   writeFileSync(path.join(scratch, 'consumer.ts'), `
-    import { Keypair, wrapFetchWithPayment, getPaymentReceipt, createPaymentHeader, type X402Options,
+    import { ready, Keypair, wrapFetchWithPayment, getPaymentReceipt, createPaymentHeader, type X402Options,
       type PaymentRequirements, type X402Error, type PaymentSummary } from 'x402-vara-wasm';
     import { withX402Interceptor } from 'x402-vara-wasm/axios';
     import { connectExtension, fromKeyringPair } from 'x402-vara-wasm/signers';
@@ -54,6 +65,8 @@ test('TypeScript declarations type-check a consumer (tsc --noEmit)', () => {
     const key: Keypair = Keypair.fromSuri('//Alice');
     const payFetch: typeof fetch = wrapFetchWithPayment(fetch, key, options);
     async function main(req: PaymentRequirements): Promise<string | undefined> {
+      const loaded: Promise<void> = ready();
+      await loaded;
       const r = await payFetch('http://localhost/paid');
       const created = await createPaymentHeader(req, key, options);
       const s: PaymentSummary = created.summary;

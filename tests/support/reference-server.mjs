@@ -74,3 +74,22 @@ export async function startReferenceServer({ wsUrl, payTo, price, tokenAsset, to
     },
   };
 }
+
+/**
+ * A local chain with //Alice (1000 VARA) and the seller (100 VARA) funded, and the reference
+ * server selling GET /paid to the seller at `price`: what every page test pays.
+ */
+export async function startLocalShop({ payTo, price }) {
+  const { startChain, VARA } = await import('./local-chain.mjs');
+  const chain = await startChain();
+  let server;
+  try {
+    await chain.fund('kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW', 1000n * VARA);
+    await chain.fund(payTo, 100n * VARA);
+    server = await startReferenceServer({ wsUrl: chain.wsUrl, payTo, price: String(price) });
+  } catch (e) {
+    await chain.stop();
+    throw e;
+  }
+  return { chain, server, async stop() { await server.stop(); await chain.stop(); } };
+}

@@ -8,7 +8,7 @@ import path from 'node:path';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const candidates = [
   process.env.X402_WASM_NODE,
-  path.join(root, 'dist/node/x402_vara_wasm.js'),
+  path.join(root, 'dist/node/index.cjs'),
 ].filter(Boolean);
 const found = candidates.find((p) => existsSync(p));
 if (!found) {

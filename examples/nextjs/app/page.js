@@ -1,10 +1,17 @@
 'use client';
 // The buyer side: connect a Polkadot extension, pick an account, fetch the paid route.
-// The wasm client loads on first use (dynamic import), not with the page.
+// The wasm client loads on first use (dynamic import), not with the page. The chain settings
+// come from the server at run time (/api/config), so one build serves testnet and a local chain.
 import { useState } from 'react';
+import { formatUnits } from './format.js';
 
-const RPC = process.env.NEXT_PUBLIC_VARA_RPC; // e.g. http://127.0.0.1:8000 for a local chain
-const GENESIS = process.env.NEXT_PUBLIC_VARA_GENESIS;
+async function chainOptions() {
+  const { rpcUrl, genesisHash } = await (await fetch('/api/config')).json();
+  return {
+    ...(rpcUrl ? { rpcUrls: { 'vara-testnet': rpcUrl } } : {}),
+    ...(genesisHash ? { genesisHashes: { 'vara-testnet': genesisHash } } : {}),
+  };
+}
 
 export default function Page() {
   const [accounts, setAccounts] = useState([]);
@@ -29,16 +36,16 @@ export default function Page() {
     setStatus('paying…');
     setResult(null);
     try {
-      const [{ wrapFetchWithPayment, getPaymentReceipt }, { connectExtension }] = await Promise.all([
+      const [{ wrapFetchWithPayment, getPaymentReceipt }, { connectExtension }, chain] = await Promise.all([
         import('x402-vara-wasm'),
         import('x402-vara-wasm/signers'),
+        chainOptions(),
       ]);
       const { signer } = await connectExtension({ appName: 'x402 Vara example', address });
       const payFetch = wrapFetchWithPayment(fetch, signer, {
         maxAmount: { VARA: '100000000000' },
-        ...(RPC ? { rpcUrls: { 'vara-testnet': RPC } } : {}),
-        ...(GENESIS ? { genesisHashes: { 'vara-testnet': GENESIS } } : {}),
-        onBeforePayment: (p) => window.confirm(`Pay ${Number(p.amount) / 1e12} VARA to ${p.payTo}?`),
+        ...chain,
+        onBeforePayment: (p) => window.confirm(`Pay ${formatUnits(p.amount)} VARA to ${p.payTo}?`),
       });
       const response = await payFetch(url);
       setResult({ body: await response.json(), receipt: getPaymentReceipt(response) });
@@ -60,8 +67,9 @@ export default function Page() {
       )}{' '}
       <button onClick={() => pay('/api/paid')} disabled={!address}>Fetch paid joke</button>{' '}
       <button onClick={() => pay('/api/paid-v2')} disabled={!address}>Fetch paid joke (x402 v2)</button>
-      <p>{status}</p>
-      {result && <pre>{JSON.stringify(result, null, 2)}</pre>}
+      <p id="status">{status}</p>
+      {result?.receipt && <p id="paid">Paid {formatUnits(result.receipt.summary.amount)} VARA, transaction {result.receipt.settlement?.txHash}</p>}
+      {result && <pre id="result">{JSON.stringify(result, null, 2)}</pre>}
     </main>
   );
 }

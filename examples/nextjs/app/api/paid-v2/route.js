@@ -1,7 +1,7 @@
 // The paid resource in x402 version 2, beside the v1 route: @x402/next's withX402 asks for
 // payment in a PAYMENT-REQUIRED header and settles after the handler answers. The Vara
 // `exact` scheme server and the in-process polkadot-js facilitator are the repository's
-// (tests/support), connected to VARA_RPC_WS on first use and expecting VARA_GENESIS
+// (tests/support), connected to VARA_RPC_WS on first use and expecting VARA_GENESIS_HASH
 // (the testnet's by default; a local chain reports its own).
 import { withX402, x402ResourceServer } from '@x402/next';
 import { ApiPromise, WsProvider } from '@polkadot/api';
@@ -21,7 +21,7 @@ const connect = async () => {
   return (api ??= ApiPromise.create({ provider: new WsProvider(process.env.VARA_RPC_WS ?? 'wss://testnet.vara.network'), noInitWarn: true }));
 };
 const facilitator = createVaraFacilitator({
-  networks: { [VARA_TESTNET]: { api: connect, genesisHash: process.env.VARA_GENESIS ?? TESTNET_GENESIS } },
+  networks: { [VARA_TESTNET]: { api: connect, genesisHash: process.env.VARA_GENESIS_HASH ?? TESTNET_GENESIS } },
 });
 const server = new x402ResourceServer(facilitator).register(VARA_TESTNET, new VaraExactServer());
 

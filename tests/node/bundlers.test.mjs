@@ -1,0 +1,153 @@
+// The same small app (tests/browser/page.js) built from the PACKED package with Vite (default
+// config, build and dev server), webpack 5 (defaults: src/index.js → dist/main.js), Rollup
+// (node-resolve only) and esbuild (bundle), each with no setting for wasm, top-level await
+// or assets; then served and paid in headless Chromium with the fake extension against the
+// reference server on the local chain. Prints each bundler's output size (gzip -9, all files).
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { repoRoot } from '../support/wasm-pkg.mjs';
+import { installPackedPackage } from '../support/scratch-install.mjs';
+import { waitUntil } from '../support/local-chain.mjs';
+import { startLocalShop } from '../support/reference-server.mjs';
+import { launch, newPage, serveStatic } from '../support/browsers.mjs';
+
+const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
+const ALICE = 'kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW';
+const PRICE = 20_000_000_000n;
+const html = (script) => `<!doctype html><meta charset="utf-8"><title>x402</title>${script}<body>loading</body>`;
+let scratch, shop, chain, server, browser;
+const sizes = {};
+
+function allFiles(dir) {
+  return readdirSync(dir).flatMap((f) => (statSync(path.join(dir, f)).isDirectory() ? allFiles(path.join(dir, f)) : [path.join(dir, f)]));
+}
+
+/** Raw and gzip -9 bytes of every file a bundler wrote (each file compressed on its own). */
+function outputSize(dir) {
+  const files = allFiles(dir).map((f) => readFileSync(f));
+  return { files: files.length, raw: files.reduce((n, b) => n + b.length, 0), gzip: files.reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0) };
+}
+
+// Each builds the app in its own folder of the scratch project and returns the folder to serve.
+const bundlers = {
+  async vite(app) {
+    writeFileSync(path.join(app, 'index.html'), html('<script type="module" src="/main.js"></script>'));
+    copyFileSync(path.join(repoRoot, 'tests/browser/page.js'), path.join(app, 'main.js'));
+    const { build } = await import('vite');
+    await build({ root: app, configFile: false, logLevel: 'error' });
+    return path.join(app, 'dist');
+  },
+  async webpack(app) {
+    mkdirSync(path.join(app, 'src'));
+    copyFileSync(path.join(repoRoot, 'tests/browser/page.js'), path.join(app, 'src/index.js'));
+    // No configuration at all, as `npx webpack` in the app folder: ./src/index.js → ./dist/main.js.
+    const script = `require(${JSON.stringify(path.join(repoRoot, 'node_modules/webpack'))})({ mode: 'production' }, (e, s) => {
+      if (e || s.hasErrors()) { console.error(e ?? s.toString('errors-only')); process.exit(1); } })`;
+    execFileSync(process.execPath, ['-e', script], { cwd: app, stdio: 'inherit' });
+    const out = path.join(app, 'dist');
+    writeFileSync(path.join(out, 'index.html'), html('<script src="/main.js"></script>'));
+    return out;
+  },
+  async rollup(app) {
+    copyFileSync(path.join(repoRoot, 'tests/browser/page.js'), path.join(app, 'main.js'));
+    const { rollup } = await import('rollup');
+    const { nodeResolve } = await import('@rollup/plugin-node-resolve');
+    const bundle = await rollup({ input: path.join(app, 'main.js'), plugins: [nodeResolve()], onwarn: (w) => { throw new Error(w.message); } });
+    const out = path.join(app, 'dist');
+    await bundle.write({ dir: out, format: 'es' });
+    writeFileSync(path.join(out, 'index.html'), html('<script type="module" src="/main.js"></script>'));
+    return out;
+  },
+  async esbuild(app) {
+    copyFileSync(path.join(repoRoot, 'tests/browser/page.js'), path.join(app, 'main.js'));
+    const { build } = await import('esbuild');
+    const out = path.join(app, 'dist');
+    await build({ entryPoints: [path.join(app, 'main.js')], bundle: true, minify: true, format: 'esm', outdir: out, logLevel: 'error' });
+    writeFileSync(path.join(out, 'index.html'), html('<script type="module" src="/main.js"></script>'));
+    return out;
+  },
+};
+
+const trace = (...a) => { if (process.env.X402_TRACE) console.error('[bundlers]', new Date().toISOString().slice(11, 23), ...a); };
+
+async function payThroughPage(url) {
+  trace('open', url);
+  const page = await newPage(browser, { extension: { rpcUrl: chain.httpUrl } });
+  try {
+    await page.goto(url);
+    await page.waitForFunction(() => window.pageReady === true, { timeout: 60_000 });
+    const beforeReady = await page.evaluate(() => window.beforeReady);
+    const before = await chain.freeBalance(BOB);
+    trace('paying');
+    const result = await page.evaluate((args) => window.runPayment(args), { rpcUrl: chain.httpUrl, genesisHash: chain.genesisHash, url: `${server.url}/paid` });
+    assert.equal(result.error, undefined, JSON.stringify(result.error));
+    assert.equal(result.status, 200);
+    assert.deepEqual(result.body, { ok: true, joke: 'a VARA walks into a bar' });
+    assert.equal(result.receipt.summary.payer, ALICE);
+    assert.match(result.receipt.settlement.txHash, /^0x[0-9a-f]{64}$/);
+    assert.equal(beforeReady.error?.code, 'NOT_READY');
+    trace('paid; waiting for the balance');
+    assert.ok(await waitUntil(async () => (await chain.freeBalance(BOB)) === before + PRICE), 'the seller was not paid');
+    assert.deepEqual(page.errors, []);
+    trace('balance ok');
+  } finally {
+    await page.close();
+    trace('page closed');
+  }
+}
+
+before(async () => {
+  ({ dir: scratch } = installPackedPackage('x402-bundlers-'));
+  shop = await startLocalShop({ payTo: BOB, price: PRICE });
+  ({ chain, server } = shop);
+  browser = await launch('chromium');
+});
+
+after(async () => {
+  await browser?.close();
+  await shop?.stop();
+  if (Object.keys(sizes).length) {
+    console.log('\noutput of the same app (tests/browser/page.js), all files:');
+    for (const [name, s] of Object.entries(sizes)) console.log(`  ${name.padEnd(8)} ${String(s.files).padStart(2)} files ${String(s.raw).padStart(9)} B raw ${String(s.gzip).padStart(8)} B gzip -9`);
+  }
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+for (const [name, buildApp] of Object.entries(bundlers)) {
+  describe(name, () => {
+    test(`${name} builds the app from the packed package unconfigured, and the page pays`, async () => {
+      const app = path.join(scratch, name);
+      mkdirSync(app);
+      const t0 = Date.now();
+      trace('building with', name);
+      const out = await buildApp(app);
+      trace('built');
+      sizes[name] = { ...outputSize(out), buildMs: Date.now() - t0 };
+      const site = await serveStatic(out);
+      try {
+        await payThroughPage(site.url);
+      } finally {
+        await site.close();
+      }
+    });
+  });
+}
+
+test('vite dev server (default config) serves the app and the page pays', async () => {
+  const app = path.join(scratch, 'vite-dev');
+  mkdirSync(app);
+  writeFileSync(path.join(app, 'index.html'), html('<script type="module" src="/main.js"></script>'));
+  copyFileSync(path.join(repoRoot, 'tests/browser/page.js'), path.join(app, 'main.js'));
+  const { createServer } = await import('vite');
+  const dev = await createServer({ root: app, configFile: false, logLevel: 'error', server: { host: '127.0.0.1', port: 0 } });
+  await dev.listen();
+  try {
+    await payThroughPage(dev.resolvedUrls.local[0]);
+  } finally {
+    await dev.close();
+  }
+});
