@@ -16,7 +16,8 @@ async function nextIndex(address) {
 
 let pay, address, rpcRoundTrips = 0, rpcCalls = 0;
 if (who === 'ours') {
-  const { Keypair, wrapFetchWithPayment } = await import('../dist/node/index.mjs');
+  const { wrapFetchWithPayment } = await import('../dist/node/index.mjs');
+  const { Keypair } = await import('../dist/node/keypair.mjs');
   const key = Keypair.fromSuri('//Alice');
   address = key.address;
   const rpcFetch = async (url, init) => {

@@ -30,7 +30,11 @@ async function bundleSize(name, source) {
   await build({
     entryPoints: [entry], bundle: true, minify: true, format: 'esm', platform: 'browser', target: 'es2022', outfile: out,
     logLevel: 'silent', absWorkingDir: root, nodePaths: [path.join(root, 'node_modules')],
-    alias: { 'x402-vara-wasm': path.join(root, 'dist/browser/index.js') },
+    alias: {
+      'x402-vara-wasm/keypair': path.join(root, 'dist/browser/keypair.js'),
+      'x402-vara-wasm/signers': path.join(root, 'dist/js/signers.js'),
+      'x402-vara-wasm': path.join(root, 'dist/browser/index.js'),
+    },
     define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
     // Node built-ins some dependencies import are left out (not polyfilled): this slightly
     // understates what a browser app would really ship with them.
@@ -82,7 +86,9 @@ function runPayer(who, count, env) {
   });
 }
 
-const ours = await bundleSize('ours', "import { wrapFetchWithPayment, Keypair } from 'x402-vara-wasm'; export { wrapFetchWithPayment, Keypair };");
+// Two apps: paying through an extension (the default entry), and with the in-wasm key.
+const ours = await bundleSize('ours', "import { wrapFetchWithPayment } from 'x402-vara-wasm'; import { connectExtension } from 'x402-vara-wasm/signers'; export { wrapFetchWithPayment, connectExtension };");
+const oursKey = await bundleSize('ours-key', "import { wrapFetchWithPayment } from 'x402-vara-wasm'; import { Keypair } from 'x402-vara-wasm/keypair'; export { wrapFetchWithPayment, Keypair };");
 const reference = await bundleSize('reference', "import { withX402Interceptor } from 'x402-vara/client'; export { withX402Interceptor };");
 
 const chain = await startChain();
@@ -121,7 +127,8 @@ const row = (label, a, b, unit, digits = 1) =>
   console.log(`${label.padEnd(44)}${a.toFixed(digits).padStart(12)} ${unit.padEnd(6)}${b.toFixed(digits).padStart(12)} ${unit.padEnd(6)}${(b / a).toFixed(2).padStart(8)}x`);
 console.log(`\nx402 on Vara: this package vs the reference client (x402-vara ${JSON.parse(readFileSync(path.join(root, 'node_modules/x402-vara/package.json'))).version}), same chain, same server`);
 console.log(`${''.padEnd(44)}${'ours'.padStart(19)}${'reference'.padStart(19)}${'ref/ours'.padStart(9)}`);
-row('browser bundle, min + gzip -9 (bytes)', ours.gzip, reference.gzip, 'B', 0);
+row('browser app, extension signer, min + gzip -9 (bytes)', ours.gzip, reference.gzip, 'B', 0);
+row('browser app, in-wasm key, min + gzip -9 (bytes)', oursKey.gzip, reference.gzip, 'B', 0);
 row('browser bundle, min, raw (bytes)', ours.raw, reference.raw, 'B', 0);
 row(`cold: new process → paid response (median of ${COLD_RUNS})`, o.coldMs, r.coldMs, 'ms');
 row('cold: first payment only', o.coldFirstPaymentMs, r.coldFirstPaymentMs, 'ms');

@@ -3,6 +3,8 @@
 // so every bundler takes the package unconfigured. The wasm is decoded and instantiated the
 // first time an async function runs, or when the caller awaits `ready()`.
 
+import { X402Error } from '../js/errors.js';
+
 function decodeBase64(text) {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
@@ -16,10 +18,7 @@ async function gunzip(bytes) {
 }
 
 function notReady(name) {
-  const e = new Error(`${name} needs the wasm, which is not loaded yet: \`await ready()\` first (or call an async function such as a wrapped fetch)`);
-  e.name = 'X402Error';
-  e.code = 'NOT_READY';
-  return e;
+  return new X402Error('NOT_READY', `${name} needs the wasm, which is not loaded yet: \`await ready()\` first (or call an async function such as a wrapped fetch)`);
 }
 
 /**

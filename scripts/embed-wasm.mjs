@@ -49,7 +49,7 @@ async function exportKinds(gluePath, dts, lazyWrappers) {
 function browserEntry(outName, kinds) {
   const wrap = {
     value: (n) => `glue.${n}`,
-    class: (n) => `w.klass(glue.${n}, '${n}')`,
+    class: (n) => `w.klass(guardFreed(glue.${n}, '${n}'), '${n}')`,
     lazy: (n) => `w.lazy(glue.${n})`,
     wrapper: (n) => `w.wrapper(glue.${n})`,
     sync: (n) => `w.sync(glue.${n}, '${n}')`,
@@ -59,6 +59,8 @@ function browserEntry(outName, kinds) {
     `import * as glue from '../wasm/${outName}.js';`,
     `import data from '../wasm/${outName}.gz.js';`,
     "import { embeddedWasm } from './loader.js';",
+    "import { guardFreed } from './freed-guard.js';",
+    "export { X402Error, isX402Error } from '../js/errors.js';",
     '',
     'const w = embeddedWasm(glue.default, data);',
     '/** Loads the wasm (once); await it before using the synchronous API. */',
@@ -68,12 +70,17 @@ function browserEntry(outName, kinds) {
   ].join('\n');
 }
 
-async function nodeEntries(dist, outName, entry, names) {
+async function nodeEntries(dist, outName, entry, names, classes) {
+  const glue = JSON.stringify(path.join(dist, 'wasm', `${outName}.js`));
   const source = [
+    // First, so that the wasm's errors are instances of the package's one X402Error class.
+    `export { X402Error, isX402Error } from ${JSON.stringify(path.join(dist, 'js', 'errors.js'))};`,
     `import { embeddedWasmSync } from ${JSON.stringify(path.join(templates, 'node-loader.js'))};`,
-    `import { initSync } from ${JSON.stringify(path.join(dist, 'wasm', `${outName}.js`))};`,
-    `initSync({ module: embeddedWasmSync(require('node:path').join(__dirname, '../wasm/${outName}.gz.js')) });`,
-    `export { ${names.join(', ')} } from ${JSON.stringify(path.join(dist, 'wasm', `${outName}.js`))};`,
+    `import { guardFreed } from ${JSON.stringify(path.join(dist, 'browser', 'freed-guard.js'))};`,
+    `import * as glue from ${glue};`,
+    `glue.initSync({ module: embeddedWasmSync(require('node:path').join(__dirname, '../wasm/${outName}.gz.js')) });`,
+    ...classes.map((n) => `guardFreed(glue.${n}, '${n}');`),
+    `export { ${names.join(', ')} } from ${glue};`,
     'export const ready = () => Promise.resolve();',
   ].join('\n');
   await build({
@@ -81,7 +88,7 @@ async function nodeEntries(dist, outName, entry, names) {
     bundle: true, format: 'cjs', platform: 'node', target: 'node20', outfile: path.join(dist, 'node', `${entry}.cjs`),
     banner: { js: GENERATED }, logLevel: 'error',
   });
-  const all = ['ready', ...names];
+  const all = ['ready', 'X402Error', 'isX402Error', ...names];
   writeFileSync(path.join(dist, 'node', `${entry}.mjs`), [
     GENERATED,
     '// Node ESM: re-exports the CommonJS entry, so import and require share one wasm instance.',
@@ -127,8 +134,10 @@ export async function embedWasm({ pkgDir, outName, dist, entry, lazyWrappers = [
   const dts = readFileSync(path.join(pkgDir, `${outName}.d.ts`), 'utf8');
   const kinds = await exportKinds(gluePath, dts, lazyWrappers);
   copyFileSync(path.join(templates, 'browser-loader.js'), path.join(dist, 'browser', 'loader.js'));
+  copyFileSync(path.join(templates, 'freed-guard.js'), path.join(dist, 'browser', 'freed-guard.js'));
   writeFileSync(path.join(dist, 'browser', `${entry}.js`), browserEntry(outName, kinds));
-  await nodeEntries(dist, outName, entry, Object.keys(kinds));
+  const classes = Object.keys(kinds).filter((n) => kinds[n] === 'class');
+  await nodeEntries(dist, outName, entry, Object.keys(kinds), classes);
   writeFileSync(path.join(dist, `${entry}.d.ts`), declarations(dts));
   return {
     kinds,

@@ -8,7 +8,7 @@ use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-use x402_vara_wasm::signer::keypair;
+use x402_vara_wasm::signer::sr25519;
 use x402_vara_wasm::wasm::{
     decode_payment_header, get_payment_receipt, parse_payment_response, select_payment_requirements,
     wrap_fetch_with_payment, x402_fetch, Keypair,
@@ -16,29 +16,29 @@ use x402_vara_wasm::wasm::{
 
 #[wasm_bindgen_test]
 fn alice_has_her_vara_address() {
-    let alice = Keypair::from_suri("//Alice").unwrap();
+    let alice = Keypair::from_suri("//Alice".into(), JsValue::UNDEFINED).unwrap();
     assert_eq!(alice.address(), "kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW");
     assert_eq!(alice.public_key(), "0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d");
 }
 
 #[wasm_bindgen_test]
 fn sr25519_sign_verify_round_trip_in_wasm() {
-    let alice = Keypair::from_suri("//Alice").unwrap();
-    let signature = alice.sign(b"x402 in wasm").unwrap();
+    let alice = Keypair::from_suri("//Alice".into(), JsValue::UNDEFINED).unwrap();
+    let signature = alice.sign(b"x402 in wasm");
     assert_eq!(signature.len(), 64);
     let public: [u8; 32] = hex::decode(&alice.public_key()[2..]).unwrap().try_into().unwrap();
-    assert!(keypair::verify(&public, b"x402 in wasm", &signature));
-    assert!(!keypair::verify(&public, b"something else", &signature));
+    assert!(sr25519::verify(&public, b"x402 in wasm", &signature));
+    assert!(!sr25519::verify(&public, b"something else", &signature));
 }
 
 #[wasm_bindgen_test]
 fn mnemonic_and_seed_constructors_agree_with_the_suri_form() {
     let phrase = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
-    let from_phrase = Keypair::from_mnemonic(phrase, None).unwrap();
-    let from_suri = Keypair::from_suri(phrase).unwrap();
+    let from_phrase = Keypair::from_mnemonic(phrase.into(), None).unwrap();
+    let from_suri = Keypair::from_suri(phrase.into(), JsValue::UNDEFINED).unwrap();
     assert_eq!(from_phrase.address(), from_suri.address());
     let seed = JsValue::from_str("0x0101010101010101010101010101010101010101010101010101010101010101");
-    assert!(Keypair::from_seed(seed).is_ok());
+    assert!(Keypair::from_seed(seed, JsValue::UNDEFINED).is_ok());
 }
 
 fn code_of(error: JsValue) -> String {
@@ -47,7 +47,7 @@ fn code_of(error: JsValue) -> String {
 
 #[wasm_bindgen_test]
 fn errors_reach_js_with_their_code_and_without_secrets() {
-    let error = Keypair::from_suri("correct horse battery staple").err().unwrap();
+    let error = Keypair::from_suri("correct horse battery staple".into(), JsValue::UNDEFINED).err().unwrap();
     assert_eq!(code_of(error.clone()), "INVALID_SECRET");
     let message = js_sys::Reflect::get(&error, &"message".into()).unwrap().as_string().unwrap();
     assert!(!message.contains("horse"));
@@ -128,7 +128,7 @@ impl Scene {
     }
 
     fn signer(&self, refuse: bool) -> JsValue {
-        let key: JsValue = Keypair::from_suri("//Alice").unwrap().into();
+        let key: JsValue = Keypair::from_suri("//Alice".into(), JsValue::UNDEFINED).unwrap().into();
         let settings = js_sys::JSON::parse(&format!(r#"{{"refuse":{refuse}}}"#)).unwrap();
         call(&self.js, "countingSigner", &[key, settings])
     }

@@ -1,7 +1,8 @@
 // The demo: a paywalled server (the reference x402-vara Express middleware and facilitator),
 // a local Vara chain (the real runtime under chopsticks), and this package paying from Node
 // with //Alice. Offline. Run: npm run demo  (after npm run build)
-import { Keypair, wrapFetchWithPayment, getPaymentReceipt, decodePaymentHeader } from '../../dist/node/index.mjs';
+import { wrapFetchWithPayment, getPaymentReceipt, decodePaymentHeader } from '../../dist/node/index.mjs';
+import { Keypair } from '../../dist/node/keypair.mjs';
 import { startChain, waitUntil, VARA } from '../../tests/support/local-chain.mjs';
 import { startReferenceServer } from '../../tests/support/reference-server.mjs';
 

@@ -4,13 +4,11 @@
 // extension refuses. Same assertions in each engine.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { build } from 'esbuild';
 import { repoRoot } from '../support/wasm-pkg.mjs';
 import { waitUntil } from '../support/local-chain.mjs';
 import { startLocalShop } from '../support/reference-server.mjs';
-import { launch, newPage, serveStatic } from '../support/browsers.mjs';
+import { buildTestPage, launch, newPage, serveStatic } from '../support/browsers.mjs';
 
 const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
 const ALICE = 'kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW';
@@ -18,19 +16,9 @@ const PRICE = 40_000_000_000n;
 const out = path.join(repoRoot, '.cache/browser-test');
 let shop, chain, server, site;
 
-async function buildPage() {
-  mkdirSync(out, { recursive: true });
-  // The packaged entries, as a bundler resolves them: one JS file, the wasm embedded in it.
-  await build({
-    entryPoints: [path.join(repoRoot, 'tests/browser/page.js')], bundle: true, format: 'esm', platform: 'browser',
-    target: 'es2022', outfile: path.join(out, 'page.js'), logLevel: 'error',
-    alias: { 'x402-vara-wasm/signers': path.join(repoRoot, 'dist/js/signers.js'), 'x402-vara-wasm': path.join(repoRoot, 'dist/browser/index.js') },
-  });
-  writeFileSync(path.join(out, 'index.html'), '<!doctype html><meta charset="utf-8"><title>x402</title><script type="module" src="/page.js"></script><body>loading</body>');
-}
-
 before(async () => {
-  await buildPage();
+  // The packaged entries, as a bundler resolves them: one JS file, the wasm embedded in it.
+  await buildTestPage(out);
   shop = await startLocalShop({ payTo: BOB, price: PRICE });
   ({ chain, server } = shop);
   site = await serveStatic(out);
@@ -78,6 +66,24 @@ for (const engine of ['chromium', 'firefox']) {
     test(`${engine}: after ready() the synchronous API works`, async () => {
       assert.equal(await page.evaluate(() => window.afterReady()), ALICE);
     });
+
+    test(`${engine}: errors are instances of X402Error`, async () => {
+      assert.deepEqual(await page.evaluate(() => window.errorClass()), { isInstance: true, isX402Error: true, code: 'INVALID_ADDRESS' });
+    });
+
+    if (engine === 'chromium') {
+      test('chromium: 5 concurrent payments through the extension: 5 signed, nonces consecutive, all executed', async () => {
+        const [before, nonceBefore] = [await chain.freeBalance(BOB), await chain.nonce(ALICE)];
+        const signed = await page.evaluate(() => window.fakeExtension.signRequests);
+        const result = await page.evaluate((args) => window.runConcurrent(args),
+          { rpcUrl: chain.httpUrl, genesisHash: chain.genesisHash, url: `${server.url}/paid`, count: 5 });
+        assert.equal(result.error, undefined, JSON.stringify(result.error));
+        assert.deepEqual(result.statuses, [200, 200, 200, 200, 200]);
+        assert.deepEqual([...result.nonces].sort((a, b) => a - b), [0, 1, 2, 3, 4].map((i) => nonceBefore + i));
+        assert.equal(await page.evaluate(() => window.fakeExtension.signRequests), signed + 5);
+        assert.ok(await waitUntil(async () => (await chain.freeBalance(BOB)) === before + 5n * PRICE, { timeoutMs: 60_000 }));
+      });
+    }
 
     test(`${engine}: when the extension refuses, the page gets SIGNER_REJECTED and nothing is paid`, async () => {
       const before = await chain.freeBalance(BOB);

@@ -40,7 +40,7 @@ test('varaExactScheme is an @x402/core SchemeNetworkClient to tsc (fetch, axios,
     import { x402Client, wrapFetchWithPayment } from '@x402/fetch';
     import { wrapAxiosWithPayment, x402Client as AxiosClient } from '@x402/axios';
     import type { SchemeNetworkClient } from '@x402/core/types';
-    import { Keypair } from 'x402-vara-wasm';
+    import { Keypair } from 'x402-vara-wasm/keypair';
     import { varaExactScheme, withSpendCap, VARA_TESTNET, VARA_ASSET, type VaraExactSchemeClient } from 'x402-vara-wasm/x402';
     const scheme: VaraExactSchemeClient = varaExactScheme(Keypair.fromSuri('//Alice'), { maxAmount: { VARA: '100000000000' } });
     const asSdk: SchemeNetworkClient = scheme;
@@ -59,7 +59,8 @@ test('varaExactScheme is an @x402/core SchemeNetworkClient to tsc (fetch, axios,
 
 test('options name networks by CAIP-2 id too (rpcUrls, genesisHashes, networks), as the core accepts', () => {
   typeCheck(`
-    import { Keypair, type X402Options } from 'x402-vara-wasm';
+    import { type X402Options } from 'x402-vara-wasm';
+    import { Keypair } from 'x402-vara-wasm/keypair';
     import { varaExactScheme, VARA_TESTNET } from 'x402-vara-wasm/x402';
     const options: X402Options = { rpcUrls: { [VARA_TESTNET]: 'http://127.0.0.1:8000' }, genesisHashes: { [VARA_TESTNET]: '0x' }, networks: [VARA_TESTNET] };
     export const scheme = varaExactScheme(Keypair.fromSuri('//Alice'), options);

@@ -3,7 +3,7 @@
 // fake extension (tests/browser/fake-extension.js) as a script injected before each page's
 // own scripts, and a static file server for built apps.
 import http from 'node:http';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import puppeteer from 'puppeteer-core';
@@ -23,6 +23,28 @@ export async function launch(engine) {
   if (!options) throw new Error(`unknown engine ${engine}`);
   if (!existsSync(options.executablePath)) throw new Error(`${options.executablePath} is missing (bash scripts/setup.sh installs it): ${engine} tests cannot run`);
   return puppeteer.launch(options);
+}
+
+/** The package's entries as a bundler resolves them for a browser (the wasm embedded in JS). */
+export function packageAliases() {
+  const dist = path.join(repoRoot, 'dist');
+  return {
+    'x402-vara-wasm/keypair': path.join(dist, 'browser/keypair.js'),
+    'x402-vara-wasm/signers': path.join(dist, 'js/signers.js'),
+    'x402-vara-wasm/axios': path.join(dist, 'js/axios.js'),
+    'x402-vara-wasm/x402': path.join(dist, 'js/x402.js'),
+    'x402-vara-wasm': path.join(dist, 'browser/index.js'),
+  };
+}
+
+/** tests/browser/page.js bundled with the package into `out`, with an index.html. */
+export async function buildTestPage(out) {
+  mkdirSync(out, { recursive: true });
+  await build({
+    entryPoints: [path.join(repoRoot, 'tests/browser/page.js')], bundle: true, format: 'esm', platform: 'browser',
+    target: 'es2022', outfile: path.join(out, 'page.js'), logLevel: 'error', alias: packageAliases(),
+  });
+  writeFileSync(path.join(out, 'index.html'), '<!doctype html><meta charset="utf-8"><title>x402</title><script type="module" src="/page.js"></script><body>loading</body>');
 }
 
 let fakeExtensionBundle;
