@@ -12,6 +12,17 @@ step() { local s=$SECONDS; echo "== setup: $1"; shift; "$@"; echo "   ($((SECOND
 
 rust_target() { rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown; }
 
+# The size-optimised wasm build (scripts/build.sh) rebuilds the standard library with
+# nightly's -Z build-std: nightly's wasm32 target and rust-src, from rustup. When rustup cannot
+# get them, the build falls back to stable (larger wasm) and says so.
+nightly_parts() {
+  if ! rustup toolchain list | grep -q '^nightly'; then echo "   no nightly toolchain: the wasm is built with stable"; return; fi
+  rustup target list --toolchain nightly --installed | grep -qx wasm32-unknown-unknown \
+    || rustup target add wasm32-unknown-unknown --toolchain nightly || echo "   could not add nightly's wasm32 target"
+  rustup component list --toolchain nightly --installed | grep -q '^rust-src' \
+    || rustup component add rust-src --toolchain nightly || echo "   could not add nightly's rust-src"
+}
+
 WASM_PACK_VERSION=0.15.1
 wasm_pack() {
   if [ "$(wasm-pack --version 2>/dev/null)" = "wasm-pack $WASM_PACK_VERSION" ]; then echo "   wasm-pack $WASM_PACK_VERSION present"; return; fi
@@ -49,6 +60,7 @@ node_packages() {
 }
 
 step "rustup target wasm32-unknown-unknown" rust_target
+step "rustup nightly: wasm32 target and rust-src (size-optimised build)" nightly_parts
 step "apt: $APT_PACKAGES" apt_packages
 step "npm ci" node_packages
 step "wasm-pack" wasm_pack
