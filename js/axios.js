@@ -27,6 +27,13 @@ async function replayable(data) {
   return out;
 }
 
+/** Axios's `signal` and `timeout` bound the payment as they bound the request. */
+function paymentSignal(config) {
+  const signals = [config.signal, config.timeout > 0 ? AbortSignal.timeout(config.timeout) : null].filter(Boolean);
+  if (signals.length < 2) return signals[0];
+  return typeof AbortSignal.any === 'function' ? AbortSignal.any(signals) : signals[0];
+}
+
 function settlementOf(headers) {
   const value = headers && (typeof headers.get === 'function' ? headers.get('x-payment-response') : headers['x-payment-response']);
   if (!value) return null;
@@ -55,7 +62,8 @@ export function withX402Interceptor(axiosClient, signer, options = {}) {
       // A 402 to a paid retry goes back to the send below, which reports it.
       if (!response || response.status !== 402 || !error.config || error.config[RETRIED]) throw error;
       const config = error.config;
-      const opts = config.signal ? { ...options, signal: config.signal } : options;
+      const signal = paymentSignal(config);
+      const opts = signal ? { ...options, signal } : options;
       const sent = await sendWithPayment(response.data, payer, async (header, headerName) => {
         const headers = { ...(config.headers?.toJSON?.() ?? config.headers), [headerName]: header };
         try {

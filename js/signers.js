@@ -1,7 +1,7 @@
 // Signers for the wasm client, each an object `{ address, signPayload(payload, bytes) }`:
 // the shape of a Polkadot extension's signer, which the wasm calls and then verifies.
 // No protocol logic lives here.
-import { addressToPublicKey } from 'x402-vara-wasm';
+import { addressToPublicKey, ready } from 'x402-vara-wasm';
 import { x402Error } from './errors.js';
 
 function rejected(error) {
@@ -54,6 +54,7 @@ export async function connectExtension({ appName, source, address, injectedWeb3 
   const sr25519 = (a) => !a.type || a.type === 'sr25519';
   let account;
   if (address) {
+    await ready(); // addressToPublicKey runs in the wasm (loaded lazily in browsers)
     const wanted = addressToPublicKey(address);
     account = accounts.find((a) => { try { return addressToPublicKey(a.address) === wanted; } catch { return false; } });
   } else {

@@ -194,7 +194,16 @@ impl ChainClient {
                 Err(e) => failures.push((url.clone(), e)),
             }
         }
-        Err(all_failed(failures))
+        let error = all_failed(failures);
+        // The public node, not reached: the caller may not know it can choose another.
+        if endpoint.rpc_urls == [endpoint.network.default_rpc_url()] && error.code != ErrorCode::Aborted {
+            let message = format!(
+                "{} (the network's public node: set options.rpcUrls for another, such as a local chain)",
+                error.message
+            );
+            return Err(error.reworded(message));
+        }
+        Err(error)
     }
 
     /// Chain facts only (no payer), with the runtime version checked now: a server verifying

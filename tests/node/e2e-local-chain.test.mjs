@@ -140,3 +140,38 @@ test('VFT token payment: Gear.send_message with the Vft/Transfer payload is incl
   const [service, method, to, value] = api.registry.createType('(String, String, [u8; 32], U256)', payload);
   assert.deepEqual([service.toString(), method.toString(), to.toHex(), value.toString()], ['Vft', 'Transfer', u8aToHex(decodeAddress(BOB)), '1000']);
 });
+
+test('an unfunded payer is refused before signing: INSUFFICIENT_BALANCE, in VARA', async () => {
+  const poor = wasm.Keypair.fromSuri('//Alice//unfunded', { allowDevelopmentKeys: true });
+  let signed = false;
+  const signer = { address: poor.address, signPayload: async (p, b) => { signed = true; return poor.signPayload(p, b); } };
+  const pay = wasm.wrapFetchWithPayment(fetch, signer, options);
+  await assert.rejects(pay(`${server.url}/paid`), (e) => e.code === 'INSUFFICIENT_BALANCE' && /fund the account/.test(e.message) && /VARA/.test(e.message));
+  assert.equal(signed, false);
+});
+
+test('the server failing to settle is SETTLEMENT_FAILED with its status, reason and the receipt; the nonce is reused after', async () => {
+  // The payer is drained between two payments: the second is built without reading the chain
+  // (a fresh checkpoint, the nonce tracked), so only the chain can refuse it, at settlement.
+  const dave = wasm.Keypair.fromSuri('//Dave');
+  await chain.fund(dave.address, 100n * VARA);
+  const pay = wasm.wrapFetchWithPayment(fetch, dave, options);
+  assert.equal((await pay(`${server.url}/paid`)).status, 200);
+  const nonce = await (async () => { await waitUntil(async () => (await chain.nonce(dave.address)) === 1); return chain.nonce(dave.address); })();
+  await chain.fund(dave.address, 1n);
+  const bobBefore = await chain.freeBalance(BOB);
+  await assert.rejects(pay(`${server.url}/paid`), (e) => {
+    assert.equal(e.code, 'SETTLEMENT_FAILED', e.message);
+    assert.equal(e.status, 403);
+    assert.match(e.reason, /Settlement error|1010|Invalid/);
+    assert.equal(e.receipt.summary.nonce, nonce);
+    return true;
+  });
+  assert.equal(await chain.freeBalance(BOB), bobBefore);
+  // Funded again, the next payment gets the refused payment's nonce and executes.
+  await chain.fund(dave.address, 100n * VARA);
+  const r = await pay(`${server.url}/paid`);
+  assert.equal(r.status, 200);
+  assert.equal(wasm.getPaymentReceipt(r).summary.nonce, nonce);
+  assert.ok(await waitUntil(async () => (await chain.freeBalance(BOB)) === bobBefore + PRICE));
+});

@@ -28,6 +28,8 @@ before(async () => {
     '/overcharge': (q, s) => json(s, 402, required({ maxAmountRequired: '1000000000000' })),
     '/unknown-network': (q, s) => json(s, 402, required({ network: 'base-sepolia' })),
     '/token': (q, s) => json(s, 402, required({ asset: TOKEN, maxAmountRequired: '5' })),
+    '/zero': (q, s) => json(s, 402, required({ maxAmountRequired: '0' })),
+    '/zero-token': (q, s) => json(s, 402, required({ asset: TOKEN, maxAmountRequired: '0' })),
     '/malformed': (q, s) => { s.writeHead(402, { 'content-type': 'application/json' }); s.end('{"x402Version":1,"accepts":[{'); },
     '/empty': (q, s) => json(s, 402, { x402Version: 1, accepts: [] }),
     '/bad-pay-to': (q, s) => json(s, 402, required({ payTo: 'not-an-address' })),
@@ -76,6 +78,9 @@ const refusals = [
   ['/overcharge', 'AMOUNT_OVER_LIMIT'],
   ['/unknown-network', 'NETWORK_NOT_ALLOWED'],
   ['/token', 'ASSET_NOT_ALLOWED'],
+  // A zero transfer still costs the payer a fee.
+  ['/zero', 'ZERO_AMOUNT'],
+  ['/zero-token', 'ZERO_AMOUNT'],
   ['/malformed', 'MALFORMED_402'],
   ['/empty', 'NO_ACCEPTABLE_REQUIREMENTS'],
   ['/bad-pay-to', 'INVALID_ADDRESS'],
@@ -90,6 +95,24 @@ for (const [route, code] of refusals) {
     assert.equal(signer.calls, 0);
   });
 }
+
+test('a misspelled option is refused at wrap time, naming it and the closest valid one; money never moves', () => {
+  const signer = countingSigner();
+  const cases = [
+    [{ recipient: [BOB] }, /unknown option "recipient", did you mean "recipients"\?/],
+    [{ rpcUrl: 'http://127.0.0.1:1' }, /did you mean "rpcUrls"/],
+    [{ rpcUrls: { testnet: 'http://127.0.0.1:1' } }, /unknown network key "testnet", did you mean "vara-testnet"/],
+    [{ maxAmount: { VARA: 1.5 } }, /options\.maxAmount\["VARA"\]/],
+    [{ eraPeriod: 100 }, /would be used as 128/],
+    [{ onBeforePay: () => true }, /did you mean "onBeforePayment"/],
+  ];
+  for (const [options, message] of cases) {
+    assert.throws(() => wasm.wrapFetchWithPayment(fetch, signer, options), (e) => e.code === 'INVALID_OPTIONS' && message.test(e.message), JSON.stringify(options));
+  }
+  // BigInts and safe integers are taken exactly.
+  assert.equal(typeof wasm.wrapFetchWithPayment(fetch, signer, { maxAmount: { VARA: 10n ** 11n } }), 'function');
+  assert.equal(signer.calls, 0);
+});
 
 test('an endless 402 body is abandoned once past the limit, not read to the end', async () => {
   await assert.rejects(wrapped(countingSigner())(`${server.url}/huge-chunked`), (e) => e.code === 'MALFORMED_402');

@@ -149,7 +149,7 @@ test('the v2 route paid by @x402/fetch with varaExactScheme: 200, PAYMENT-RESPON
   const client = new x402Client().register(VARA_TESTNET, varaExactScheme(wasm.Keypair.fromSuri('//Alice'), v2Options()))
     .setSpendControls({ allowedAssets: [{ network: VARA_TESTNET, asset: 'vara', maxAmountPerPayment: String(PRICE) }] });
   const response = await wrapFetchWithPayment(fetch, client)(`${url}/api/paid-v2`);
-  assert.equal(response.status, 200, `${await response.clone().text()}\n${output.slice(-1500)}`);
+  assert.equal(response.status, 200, `${await response.clone().text()}\n${next.output().slice(-1500)}`);
   assert.match((await response.json()).joke, /version 2/);
   const settlement = decodePaymentResponseHeader(response.headers.get('payment-response'));
   assert.deepEqual([settlement.success, settlement.network], [true, VARA_TESTNET]);
@@ -162,7 +162,7 @@ test('the v2 route paid by our fetch wrapper (the same call as the page makes)',
   const before = await chain.freeBalance(BOB);
   const pay = wasm.wrapFetchWithPayment(fetch, wasm.Keypair.fromSuri('//Alice'), v2Options());
   const response = await pay(`${url}/api/paid-v2`);
-  assert.equal(response.status, 200, `${await response.clone().text()}\n${output.slice(-1500)}`);
+  assert.equal(response.status, 200, `${await response.clone().text()}\n${next.output().slice(-1500)}`);
   assert.equal(wasm.getPaymentReceipt(response).settlement.success, true);
   await waitUntil(async () => (await chain.freeBalance(BOB)) !== before);
   assert.equal(await chain.freeBalance(BOB), before + PRICE);

@@ -125,9 +125,10 @@ export async function startChain({ port } = {}) {
       }
       return api;
     },
-    /** Sets an account's free balance (planck) with dev_setStorage. */
+    /** Sets an account's free balance (planck) with dev_setStorage, keeping its nonce. */
     async fund(address, free) {
-      await rpc(httpUrl, 'dev_setStorage', [{ System: { Account: [[[address], { providers: 1, data: { free: free.toString() } }]] } }]);
+      const nonce = Number(await rpc(httpUrl, 'system_accountNextIndex', [address]));
+      await rpc(httpUrl, 'dev_setStorage', [{ System: { Account: [[[address], { nonce, providers: 1, data: { free: free.toString() } }]] } }]);
     },
     async freeBalance(address) {
       const a = await chain.api();
