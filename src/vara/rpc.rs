@@ -84,6 +84,10 @@ fn collect_batch(calls: &[Call], answers: Vec<Value>) -> Result<Vec<Value>> {
         let id =
             answer.get("id").and_then(Value::as_u64).ok_or_else(|| rpc_error("batch answer without an id"))? as usize;
         let call = calls.get(id).ok_or_else(|| rpc_error("batch answer with an unknown id"))?;
+        // Two answers to one call: which one is true cannot be told, so neither is used.
+        if results[id].is_some() {
+            return Err(rpc_error(format!("two answers to {}", call.method)));
+        }
         results[id] = Some(result_of(call.method, answer)?);
     }
     results
@@ -139,6 +143,19 @@ mod tests {
         let out = block_on(rpc.batch(&t, &[Call::new("x", json!([])), Call::new("y", json!([]))])).unwrap();
         assert_eq!(out, vec![json!("a"), json!("b")]);
         assert_eq!(rpc.round_trips.get(), 1);
+    }
+
+    #[test]
+    fn refuses_a_batch_answering_one_call_twice() {
+        let t = Scripted {
+            answers: RefCell::new(vec![r#"[{"jsonrpc":"2.0","id":0,"result":"a"},{"jsonrpc":"2.0","id":1,"result":"b"},{"jsonrpc":"2.0","id":1,"result":"c"}]"#.into()]),
+            seen: RefCell::new(vec![]),
+        };
+        let e =
+            block_on(RpcClient::new("http://node").batch(&t, &[Call::new("x", json!([])), Call::new("y", json!([]))]))
+                .unwrap_err();
+        assert_eq!(e.code, ErrorCode::RpcError);
+        assert!(e.message.contains("two answers to y"), "{}", e.message);
     }
 
     #[test]
