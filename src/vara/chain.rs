@@ -85,8 +85,6 @@ struct ChainCache {
     checkpoint: Cell<Option<Checkpoint>>,
     /// Recipients seen to exist (an account is rarely reaped; a refusal clears this).
     existing: RefCell<HashSet<AccountId>>,
-    /// Endpoints whose genesis hash was checked against this chain.
-    verified: RefCell<HashSet<String>>,
     /// The endpoint that answered last: tried first next time.
     preferred: RefCell<Option<String>>,
     /// One read at a time: concurrent payments wait for it and use what it read.
@@ -152,8 +150,10 @@ impl ChainClient {
     }
 
     /// Runs `calls` on the first endpoint that answers them well: it must be on the expected
-    /// chain (checked once per endpoint, in the same batch) and `parse` must accept its
-    /// answers. An abort stops at once; otherwise every endpoint is tried before giving up.
+    /// chain (checked in the same batch, every time: what serves a URL can change, and a node
+    /// that has moved to another chain would hand out its nonces and blocks) and `parse` must
+    /// accept its answers. An abort stops at once; otherwise every endpoint is tried before
+    /// giving up.
     async fn on_any_endpoint<T: Transport, R>(
         &self,
         t: &T,
@@ -169,24 +169,16 @@ impl ChainClient {
         }
         let mut failures: Vec<(String, Error)> = Vec::new();
         for url in urls {
-            let verify = !cache.verified.borrow().contains(url);
             let mut batch = Vec::with_capacity(calls.len() + 1);
-            if verify {
-                batch.push(Call::new("chain_getBlockHash", json!([0])));
-            }
+            batch.push(Call::new("chain_getBlockHash", json!([0])));
             batch.extend_from_slice(calls);
             let attempt = async {
                 let mut answers = self.rpc(url).batch(t, &batch).await?;
-                if verify {
-                    check_genesis(endpoint, url, &answers.remove(0))?;
-                }
+                check_genesis(endpoint, url, &answers.remove(0))?;
                 parse(answers)
             };
             match attempt.await {
                 Ok(r) => {
-                    if verify {
-                        cache.verified.borrow_mut().insert(url.clone());
-                    }
                     *cache.preferred.borrow_mut() = Some(url.clone());
                     return Ok(r);
                 }
