@@ -309,7 +309,10 @@ impl ChainClient {
         let read = self
             .on_any_endpoint(t, endpoint, cache, &calls, |mut a| {
                 let metadata = if cached.is_none() { a.pop() } else { None };
-                let recipient_exists = if probe.is_some() { a.pop().map(|v| !v.is_null()) } else { None };
+                let recipient_exists = match probe {
+                    Some(_) => a.pop().map(|v| account_exists(&v)).transpose()?,
+                    None => None,
+                };
                 Ok(PerPayment {
                     version: runtime_version(&a[0])?,
                     header: header_of(&a[1])?,
@@ -389,6 +392,12 @@ fn free_balance(v: &Value) -> Result<u128> {
     let free: [u8; 16] =
         bytes.get(16..32).and_then(|b| b.try_into().ok()).ok_or_else(|| bad_answer("System.Account"))?;
     Ok(u128::from_le_bytes(free))
+}
+
+/// Whether a `System.Account` answer is an account: null is none, anything else must be an
+/// `AccountInfo` (a wrong type is a bad answer, not an account that exists).
+fn account_exists(v: &Value) -> Result<bool> {
+    free_balance(v).map(|_| !v.is_null())
 }
 
 fn check_genesis(endpoint: &Endpoint, url: &str, answer: &Value) -> Result<()> {
