@@ -200,7 +200,7 @@ impl ChainClient {
         }
         let (version, metadata) = self
             .on_any_endpoint(t, endpoint, &cache, &calls, |mut a| {
-                let metadata = if a.len() > 1 { a.pop() } else { None };
+                let metadata = if a.len() > 1 { a.pop().map(|m| decode_metadata(&m)).transpose()? } else { None };
                 Ok((runtime_version(&a[0])?, metadata))
             })
             .await?;
@@ -208,7 +208,8 @@ impl ChainClient {
     }
 
     /// The cached state if it is for `version`, else one built from `metadata` (or from
-    /// metadata read now, after a runtime upgrade).
+    /// metadata read now, after a runtime upgrade). Metadata is decoded where it is read, so
+    /// a node whose metadata does not decode hands over to the next endpoint.
     async fn current_state<T: Transport>(
         &self,
         t: &T,
@@ -216,19 +217,24 @@ impl ChainClient {
         cache: &ChainCache,
         cached: Option<Rc<ChainState>>,
         version: (u32, u32),
-        metadata: Option<Value>,
+        metadata: Option<RuntimeFacts>,
     ) -> Result<Rc<ChainState>> {
         if let Some(s) = cached.filter(|s| (s.spec_version, s.transaction_version) == version) {
             return Ok(s);
         }
-        let metadata = match metadata {
-            Some(m) => m,
+        let facts = match metadata {
+            Some(facts) => facts,
             None => {
                 let call = [Call::new("state_getMetadata", json!([]))];
-                self.on_any_endpoint(t, endpoint, cache, &call, |mut a| Ok(a.remove(0))).await?
+                self.on_any_endpoint(t, endpoint, cache, &call, |a| decode_metadata(&a[0])).await?
             }
         };
-        let state = Rc::new(chain_state_from(endpoint, version, &metadata)?);
+        let state = Rc::new(ChainState {
+            genesis_hash: endpoint.genesis_hash,
+            spec_version: version.0,
+            transaction_version: version.1,
+            facts,
+        });
         *cache.state.borrow_mut() = Some(state.clone());
         Ok(state)
     }
@@ -308,7 +314,7 @@ impl ChainClient {
         }
         let read = self
             .on_any_endpoint(t, endpoint, cache, &calls, |mut a| {
-                let metadata = if cached.is_none() { a.pop() } else { None };
+                let metadata = if cached.is_none() { a.pop().map(|m| decode_metadata(&m)).transpose()? } else { None };
                 let recipient_exists = match probe {
                     Some(_) => a.pop().map(|v| account_exists(&v)).transpose()?,
                     None => None,
@@ -370,7 +376,7 @@ struct PerPayment {
     nonce: u32,
     payer_free: u128,
     recipient_exists: Option<bool>,
-    metadata: Option<Value>,
+    metadata: Option<RuntimeFacts>,
 }
 
 /// `state_getStorage` of `System.Account(who)`: null when the account does not exist.
@@ -431,16 +437,11 @@ fn all_failed(mut failures: Vec<(String, Error)>) -> Error {
     Error::new(code, format!("all {} RPC endpoints failed: {list}", failures.len()))
 }
 
-fn chain_state_from(endpoint: &Endpoint, version: (u32, u32), metadata: &Value) -> Result<ChainState> {
+/// `state_getMetadata`'s answer, decoded.
+fn decode_metadata(metadata: &Value) -> Result<RuntimeFacts> {
     let bytes =
         metadata.as_str().and_then(|s| hexutil::decode(s).ok()).ok_or_else(|| bad_answer("state_getMetadata"))?;
-    let facts = metadata::decode(&bytes)?;
-    Ok(ChainState {
-        genesis_hash: endpoint.genesis_hash,
-        spec_version: version.0,
-        transaction_version: version.1,
-        facts,
-    })
+    metadata::decode(&bytes)
 }
 
 fn runtime_version(v: &Value) -> Result<(u32, u32)> {
