@@ -97,9 +97,16 @@ fn collect_batch(calls: &[Call], answers: Vec<Value>) -> Result<Vec<Value>> {
         .collect()
 }
 
+/// The most of a node's error message an error repeats (a server's reason is cut alike).
+const MAX_NODE_MESSAGE_CHARS: usize = 300;
+
 fn result_of(method: &str, mut answer: Value) -> Result<Value> {
     if let Some(e) = answer.get("error") {
         let message = e.get("message").and_then(Value::as_str).unwrap_or("unknown error");
+        let message = match message.char_indices().nth(MAX_NODE_MESSAGE_CHARS) {
+            Some((i, _)) => &message[..i],
+            None => message,
+        };
         return err(ErrorCode::RpcError, format!("{method} failed: {message}"));
     }
     match answer.get_mut("result") {
