@@ -15,6 +15,7 @@ import { cryptoWaitReady, signatureVerify, blake2AsU8a } from '@polkadot/util-cr
 import { wasm } from '../support/wasm-pkg.mjs';
 import { startServer, json } from '../support/http-server.mjs';
 import { chain, counting, onMethod, withResult, requirements, RECENT, V1000 } from '../support/faulty-node.mjs';
+import { accountInfo } from '../support/scripted-rpc.mjs';
 
 before(cryptoWaitReady);
 
@@ -104,11 +105,12 @@ for (const method of METHODS) {
   });
 }
 
-test('odd JSON-RPC error objects: no message, a string, a huge message', async () => {
+test('odd JSON-RPC error objects: no message, a string, a huge message (cut, as a server\'s reason is)', async () => {
   for (const [error, pattern] of [[{ code: 1 }, /unknown error/], ['boom', /unknown error/], [{ code: 1, message: 'x'.repeat(1 << 20) }, /failed/]]) {
     const c = chain();
     c.rpc.state.answer = onMethod('state_getRuntimeVersion', (a) => ({ jsonrpc: '2.0', id: a.id, error }));
-    await refused(c, 'RPC_ERROR', pattern);
+    const e = await refused(c, 'RPC_ERROR', pattern);
+    assert.ok(e.message.length < 1000, `a message of ${e.message.length} characters`);
   }
 });
 
@@ -186,6 +188,41 @@ test('a batch answering one call twice in place of another → RPC_ERROR', async
   const c = chain();
   c.rpc.state.reply = (answers) => (Array.isArray(answers) ? answers.map((a, i) => (i === 1 ? { ...answers[0] } : a)) : answers);
   await refused(c, 'RPC_ERROR');
+});
+
+// Values of the right type at their extremes: a payment or a typed error, never a trap.
+test('extreme values of the right type: a correct payment or a typed error, never a crash', async () => {
+  const MAX_U128 = 2n ** 128n - 1n;
+  const cases = [
+    ['best block 2^32-1', { blockNumber: 2 ** 32 - 1 }],
+    ['best block 0', { blockNumber: 0 }],
+    ['best block 1', { blockNumber: 1 }],
+    ['nonce 2^32-1', { nonce: 2 ** 32 - 1 }],
+    ['a free balance of 2^128-1', {}, (c) => { c.rpc.state.answer = storage('payer', withResult(accountInfo(MAX_U128))); }],
+  ];
+  for (const [name, over, script] of cases) {
+    const c = chain(over);
+    script?.(c);
+    for (const who of ['//Alice', '//Alice']) { // twice: the second payment follows the first's nonce
+      try {
+        const { summary } = await wasm.createPaymentHeader(requirements(), wasm.Keypair.fromSuri(who), c.options);
+        assert.ok(summary.validFrom <= Math.max(0, (over.blockNumber ?? 1234567) - 1), name);
+      } catch (e) {
+        assert.equal(e.name, 'X402Error', `${name}: ${e}`);
+      }
+    }
+  }
+  // Gas estimates far above any block's limit: the largest safe integer is capped at the
+  // block's limit; u64::MAX is past what JSON.parse keeps exact, and is a bad answer.
+  const reqs = requirements({ asset: TOKEN, maxAmountRequired: '5' });
+  const options = { maxAmount: { [TOKEN]: '5' } };
+  const big = chain({ gasMinLimit: Number.MAX_SAFE_INTEGER });
+  const { summary } = await pays(big, { reqs, options });
+  assert.ok(BigInt(summary.gasLimit) > 0n && BigInt(summary.gasLimit) < BigInt(Number.MAX_SAFE_INTEGER), String(summary.gasLimit));
+  const max = chain();
+  max.rpc.state.answer = onMethod('gear_calculateHandleGas', (a) => ({ ...a, result: { ...a.result, min_limit: 'U64MAX' } }));
+  max.rpc.state.reply = (answers) => new Response(JSON.stringify(answers).replace('"U64MAX"', '18446744073709551615'), { status: 200 });
+  await refused(max, 'RPC_ERROR', /gear_calculateHandleGas/, { reqs, options });
 });
 
 // Size: an answer past 16 MiB is refused, and an endless one is not read to its end.
