@@ -225,6 +225,16 @@ test('extreme values of the right type: a correct payment or a typed error, neve
   await refused(max, 'RPC_ERROR', /gear_calculateHandleGas/, { reqs, options });
 });
 
+test('an answer nested 100,000 deep (in a field the client ignores) → RPC_ERROR, and the client goes on', async () => {
+  for (const depth of [200, 10_000, 100_000]) {
+    const c = chain();
+    const deep = '['.repeat(depth) + ']'.repeat(depth);
+    c.rpc.state.reply = (answers) => new Response(JSON.stringify(answers).replace('"vara"', deep), { status: 200 });
+    await refused(c, 'RPC_ERROR', /non-JSON|nested/);
+  }
+  await pays(chain());
+});
+
 // Size: an answer past 16 MiB is refused, and an endless one is not read to its end.
 const MIB = 1024 * 1024;
 test('a 17 MiB answer with its Content-Length → RPC_ERROR before reading it', async () => {
