@@ -64,10 +64,15 @@ impl Keypair {
     #[wasm_bindgen(js_name = fromMnemonic)]
     pub fn from_mnemonic(
         #[wasm_bindgen(unchecked_param_type = "string")] phrase: JsValue,
-        password: Option<String>,
+        // Taken as a JsValue and checked here: wasm-bindgen's own `Option<String>` trusts the
+        // caller, and a number or an object trapped the wasm ("memory access out of bounds").
+        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] password: JsValue,
     ) -> Result<Keypair, JsValue> {
         let phrase = secret_string(&phrase, "a mnemonic")?;
-        let password = password.map(zeroize::Zeroizing::new);
+        let password = match password.is_undefined() || password.is_null() {
+            true => None,
+            false => Some(secret_string(&password, "a password")?),
+        };
         CoreKeypair::from_mnemonic(&phrase, password.as_deref().map(String::as_str))
             .map(|key| Keypair { key })
             .map_err(to_js)
