@@ -53,8 +53,11 @@ impl RpcClient {
             let text = self.post(transport, crate::json::to_text(&body)).await?;
             match crate::json::from_text::<Value>(&text) {
                 Ok(Value::Array(answers)) => return collect_batch(calls, answers),
-                // A node without batch support answers with one error object: fall back.
-                _ => self.batch_supported.set(false),
+                // A node without batch support answers with one error object: remember it.
+                Ok(Value::Object(_)) => self.batch_supported.set(false),
+                // Anything else (a proxy's error page) says nothing about batches: fall back
+                // this once, and batch again next time.
+                _ => {}
             }
         }
         let mut results = Vec::with_capacity(calls.len());

@@ -152,6 +152,35 @@ test('a node without batch support (one error object for a batch): single calls,
   assert.equal(out.summary.nonce, 7);
 });
 
+test('one garbled answer to a batch does not make the client give up batches for that URL', async () => {
+  const c = chain();
+  let requests = 0;
+  let garble = true;
+  c.rpc.state.reply = (answers) => {
+    requests += 1;
+    if (garble && Array.isArray(answers)) {
+      garble = false;
+      return new Response('<html>502 from a proxy</html>', { status: 200 });
+    }
+    return answers;
+  };
+  await pays(c); // the same payment falls back to single calls
+  requests = 0;
+  await pays(c, { signer: counting(wasm.Keypair.fromSuri('//Bob')) });
+  assert.equal(requests, 1, 'the next read is one batch again');
+});
+
+test('concurrent payments against a faulty node: each a typed error, none signed, none left waiting', async () => {
+  const c = chain();
+  c.rpc.state.answer = onMethod('chain_getHeader', withResult({ number: 5 }));
+  const signers = ['//Alice', '//Bob', '//Charlie', '//Dave', '//Eve'].map((s) => counting(wasm.Keypair.fromSuri(s)));
+  const outcomes = await Promise.allSettled(signers.flatMap((s) => [1, 2].map(() => wasm.createPaymentHeader(requirements(), s, c.options))));
+  assert.deepEqual(outcomes.map((o) => o.reason?.code), Array(10).fill('RPC_ERROR'));
+  assert.deepEqual(signers.map((s) => s.calls), [0, 0, 0, 0, 0]);
+  c.rpc.state.answer = null; // the node recovers: the same payers pay
+  for (const s of signers) await pays(c, { signer: s });
+});
+
 // Batches answered out of order, or in part.
 test('a batch answered in reverse or shuffled order: the same correct payment', async () => {
   const shuffle = (a) => a.map((x) => [Math.random(), x]).sort((p, q) => p[0] - q[0]).map((p) => p[1]);
