@@ -11,9 +11,46 @@ pub fn to_text<T: Serialize + ?Sized>(value: &T) -> String {
     imp::to_text(value)
 }
 
+/// How deep arrays and objects may nest (as deep as serde_json parses). Parsed values are walked
+/// recursively, and a node or server nesting tens of thousands of levels in a few kilobytes
+/// would exhaust the wasm stack (a trap, not an error), so deeper text is refused unparsed.
+pub const MAX_NESTING: usize = 127;
+
 /// Parses JSON text into `T`; the error is a message for people.
 pub fn from_text<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    if !nests_within(text, MAX_NESTING) {
+        return Err(format!("JSON nested deeper than {MAX_NESTING} levels"));
+    }
     imp::from_text(text)
+}
+
+/// Whether no array or object in `text` is nested deeper than `max` (brackets inside
+/// strings do not count). One pass, no allocation; the text need not be valid JSON.
+fn nests_within(text: &str, max: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for b in text.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return false;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    true
 }
 
 /// Parses UTF-8 JSON bytes into `T`.
@@ -71,5 +108,17 @@ mod tests {
         assert_eq!(super::from_text::<Ordered>(&text).unwrap(), v);
         assert!(super::from_bytes::<Ordered>(b"\xff").is_err());
         assert!(super::from_text::<Ordered>("{").is_err());
+    }
+
+    #[test]
+    fn refuses_deep_nesting_before_parsing() {
+        let nested = |n: usize| "[".repeat(n) + &"]".repeat(n);
+        assert!(super::from_text::<serde_json::Value>(&nested(super::MAX_NESTING)).is_ok());
+        let e = super::from_text::<serde_json::Value>(&nested(super::MAX_NESTING + 1)).unwrap_err();
+        assert!(e.contains("nested deeper than 127"), "{e}");
+        assert!(super::from_text::<serde_json::Value>(&nested(100_000)).is_err());
+        // Brackets inside strings, escaped quotes included, are text.
+        let text = format!(r#"{{"a":"{}\"{}\\","b":[1]}}"#, "[".repeat(500), "{".repeat(500));
+        assert!(super::from_text::<serde_json::Value>(&text).is_ok());
     }
 }

@@ -24,7 +24,7 @@ fn alice_has_her_vara_address() {
 #[wasm_bindgen_test]
 fn sr25519_sign_verify_round_trip_in_wasm() {
     let alice = Keypair::from_suri("//Alice".into(), JsValue::UNDEFINED).unwrap();
-    let signature = alice.sign(b"x402 in wasm");
+    let signature = alice.sign(Uint8Array::from(&b"x402 in wasm"[..]).into()).unwrap();
     assert_eq!(signature.len(), 64);
     let public: [u8; 32] = hex::decode(&alice.public_key()[2..]).unwrap().try_into().unwrap();
     assert!(sr25519::verify(&public, b"x402 in wasm", &signature));
@@ -34,7 +34,7 @@ fn sr25519_sign_verify_round_trip_in_wasm() {
 #[wasm_bindgen_test]
 fn mnemonic_and_seed_constructors_agree_with_the_suri_form() {
     let phrase = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
-    let from_phrase = Keypair::from_mnemonic(phrase.into(), None).unwrap();
+    let from_phrase = Keypair::from_mnemonic(phrase.into(), JsValue::UNDEFINED).unwrap();
     let from_suri = Keypair::from_suri(phrase.into(), JsValue::UNDEFINED).unwrap();
     assert_eq!(from_phrase.address(), from_suri.address());
     let seed = JsValue::from_str("0x0101010101010101010101010101010101010101010101010101010101010101");
@@ -51,7 +51,7 @@ fn errors_reach_js_with_their_code_and_without_secrets() {
     assert_eq!(code_of(error.clone()), "INVALID_SECRET");
     let message = js_sys::Reflect::get(&error, &"message".into()).unwrap().as_string().unwrap();
     assert!(!message.contains("horse"));
-    assert_eq!(code_of(decode_payment_header("%%%").err().unwrap()), "MALFORMED_HEADER");
+    assert_eq!(code_of(decode_payment_header("%%%".into()).err().unwrap()), "MALFORMED_HEADER");
 }
 
 #[wasm_bindgen_test]
@@ -67,7 +67,7 @@ fn requirements_are_selected_under_the_default_limit() {
 #[wasm_bindgen_test]
 fn receipts_in_both_reference_forms() {
     let hash = format!("0x{}", "ab".repeat(32));
-    let receipt = parse_payment_response(&hash).unwrap();
+    let receipt = parse_payment_response(JsValue::from_str(&hash)).unwrap();
     assert_eq!(js_sys::Reflect::get(&receipt, &"txHash".into()).unwrap().as_string().unwrap(), hash);
 }
 
@@ -168,7 +168,7 @@ async fn pays_then_repeats_the_request_with_its_header_and_keeps_the_receipt() {
     assert_eq!(count(&signer, "calls"), 1.0);
     assert_eq!(count(&scene.server, "requests"), 2.0); // the 402, then the paid repeat
     let header = text(&scene.server, "paid.0.payment");
-    let decoded = decode_payment_header(&header).unwrap();
+    let decoded = decode_payment_header(JsValue::from_str(&header)).unwrap();
     assert_eq!(text(&decoded, "network"), "vara-testnet");
     assert_eq!(text(&decoded, "scheme"), "exact");
 

@@ -85,8 +85,6 @@ struct ChainCache {
     checkpoint: Cell<Option<Checkpoint>>,
     /// Recipients seen to exist (an account is rarely reaped; a refusal clears this).
     existing: RefCell<HashSet<AccountId>>,
-    /// Endpoints whose genesis hash was checked against this chain.
-    verified: RefCell<HashSet<String>>,
     /// The endpoint that answered last: tried first next time.
     preferred: RefCell<Option<String>>,
     /// One read at a time: concurrent payments wait for it and use what it read.
@@ -152,8 +150,10 @@ impl ChainClient {
     }
 
     /// Runs `calls` on the first endpoint that answers them well: it must be on the expected
-    /// chain (checked once per endpoint, in the same batch) and `parse` must accept its
-    /// answers. An abort stops at once; otherwise every endpoint is tried before giving up.
+    /// chain (checked in the same batch, every time: what serves a URL can change, and a node
+    /// that has moved to another chain would hand out its nonces and blocks) and `parse` must
+    /// accept its answers. An abort stops at once; otherwise every endpoint is tried before
+    /// giving up.
     async fn on_any_endpoint<T: Transport, R>(
         &self,
         t: &T,
@@ -169,24 +169,16 @@ impl ChainClient {
         }
         let mut failures: Vec<(String, Error)> = Vec::new();
         for url in urls {
-            let verify = !cache.verified.borrow().contains(url);
             let mut batch = Vec::with_capacity(calls.len() + 1);
-            if verify {
-                batch.push(Call::new("chain_getBlockHash", json!([0])));
-            }
+            batch.push(Call::new("chain_getBlockHash", json!([0])));
             batch.extend_from_slice(calls);
             let attempt = async {
                 let mut answers = self.rpc(url).batch(t, &batch).await?;
-                if verify {
-                    check_genesis(endpoint, url, &answers.remove(0))?;
-                }
+                check_genesis(endpoint, url, &answers.remove(0))?;
                 parse(answers)
             };
             match attempt.await {
                 Ok(r) => {
-                    if verify {
-                        cache.verified.borrow_mut().insert(url.clone());
-                    }
                     *cache.preferred.borrow_mut() = Some(url.clone());
                     return Ok(r);
                 }
@@ -217,7 +209,7 @@ impl ChainClient {
         }
         let (version, metadata) = self
             .on_any_endpoint(t, endpoint, &cache, &calls, |mut a| {
-                let metadata = if a.len() > 1 { a.pop() } else { None };
+                let metadata = if a.len() > 1 { a.pop().map(|m| decode_metadata(&m)).transpose()? } else { None };
                 Ok((runtime_version(&a[0])?, metadata))
             })
             .await?;
@@ -225,7 +217,8 @@ impl ChainClient {
     }
 
     /// The cached state if it is for `version`, else one built from `metadata` (or from
-    /// metadata read now, after a runtime upgrade).
+    /// metadata read now, after a runtime upgrade). Metadata is decoded where it is read, so
+    /// a node whose metadata does not decode hands over to the next endpoint.
     async fn current_state<T: Transport>(
         &self,
         t: &T,
@@ -233,19 +226,24 @@ impl ChainClient {
         cache: &ChainCache,
         cached: Option<Rc<ChainState>>,
         version: (u32, u32),
-        metadata: Option<Value>,
+        metadata: Option<RuntimeFacts>,
     ) -> Result<Rc<ChainState>> {
         if let Some(s) = cached.filter(|s| (s.spec_version, s.transaction_version) == version) {
             return Ok(s);
         }
-        let metadata = match metadata {
-            Some(m) => m,
+        let facts = match metadata {
+            Some(facts) => facts,
             None => {
                 let call = [Call::new("state_getMetadata", json!([]))];
-                self.on_any_endpoint(t, endpoint, cache, &call, |mut a| Ok(a.remove(0))).await?
+                self.on_any_endpoint(t, endpoint, cache, &call, |a| decode_metadata(&a[0])).await?
             }
         };
-        let state = Rc::new(chain_state_from(endpoint, version, &metadata)?);
+        let state = Rc::new(ChainState {
+            genesis_hash: endpoint.genesis_hash,
+            spec_version: version.0,
+            transaction_version: version.1,
+            facts,
+        });
         *cache.state.borrow_mut() = Some(state.clone());
         Ok(state)
     }
@@ -325,8 +323,11 @@ impl ChainClient {
         }
         let read = self
             .on_any_endpoint(t, endpoint, cache, &calls, |mut a| {
-                let metadata = if cached.is_none() { a.pop() } else { None };
-                let recipient_exists = if probe.is_some() { a.pop().map(|v| !v.is_null()) } else { None };
+                let metadata = if cached.is_none() { a.pop().map(|m| decode_metadata(&m)).transpose()? } else { None };
+                let recipient_exists = match probe {
+                    Some(_) => a.pop().map(|v| account_exists(&v)).transpose()?,
+                    None => None,
+                };
                 Ok(PerPayment {
                     version: runtime_version(&a[0])?,
                     header: header_of(&a[1])?,
@@ -384,7 +385,7 @@ struct PerPayment {
     nonce: u32,
     payer_free: u128,
     recipient_exists: Option<bool>,
-    metadata: Option<Value>,
+    metadata: Option<RuntimeFacts>,
 }
 
 /// `state_getStorage` of `System.Account(who)`: null when the account does not exist.
@@ -406,6 +407,12 @@ fn free_balance(v: &Value) -> Result<u128> {
     let free: [u8; 16] =
         bytes.get(16..32).and_then(|b| b.try_into().ok()).ok_or_else(|| bad_answer("System.Account"))?;
     Ok(u128::from_le_bytes(free))
+}
+
+/// Whether a `System.Account` answer is an account: null is none, anything else must be an
+/// `AccountInfo` (a wrong type is a bad answer, not an account that exists).
+fn account_exists(v: &Value) -> Result<bool> {
+    free_balance(v).map(|_| !v.is_null())
 }
 
 fn check_genesis(endpoint: &Endpoint, url: &str, answer: &Value) -> Result<()> {
@@ -439,16 +446,11 @@ fn all_failed(mut failures: Vec<(String, Error)>) -> Error {
     Error::new(code, format!("all {} RPC endpoints failed: {list}", failures.len()))
 }
 
-fn chain_state_from(endpoint: &Endpoint, version: (u32, u32), metadata: &Value) -> Result<ChainState> {
+/// `state_getMetadata`'s answer, decoded.
+fn decode_metadata(metadata: &Value) -> Result<RuntimeFacts> {
     let bytes =
         metadata.as_str().and_then(|s| hexutil::decode(s).ok()).ok_or_else(|| bad_answer("state_getMetadata"))?;
-    let facts = metadata::decode(&bytes)?;
-    Ok(ChainState {
-        genesis_hash: endpoint.genesis_hash,
-        spec_version: version.0,
-        transaction_version: version.1,
-        facts,
-    })
+    metadata::decode(&bytes)
 }
 
 fn runtime_version(v: &Value) -> Result<(u32, u32)> {

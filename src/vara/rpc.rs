@@ -53,8 +53,11 @@ impl RpcClient {
             let text = self.post(transport, crate::json::to_text(&body)).await?;
             match crate::json::from_text::<Value>(&text) {
                 Ok(Value::Array(answers)) => return collect_batch(calls, answers),
-                // A node without batch support answers with one error object: fall back.
-                _ => self.batch_supported.set(false),
+                // A node without batch support answers with one error object: remember it.
+                Ok(Value::Object(_)) => self.batch_supported.set(false),
+                // Anything else (a proxy's error page) says nothing about batches: fall back
+                // this once, and batch again next time.
+                _ => {}
             }
         }
         let mut results = Vec::with_capacity(calls.len());
@@ -84,6 +87,10 @@ fn collect_batch(calls: &[Call], answers: Vec<Value>) -> Result<Vec<Value>> {
         let id =
             answer.get("id").and_then(Value::as_u64).ok_or_else(|| rpc_error("batch answer without an id"))? as usize;
         let call = calls.get(id).ok_or_else(|| rpc_error("batch answer with an unknown id"))?;
+        // Two answers to one call: which one is true cannot be told, so neither is used.
+        if results[id].is_some() {
+            return Err(rpc_error(format!("two answers to {}", call.method)));
+        }
         results[id] = Some(result_of(call.method, answer)?);
     }
     results
@@ -93,9 +100,16 @@ fn collect_batch(calls: &[Call], answers: Vec<Value>) -> Result<Vec<Value>> {
         .collect()
 }
 
+/// The most of a node's error message an error repeats (a server's reason is cut alike).
+const MAX_NODE_MESSAGE_CHARS: usize = 300;
+
 fn result_of(method: &str, mut answer: Value) -> Result<Value> {
     if let Some(e) = answer.get("error") {
         let message = e.get("message").and_then(Value::as_str).unwrap_or("unknown error");
+        let message = match message.char_indices().nth(MAX_NODE_MESSAGE_CHARS) {
+            Some((i, _)) => &message[..i],
+            None => message,
+        };
         return err(ErrorCode::RpcError, format!("{method} failed: {message}"));
     }
     match answer.get_mut("result") {
@@ -139,6 +153,19 @@ mod tests {
         let out = block_on(rpc.batch(&t, &[Call::new("x", json!([])), Call::new("y", json!([]))])).unwrap();
         assert_eq!(out, vec![json!("a"), json!("b")]);
         assert_eq!(rpc.round_trips.get(), 1);
+    }
+
+    #[test]
+    fn refuses_a_batch_answering_one_call_twice() {
+        let t = Scripted {
+            answers: RefCell::new(vec![r#"[{"jsonrpc":"2.0","id":0,"result":"a"},{"jsonrpc":"2.0","id":1,"result":"b"},{"jsonrpc":"2.0","id":1,"result":"c"}]"#.into()]),
+            seen: RefCell::new(vec![]),
+        };
+        let e =
+            block_on(RpcClient::new("http://node").batch(&t, &[Call::new("x", json!([])), Call::new("y", json!([]))]))
+                .unwrap_err();
+        assert_eq!(e.code, ErrorCode::RpcError);
+        assert!(e.message.contains("two answers to y"), "{}", e.message);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Exported functions: build, decode and inspect payment headers; send a payment in its turn;
 //! choose requirements; read settlement receipts.
 
+use super::args;
 use super::cancel::Cancel;
 use super::errors::{from_js, to_js};
 use super::json;
@@ -245,21 +246,26 @@ pub fn release_payment(
 /// Decodes a payment header (`X-PAYMENT` or `PAYMENT-SIGNATURE`, base64 JSON) without any
 /// chain access.
 #[wasm_bindgen(js_name = decodePaymentHeader, unchecked_return_type = "PaymentPayload | PaymentPayloadV2")]
-pub fn decode_payment_header(header: &str) -> Result<JsValue, JsValue> {
-    decode_header(header).and_then(|d| to_value(&d.whole)).map_err(to_js)
+pub fn decode_payment_header(
+    #[wasm_bindgen(unchecked_param_type = "string")] header: JsValue,
+) -> Result<JsValue, JsValue> {
+    args::string(&header, ErrorCode::MalformedHeader, "the payment header")
+        .and_then(|h| decode_header(&h))
+        .and_then(|d| to_value(&d.whole))
+        .map_err(to_js)
 }
 
 /// Decodes the signed call of a header against the chain's current metadata, verifies the
 /// signature, and (when `requirements` are given) checks it pays exactly what they ask.
 #[wasm_bindgen(js_name = inspectPaymentHeader, unchecked_return_type = "PaymentSummary")]
 pub async fn inspect_payment_header(
-    header: String,
+    #[wasm_bindgen(unchecked_param_type = "string")] header: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "AnyRequirements | null")] requirements: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "X402Options")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    async fn run(header: &str, requirements: &JsValue, options: &JsValue) -> Result<JsValue> {
+    async fn run(header: &JsValue, requirements: &JsValue, options: &JsValue) -> Result<JsValue> {
         let opts = JsOptions::from_js(options)?;
-        let decoded = decode_header(header)?;
+        let decoded = decode_header(&args::string(header, ErrorCode::MalformedHeader, "the payment header")?)?;
         let network = Network::parse(&decoded.network)?;
         let endpoint = opts.core.endpoint(network)?;
         let cancel = Cancel::new(opts.signal.clone());
@@ -302,7 +308,11 @@ pub fn select_payment_requirements(
 /// Parses a settlement header: v1's `X-PAYMENT-RESPONSE` (a tx hash or base64 JSON
 /// `{settlement}`) or v2's `PAYMENT-RESPONSE`, into one receipt shape.
 #[wasm_bindgen(js_name = parsePaymentResponse, unchecked_return_type = "SettlementReceipt")]
-pub fn parse_payment_response(value: &str) -> Result<JsValue, JsValue> {
+pub fn parse_payment_response(
+    #[wasm_bindgen(unchecked_param_type = "string")] value: JsValue,
+) -> Result<JsValue, JsValue> {
+    let value = args::string(&value, ErrorCode::MalformedHeader, "the settlement header").map_err(to_js)?;
+    let value = value.as_str();
     let receipt = v1::parse_settlement_header(value).or_else(|e| {
         let offer = Offer::V2(v2::PaymentRequired {
             x402_version: 2,

@@ -3,6 +3,7 @@
 //! `signPayload`): no number or token names it, so nothing can be forged to sign as it, and
 //! once `free()` wipes it every wrapper holding it stops with `KEY_FREED`.
 
+use super::args;
 use super::errors::to_js;
 use crate::error::{Error, ErrorCode};
 use crate::signer::keypair::{KeyPolicy, Keypair as CoreKeypair};
@@ -64,10 +65,15 @@ impl Keypair {
     #[wasm_bindgen(js_name = fromMnemonic)]
     pub fn from_mnemonic(
         #[wasm_bindgen(unchecked_param_type = "string")] phrase: JsValue,
-        password: Option<String>,
+        // Taken as a JsValue and checked here: wasm-bindgen's own `Option<String>` trusts the
+        // caller, and a number or an object trapped the wasm ("memory access out of bounds").
+        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] password: JsValue,
     ) -> Result<Keypair, JsValue> {
         let phrase = secret_string(&phrase, "a mnemonic")?;
-        let password = password.map(zeroize::Zeroizing::new);
+        let password = match password.is_undefined() || password.is_null() {
+            true => None,
+            false => Some(secret_string(&password, "a password")?),
+        };
         CoreKeypair::from_mnemonic(&phrase, password.as_deref().map(String::as_str))
             .map(|key| Keypair { key })
             .map_err(to_js)
@@ -102,8 +108,12 @@ impl Keypair {
     }
 
     /// Signs raw bytes (sr25519, "substrate" context); returns the 64-byte signature.
-    pub fn sign(&self, message: &[u8]) -> Vec<u8> {
-        self.key.sign_raw(message).to_vec()
+    pub fn sign(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | number[]")] message: JsValue,
+    ) -> Result<Vec<u8>, JsValue> {
+        let message = args::bytes(&message, ErrorCode::InvalidOptions, "the message").map_err(to_js)?;
+        Ok(self.key.sign_raw(&message).to_vec())
     }
 
     /// The extension-signer method: signs the exact payload `bytes` the client passes along
@@ -112,10 +122,14 @@ impl Keypair {
     pub fn sign_payload(
         &self,
         #[wasm_bindgen(unchecked_param_type = "object")] _payload: JsValue,
-        bytes: &[u8],
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | number[]")] bytes: JsValue,
     ) -> js_sys::Promise {
+        let bytes = match args::bytes(&bytes, ErrorCode::InvalidOptions, "the payload bytes") {
+            Ok(bytes) => bytes,
+            Err(e) => return js_sys::Promise::reject(&to_js(e)),
+        };
         let mut signature = vec![SR25519_TYPE_BYTE];
-        signature.extend_from_slice(&self.key.sign_raw(bytes));
+        signature.extend_from_slice(&self.key.sign_raw(&bytes));
         let answer = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&answer, &"signature".into(), &crate::hexutil::encode(&signature).into());
         js_sys::Promise::resolve(&JsValue::from(answer))

@@ -5,6 +5,7 @@
 //! default npm entry) and the in-wasm key (feature `keypair`: `x402-vara-wasm/keypair`), so an
 //! app that signs with an extension never ships the key's code.
 
+mod args;
 mod errors;
 #[cfg(feature = "payments")]
 mod json;

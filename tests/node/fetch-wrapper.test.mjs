@@ -34,6 +34,11 @@ before(async () => {
     '/empty': (q, s) => json(s, 402, { x402Version: 1, accepts: [] }),
     '/bad-pay-to': (q, s) => json(s, 402, required({ payTo: 'not-an-address' })),
     '/huge': (q, s) => { s.writeHead(402, { 'content-type': 'application/json' }); s.end(' '.repeat(8 * 1024 * 1024)); },
+    // 30,000 levels of arrays in 60 KB, under the body limit: deep enough to exhaust a stack.
+    '/deep': (q, s) => {
+      s.writeHead(402, { 'content-type': 'application/json' });
+      s.end(JSON.stringify(required({ extra: 'DEEP' })).replace('"DEEP"', '['.repeat(30000) + ']'.repeat(30000)));
+    },
     // Streams up to 256 MiB without a Content-Length; stops when the client hangs up.
     '/huge-chunked': async (q, s) => {
       s.writeHead(402, { 'content-type': 'application/json' });
@@ -86,6 +91,7 @@ const refusals = [
   ['/bad-pay-to', 'INVALID_ADDRESS'],
   ['/huge', 'MALFORMED_402'],
   ['/huge-chunked', 'MALFORMED_402'],
+  ['/deep', 'MALFORMED_402'],
 ];
 
 for (const [route, code] of refusals) {

@@ -30,13 +30,23 @@ function accountInfo(free) {
 
 /**
  * A JSON-RPC node answering the calls a payment makes, batched or not. Tests change `state`
- * to script a runtime upgrade, a reorg or a lie.
+ * to script a runtime upgrade, a reorg or a lie, and set two hooks to script a faulty node:
+ * `state.answer(call, answer)` returns the JSON-RPC answer to one call (`call` is the request,
+ * `answer` the correct reply; return it changed, or `undefined` to keep it), and
+ * `state.reply(answers, body)` returns what the HTTP request gets back (the answers, changed,
+ * or a `Response`, or a Promise of either). Both are off unless set.
  */
 function scriptedRpc(metadataHex, { specVersion = 20000, transactionVersion = 1, genesisHash = TESTNET_GENESIS,
   blockNumber = 1234567, parentHash = '0x' + '11'.repeat(32), nonce = 7, accountExists = true, gasMinLimit = 2000000000 } = {}) {
-  const state = { metadataHex, specVersion, transactionVersion, genesisHash, blockNumber, parentHash, nonce, accountExists, gasMinLimit };
+  const state = { metadataHex, specVersion, transactionVersion, genesisHash, blockNumber, parentHash, nonce, accountExists, gasMinLimit,
+    answer: null, reply: null };
   const calls = [];
-  const answer = ({ id, method }) => {
+  const answer = (call) => {
+    const correct = honest(call);
+    const changed = state.answer ? state.answer(call, correct) : undefined;
+    return changed === undefined ? correct : changed;
+  };
+  const honest = ({ id, method }) => {
     calls.push(method);
     const results = {
       chain_getBlockHash: state.genesisHash,
@@ -56,7 +66,9 @@ function scriptedRpc(metadataHex, { specVersion = 20000, transactionVersion = 1,
   };
   const rpcFetch = async (_url, init) => {
     const body = JSON.parse(init.body);
-    return jsonResponse(200, Array.isArray(body) ? body.map(answer) : answer(body));
+    const answers = Array.isArray(body) ? body.map(answer) : answer(body);
+    const reply = await (state.reply ? state.reply(answers, body) : answers);
+    return reply instanceof Response ? reply : jsonResponse(200, reply);
   };
   return { rpcFetch, calls, genesisHash, state };
 }
