@@ -242,7 +242,16 @@ fn native_payment_is_built_signed_and_self_checked_with_no_round_trip_when_warm(
     assert_eq!(requests.len(), 2);
     let methods: Vec<_> =
         requests[1].as_array().unwrap().iter().map(|c| c["method"].as_str().unwrap().to_string()).collect();
-    assert_eq!(methods, ["state_getRuntimeVersion", "chain_getHeader", "system_accountNextIndex", "state_getStorage"]);
+    assert_eq!(
+        methods,
+        [
+            "chain_getBlockHash",
+            "state_getRuntimeVersion",
+            "chain_getHeader",
+            "system_accountNextIndex",
+            "state_getStorage"
+        ]
+    );
 }
 
 fn base64_decode(s: &str) -> Vec<u8> {
@@ -397,6 +406,7 @@ fn a_small_warm_payment_checks_the_recipient_in_the_same_batch() {
     assert_eq!(
         methods,
         [
+            "chain_getBlockHash", // the genesis check, in every batch
             "state_getRuntimeVersion",
             "chain_getHeader",
             "system_accountNextIndex",
@@ -417,7 +427,7 @@ fn a_runtime_upgrade_seen_in_the_warm_batch_refreshes_the_metadata() {
     assert_eq!(built.payload.payload.transaction.spec_version, "0x00004e21");
     let requests = node.requests.borrow();
     assert_eq!(requests.len(), 3, "cold batch, warm batch, then the new metadata");
-    assert_eq!(requests[2]["method"], "state_getMetadata");
+    assert_eq!(requests[2][1]["method"], "state_getMetadata", "after the genesis check");
     drop(requests);
     assert_eq!(block_on(chain.chain_state(&node, &endpoint())).unwrap().spec_version, 20001);
 }

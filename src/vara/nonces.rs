@@ -121,7 +121,7 @@ impl Lane {
             return; // not one of ours, or the chain already passed it
         }
         s.verify = true;
-        if s.cursor == Some(nonce + 1) {
+        if s.cursor == Some(nonce.wrapping_add(1)) {
             s.cursor = Some(nonce);
         }
         drop(s);
@@ -137,7 +137,7 @@ impl Lane {
                     // Only the payment at the cursor moves it: after a reset from the chain, a
                     // late answer must not jump over the reset.
                     if s.cursor == Some(nonce) {
-                        s.cursor = Some(nonce + 1);
+                        s.cursor = Some(nonce.wrapping_add(1));
                     }
                     s.in_flight.insert(nonce, valid_until);
                 }
