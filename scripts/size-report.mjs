@@ -1,37 +1,68 @@
-// Prints the raw and gzip -9 size of each file in dist/, the cost of embedding the wasm as
-// base64 of its gzip bytes, and what a browser app ships: the browser entry with its
-// embedded wasm, the glue and the JS shims, minified.
-import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
-import { gzipSync, gunzipSync } from 'node:zlib';
+// `npm run size`: what a user ships. The packed package (dist/ through `npm pack`) is installed
+// into a scratch project and three small browser apps are built with Vite's production build
+// (default config): paying through an extension (the default entry), paying with the in-wasm
+// key (the `/keypair` entry), and the reference client (x402-vara/client). Every emitted file
+// is counted, each gzip -9 on its own. Also prints the tarball and each dist/ file.
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { transformSync } from 'esbuild';
+import { installPackedPackage } from '../tests/support/scratch-install.mjs';
 
-const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
 if (!existsSync(dist)) throw new Error('dist/ is missing: run npm run build');
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
-const minified = (file) => Buffer.from(transformSync(readFileSync(file, 'utf8'), { minify: true, format: 'esm', loader: 'js' }).code);
 const files = (dir) => readdirSync(dir).flatMap((f) => (statSync(path.join(dir, f)).isDirectory() ? files(path.join(dir, f)) : [path.join(dir, f)]));
-
 const pad = (s, n) => String(s).padStart(n);
-console.log(`${'file'.padEnd(36)}${pad('raw bytes', 12)}${pad('gzip -9', 10)}`);
+const TARGETS = { extension: 100 * 1024, key: 140 * 1024 };
+
+console.log(`${'dist/ file'.padEnd(36)}${pad('raw bytes', 12)}${pad('gzip -9', 10)}`);
 for (const file of files(dist).filter((f) => /\.(js|cjs|mjs)$/.test(f))) {
   const buf = readFileSync(file);
   console.log(`${path.relative(dist, file).padEnd(36)}${pad(buf.length, 12)}${pad(gz(buf), 10)}`);
 }
 
-// The embedded module is `export default "<base64 of gzip -9 of the wasm>"`.
-const embedded = readFileSync(path.join(dist, 'wasm/x402_vara_wasm.gz.js'), 'latin1');
-const base64 = embedded.slice(embedded.indexOf('"') + 1, embedded.lastIndexOf('"'));
-const wasmGz = Buffer.from(base64, 'base64');
-const wasm = gunzipSync(wasmGz);
-console.log(`\nwasm: ${wasm.length} bytes raw, ${wasmGz.length} gzip -9; embedded as ${base64.length} base64 chars, ` +
-  `${gz(embedded)} gzip -9 (+${((gz(embedded) / wasmGz.length - 1) * 100).toFixed(2)} % over the gzip'd wasm)`);
+const apps = {
+  extension: "import { wrapFetchWithPayment } from 'x402-vara-wasm';\nimport { connectExtension } from 'x402-vara-wasm/signers';\n" +
+    "window.pay = async () => wrapFetchWithPayment(fetch, await connectExtension({ appName: 'size' }));\n",
+  key: "import { wrapFetchWithPayment } from 'x402-vara-wasm';\nimport { Keypair, ready } from 'x402-vara-wasm/keypair';\n" +
+    'window.pay = async (suri) => { await ready(); return wrapFetchWithPayment(fetch, Keypair.fromSuri(suri)); };\n',
+  reference: "import axios from 'axios';\nimport { withX402Interceptor } from 'x402-vara/client';\n" +
+    'window.pay = (signer) => withX402Interceptor(axios.create(), signer);\n',
+};
 
-const js = Buffer.concat(['wasm/x402_vara_wasm.js', 'browser/index.js', 'browser/loader.js',
-  ...readdirSync(path.join(dist, 'js')).filter((f) => f.endsWith('.js')).map((f) => `js/${f}`)]
-  .map((f) => minified(path.join(dist, f))));
-console.log(`client wasm (gzip -9):                ${pad(wasmGz.length, 8)} bytes`);
-console.log(`client JS, minified (gzip -9):        ${pad(gz(js), 8)} bytes`);
-console.log(`client total (wasm + JS, gzip -9):    ${pad(wasmGz.length + gz(js), 8)} bytes (budget 107520 = 105 KiB)`);
-console.log(`as shipped (JS with the embedded wasm, gzip -9): ${pad(gz(Buffer.concat([js, Buffer.from(embedded)])), 8)} bytes`);
+/** Builds `source` as a one-page Vite app in `dir` (default config) and sizes what it emits. */
+async function viteApp(dir, source) {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="/main.js"></script>');
+  writeFileSync(path.join(dir, 'main.js'), source);
+  const { build } = await import('vite');
+  await build({ root: dir, configFile: false, logLevel: 'error' });
+  const out = files(path.join(dir, 'dist')).map((f) => readFileSync(f));
+  return { files: out.length, raw: out.reduce((n, b) => n + b.length, 0), gzip: out.reduce((n, b) => n + gz(b), 0) };
+}
+
+const { dir: scratch, tarballBytes } = installPackedPackage('x402-size-');
+const sizes = {};
+try {
+  sizes.extension = await viteApp(path.join(scratch, 'extension'), apps.extension);
+  sizes.key = await viteApp(path.join(scratch, 'key'), apps.key);
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+// The reference app is built inside the repository, where x402-vara and axios are installed.
+const refDir = path.join(root, '.cache/size/reference');
+rmSync(refDir, { recursive: true, force: true });
+sizes.reference = await viteApp(refDir, apps.reference);
+
+console.log(`\nnpm tarball (npm pack dist/): ${tarballBytes} bytes`);
+console.log('\nbrowser apps, Vite production build (default config), all emitted files, gzip -9 each:');
+console.log(`${''.padEnd(42)}${pad('files', 6)}${pad('raw B', 11)}${pad('gzip -9 B', 11)}${pad('ref/this', 10)}${pad('target', 9)}`);
+const ref = sizes.reference.gzip;
+for (const [name, label] of [['extension', 'extension signer (default entry)'], ['key', 'in-wasm key (x402-vara-wasm/keypair)'], ['reference', 'reference: x402-vara/client + axios']]) {
+  const s = sizes[name];
+  const target = TARGETS[name] ? `${TARGETS[name] / 1024} KiB` : '';
+  const verdict = TARGETS[name] ? (s.gzip <= TARGETS[name] ? ' met' : ' not met') : '';
+  console.log(`${label.padEnd(42)}${pad(s.files, 6)}${pad(s.raw, 11)}${pad(s.gzip, 11)}${pad((ref / s.gzip).toFixed(2) + 'x', 10)}${pad(target, 9)}${verdict}`);
+}
