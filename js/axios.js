@@ -3,6 +3,7 @@
 // nonce sequencing (payments from one account reach servers in nonce order) and the same
 // rule after paying (see the fetch wrapper).
 import { sendWithPayment, parsePaymentResponse } from 'x402-vara-wasm';
+import { checkOptions } from './options.js';
 import { toSigner } from './signers.js';
 import { x402Error } from './errors.js';
 
@@ -34,8 +35,11 @@ function paymentSignal(config) {
   return typeof AbortSignal.any === 'function' ? AbortSignal.any(signals) : signals[0];
 }
 
+const headerOf = (headers, name) => headers && (typeof headers.get === 'function' ? headers.get(name) : headers[name]);
+
+/** The receipt: v2's `PAYMENT-RESPONSE`, else v1's `X-PAYMENT-RESPONSE`. */
 function settlementOf(headers) {
-  const value = headers && (typeof headers.get === 'function' ? headers.get('x-payment-response') : headers['x-payment-response']);
+  const value = headerOf(headers, 'payment-response') || headerOf(headers, 'x-payment-response');
   if (!value) return null;
   try {
     return parsePaymentResponse(String(value));
@@ -51,6 +55,7 @@ function reasonOf(data) {
 
 export function withX402Interceptor(axiosClient, signer, options = {}) {
   const payer = toSigner(signer);
+  checkOptions(payer, options);
   axiosClient.interceptors.request.use(async (config) => {
     if (isNodeStream(config.data) || isWebStream(config.data)) config.data = await replayable(config.data);
     return config;
@@ -64,7 +69,10 @@ export function withX402Interceptor(axiosClient, signer, options = {}) {
       const config = error.config;
       const signal = paymentSignal(config);
       const opts = signal ? { ...options, signal } : options;
-      const sent = await sendWithPayment(response.data, payer, async (header, headerName) => {
+      // A v2 server sends its offer in the PAYMENT-REQUIRED header; a v1 server in the body.
+      const offer = headerOf(response.headers, 'payment-required');
+      const requirements = offer ? String(offer) : response.data;
+      const sent = await sendWithPayment(requirements, payer, async (header, headerName) => {
         const headers = { ...(config.headers?.toJSON?.() ?? config.headers), [headerName]: header };
         try {
           const paid = await axiosClient.request({ ...config, [RETRIED]: true, headers });
@@ -76,14 +84,20 @@ export function withX402Interceptor(axiosClient, signer, options = {}) {
       }, opts);
       const { response: paid, error: failed } = sent.result;
       const x402 = { summary: sent.summary, settlement: settlementOf(paid.headers), header: sent.header };
-      if (failed) {
-        const details = { status: paid.status, reason: reasonOf(paid.data), receipt: x402, cause: failed };
-        if (paid.status === 402) {
-          throw x402Error('PAYMENT_REJECTED_BY_SERVER', `the server answered 402 again after payment: ${details.reason}`, details);
-        }
-        if (!x402.settlement?.success) {
-          throw x402Error('SETTLEMENT_FAILED', `the server did not settle the payment (HTTP ${paid.status}): ${details.reason}`, details);
-        }
+      // The fetch wrapper's rule after paying: a settlement reported failed, a second 402, or
+      // any other non-2xx without a successful settlement is a typed error with the receipt.
+      const details = () => ({ status: paid.status, reason: reasonOf(paid.data), receipt: x402, cause: failed });
+      if (x402.settlement && !x402.settlement.success) {
+        const d = details();
+        throw x402Error('SETTLEMENT_FAILED', `the server reports that settling the payment failed (HTTP ${paid.status}): ${x402.settlement.error ?? d.reason}`, d);
+      }
+      if (paid.status === 402) {
+        const d = details();
+        throw x402Error('PAYMENT_REJECTED_BY_SERVER', `the server answered 402 again after payment: ${d.reason}`, d);
+      }
+      if (failed && !x402.settlement?.success) {
+        const d = details();
+        throw x402Error('SETTLEMENT_FAILED', `the server did not settle the payment (HTTP ${paid.status}): ${d.reason}`, d);
       }
       paid.x402 = x402;
       return paid;

@@ -2,6 +2,7 @@
 // any x402Client pay on Vara: an adapter only. Requirements, limits, consent, the genesis
 // check and signing all stay in the wasm core (createPaymentHeader), for v1 and v2 alike.
 import { createPaymentHeader, releasePayment } from 'x402-vara-wasm';
+import { checkOptions } from './options.js';
 import { toSigner } from './signers.js';
 
 /** CAIP-2 ids of the Vara networks (`polkadot:` + the first 16 bytes of the genesis hash). */
@@ -43,6 +44,7 @@ export function withSpendCap(options, asset, cap) {
  */
 export function varaExactScheme(signer, options = {}) {
   const payer = toSigner(signer);
+  checkOptions(payer, options);
   return {
     scheme: 'exact',
     // The SDK sends what we build; when the seller refuses it (or it never arrives), its

@@ -1,4 +1,4 @@
-// CommonJS copies of the JS shims (axios, signers, x402) for `require`, on every Node the
+// CommonJS copies of the JS shims (axios, signers, x402; errors.js and options.js are bundled in) for `require`, on every Node the
 // package supports (Node < 20.19 cannot require an ES module). The package itself stays
 // external, so a required shim shares the Node entry's one wasm instance.
 import { readdirSync } from 'node:fs';
@@ -6,7 +6,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 
 const dist = path.resolve(process.argv[2] ?? 'dist');
-const shims = readdirSync(path.join(dist, 'js')).filter((f) => f.endsWith('.js') && f !== 'errors.js');
+const shims = readdirSync(path.join(dist, 'js')).filter((f) => f.endsWith('.js') && !['errors.js', 'options.js'].includes(f));
 for (const file of shims) {
   await build({
     entryPoints: [path.join(dist, 'js', file)], bundle: true, format: 'cjs', platform: 'node', target: 'node20',

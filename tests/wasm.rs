@@ -307,8 +307,7 @@ async fn x402_fetch_pays_one_request_with_the_global_fetch() {
     assert_eq!(text(&get_payment_receipt(response.into()), "settlement.txHash"), text(&scene.js, "TX_HASH"));
 }
 
-/// Needs the fetch wrapper's AbortSignal support (the ABORTED code), being added to the core:
-/// until then the rejection is a NETWORK_ERROR and this test fails.
+/// An aborted signal ends the request with ABORTED (not a NETWORK_ERROR), nothing signed.
 #[wasm_bindgen_test]
 async fn an_aborted_request_rejects_with_aborted() {
     let scene = Scene::new();

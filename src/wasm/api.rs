@@ -41,16 +41,29 @@ pub(super) fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue> {
 /// Requirements from JS: a whole 402 answer of either version (v1 body, v2 PAYMENT-REQUIRED
 /// content) or one entry of `accepts`; the policy's choice among them.
 pub(super) fn select_requirement(requirements: &JsValue, policy: &Policy) -> Result<(Offer, usize, Requirement)> {
-    let text = json::stringify(requirements)
-        .ok_or_else(|| Error::new(ErrorCode::Malformed402, "the requirements are not JSON data"))?;
+    let offer = match requirements.as_string() {
+        // Base64 never holds `{`: a string without one is a `PAYMENT-REQUIRED` header's value
+        // (what an Axios or other non-fetch client hands over), checked like the fetch
+        // wrapper checks it.
+        Some(header) if !header.trim_start().starts_with('{') => Offer::from_answer(Some(&header), &[])?,
+        Some(body) => offer_from_json(body)?,
+        None => offer_from_json(
+            json::stringify(requirements)
+                .ok_or_else(|| Error::new(ErrorCode::Malformed402, "the requirements are not JSON data"))?,
+        )?,
+    };
+    let (index, requirement) = policy.select(offer.candidates())?;
+    Ok((offer, index, requirement))
+}
+
+/// A 402 body or requirements as JSON text, either version.
+fn offer_from_json(text: String) -> Result<Offer> {
     if text.len() > MAX_402_BODY_BYTES {
         return Err(Error::new(ErrorCode::Malformed402, format!("the requirements exceed {MAX_402_BODY_BYTES} bytes")));
     }
     let value: serde_json::Value = crate::json::from_text(&text)
         .map_err(|e| Error::new(ErrorCode::Malformed402, format!("invalid requirements: {e}")))?;
-    let offer = Offer::from_json(value)?;
-    let (index, requirement) = policy.select(offer.candidates())?;
-    Ok((offer, index, requirement))
+    Offer::from_json(value)
 }
 
 /// Calls the caller's `onBeforePayment(preview)`; `false` or a throw refuses.
@@ -293,12 +306,6 @@ pub fn select_payment_requirements(
 ) -> Result<JsValue, JsValue> {
     let run = || -> Result<JsValue> {
         let opts = JsOptions::from_js(&options)?;
-        let body = match body.as_string() {
-            Some(text) => {
-                js_sys::JSON::parse(&text).map_err(|_| Error::new(ErrorCode::Malformed402, "402 body is not JSON"))?
-            }
-            None => body.clone(),
-        };
         let (_, index, r) = select_requirement(&body, &opts.core.policy)?;
         to_value(&serde_json::json!({ "index": index, "requirements": r.wire }))
     };

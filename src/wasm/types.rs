@@ -194,8 +194,9 @@ export interface X402Options {
 }
 
 /** Requirements as `createPaymentHeader` and `sendWithPayment` take them: a whole 402 answer
- *  of either version, or one entry. */
-export type AnyRequirements = PaymentRequired | PaymentRequirements | PaymentRequiredV2 | PaymentRequirementsV2;
+ *  of either version, one entry, a v1 body as JSON text, or the value of a v2
+ *  `PAYMENT-REQUIRED` header (base64). */
+export type AnyRequirements = PaymentRequired | PaymentRequirements | PaymentRequiredV2 | PaymentRequirementsV2 | string;
 
 /** What `sendWithPayment` resolves to: `result` is what `send` resolved to. */
 export interface SentPayment<R = unknown> {

@@ -2,13 +2,16 @@
 // PAYMENT-REQUIRED header, and every refusal is an X402Error with its code, before anything
 // is signed or sent. Chain data comes from the scripted RPC stand-in serving real Vara
 // metadata (x402-v2.test.mjs pays a real runtime through the real @x402/express).
-// All of it needs the lead's v2 core; malformed v2 requirements are MALFORMED_402.
+// Malformed v2 requirements are MALFORMED_402. The Axios shim meets the same servers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { wasm, repoRoot } from '../support/wasm-pkg.mjs';
 import { scriptedRpc, TESTNET_GENESIS } from '../support/scripted-rpc.mjs';
 import { startServer, json } from '../support/http-server.mjs';
+import axios from 'axios';
+
+const { withX402Interceptor } = await import('../../dist/js/axios.js');
 
 const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
 const CHARLIE = wasm.Keypair.fromSuri('//Charlie').address;
@@ -82,6 +85,10 @@ function countingSigner() {
 const wrapped = (signer, options = {}, f = fetch) =>
   wasm.wrapFetchWithPayment(f, signer, { rpcFetch: scriptedRpc({ metadataPath, specVersion: 20000 }).rpcFetch, ...options });
 
+/** The Axios shim on the same terms as `wrapped`. */
+const viaAxios = (signer, options = {}) =>
+  withX402Interceptor(axios.create({ baseURL: server.url }), signer, { rpcFetch: scriptedRpc({ metadataPath, specVersion: 20000 }).rpcFetch, ...options });
+
 const refusals = [
   ['/bad-base64', 'MALFORMED_402'],
   ['/not-json', 'MALFORMED_402'],
@@ -105,6 +112,13 @@ for (const [route, code] of refusals) {
     const signer = countingSigner();
     const before = paid.length;
     await assert.rejects(wrapped(signer)(`${server.url}${route}`), (e) => e.name === 'X402Error' && e.code === code);
+    assert.equal(signer.calls, 0);
+    assert.equal(paid.length, before);
+  });
+  test(`v2 ${route} → ${code} through the Axios shim, nothing signed or sent`, async () => {
+    const signer = countingSigner();
+    const before = paid.length;
+    await assert.rejects(viaAxios(signer).get(route), (e) => e.name === 'X402Error' && e.code === code);
     assert.equal(signer.calls, 0);
     assert.equal(paid.length, before);
   });
@@ -195,4 +209,45 @@ test('v2 pays: the request is repeated with its body and headers plus PAYMENT-SI
   assert.equal(receipt.settlement.success, true);
   assert.deepEqual([receipt.settlement.txHash, receipt.settlement.networkId], [TX_HASH, TESTNET]);
   assert.equal(receipt.header, got.signature);
+});
+
+test('Axios pays v2: PAYMENT-REQUIRED read from the header, PAYMENT-SIGNATURE sent, PAYMENT-RESPONSE is the receipt', async () => {
+  const key = wasm.Keypair.fromSuri('//Alice');
+  const before = paid.length;
+  const response = await viaAxios(key).post('/paid', { a: 1 }, { headers: { 'x-custom': 'kept' } });
+  assert.equal(response.status, 200);
+  assert.deepEqual(response.data, { ok: true });
+  const got = paid[before];
+  assert.deepEqual([got.body, got.custom, got.legacy], ['{"a":1}', 'kept', undefined]);
+  const payload = decode(got.signature);
+  assert.equal(payload.x402Version, 2);
+  assert.deepEqual(payload.accepted, entry());
+  assert.equal(response.x402.settlement.success, true);
+  assert.deepEqual([response.x402.settlement.txHash, response.x402.settlement.networkId], [TX_HASH, TESTNET]);
+  assert.equal(response.x402.header, got.signature);
+});
+
+test('Axios, v2: a failed settlement is SETTLEMENT_FAILED and a second 402 PAYMENT_REJECTED_BY_SERVER, each paid once', async () => {
+  for (const [route, code] of [['/settle-fails', 'SETTLEMENT_FAILED'], ['/again', 'PAYMENT_REJECTED_BY_SERVER']]) {
+    const signer = countingSigner();
+    const before = paid.length;
+    await assert.rejects(viaAxios(signer).get(route), (e) => {
+      assert.equal(e.name, 'X402Error');
+      assert.equal(e.code, code);
+      assert.equal(e.status, 402);
+      assert.ok(e.receipt?.summary, 'the receipt is attached');
+      return true;
+    });
+    assert.equal(signer.calls, 1, route);
+    assert.equal(paid.length, before + 1, route);
+  }
+});
+
+test('Axios and the @x402 scheme check options when made, as the fetch wrapper does', async () => {
+  const { varaExactScheme } = await import('../../dist/js/x402.js');
+  const key = wasm.Keypair.fromSuri('//Alice');
+  const misspelled = (e) => e.code === 'INVALID_OPTIONS' && /recipient/.test(e.message);
+  assert.throws(() => wasm.wrapFetchWithPayment(fetch, key, { recipient: [BOB] }), misspelled);
+  assert.throws(() => withX402Interceptor(axios.create(), key, { recipient: [BOB] }), misspelled);
+  assert.throws(() => varaExactScheme(key, { recipient: [BOB] }), misspelled);
 });

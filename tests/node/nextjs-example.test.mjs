@@ -158,7 +158,6 @@ test('the v2 route paid by @x402/fetch with varaExactScheme: 200, PAYMENT-RESPON
 });
 
 test('the v2 route paid by our fetch wrapper (the same call as the page makes)', async () => {
-  // Needs the lead's v2 core.
   const before = await chain.freeBalance(BOB);
   const pay = wasm.wrapFetchWithPayment(fetch, wasm.Keypair.fromSuri('//Alice'), v2Options());
   const response = await pay(`${url}/api/paid-v2`);

@@ -90,10 +90,16 @@ test('the era is anchored at the best block\'s parent, which a one-block reorg k
   const a = await wasm.createPaymentHeader(requirements(), wasm.Keypair.fromSuri('//Alice'), options);
   assert.equal(a.payload.payload.transaction.blockHash, '0x' + 'aa'.repeat(32));
   assert.equal(parseInt(a.payload.payload.transaction.blockNumber, 16), 499);
-  // The best block 500 is replaced by a sibling (same parent): the checkpoint is unchanged.
-  rpc.state.parentHash = '0x' + 'aa'.repeat(32);
+  // The best block 500 is replaced by a sibling: same parent, other contents (so another
+  // hash). Bob's first payment reads the chain again and keeps the same checkpoint, which an
+  // era anchored at the best block itself would have lost.
+  rpc.state.answer = (call, correct) =>
+    call.method === 'chain_getHeader' ? { ...correct, result: { ...correct.result, stateRoot: '0x' + '44'.repeat(32) } } : undefined;
+  const read = rpc.calls.length;
   const b = await wasm.createPaymentHeader(requirements(), wasm.Keypair.fromSuri('//Bob'), options);
+  assert.ok(rpc.calls.slice(read).includes('chain_getHeader'), `the sibling's header was read: ${rpc.calls.slice(read)}`);
   assert.equal(b.payload.payload.transaction.blockHash, a.payload.payload.transaction.blockHash);
+  assert.equal(b.payload.payload.transaction.blockNumber, a.payload.payload.transaction.blockNumber);
 });
 
 test('key handles cannot be forged, and a freed key stops every wrapper holding it', async () => {

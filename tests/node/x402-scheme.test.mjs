@@ -47,7 +47,6 @@ test('v1: the scheme returns the whole X-PAYMENT object the SDK sends as is', as
 });
 
 test('v2: the scheme returns only { x402Version: 2, payload: { transaction, signature } } (the SDK adds the rest)', async () => {
-  // Needs the lead's v2 core (createPaymentHeader taking a v2 entry).
   const scheme = varaExactScheme(alice, { rpcFetch: rpc.rpcFetch });
   const requirement = { scheme: 'exact', network: VARA_TESTNET, amount: '10000000000', asset: 'vara', payTo: BOB, maxTimeoutSeconds: 60, extra: {} };
   const out = await scheme.createPaymentPayload(2, requirement, {});

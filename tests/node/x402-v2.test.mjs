@@ -82,7 +82,6 @@ test('unpaid: 402 with a v2 PAYMENT-REQUIRED header: CAIP-2 network, asset "vara
 });
 
 test('(a) our fetch wrapper pays v2: PAYMENT-SIGNATURE, receipt from PAYMENT-RESPONSE, Bob +price', async () => {
-  // Needs the lead's v2 core (wrapFetchWithPayment reading PAYMENT-REQUIRED).
   const required = await requirementsOf('/paid');
   const pay = wasm.wrapFetchWithPayment(fetch, alice, options);
   const response = await paysOnce(() => pay(`${server.url}/paid`));
