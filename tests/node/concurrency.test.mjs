@@ -153,6 +153,23 @@ test('a hanging RPC node with timeoutMs: TIMEOUT naming the node, nothing signed
   }
 });
 
+test('Axios: its signal and its timeout end a payment stuck on a hanging RPC node, nothing signed', async () => {
+  const node = await startHangingNode();
+  try {
+    const signer = countingSigner('//Ferdie');
+    const client = withX402Interceptor(axios.create({ baseURL: server.url }), signer, { ...options, rpcUrls: { 'vara-testnet': node.url }, timeoutMs: 60_000 });
+    for (const config of [{ signal: AbortSignal.timeout(2000) }, { timeout: 2000 }]) {
+      const t0 = performance.now();
+      await assert.rejects(client.get('/paid', config), (e) => e.name === 'X402Error' && e.code === 'ABORTED', JSON.stringify(Object.keys(config)));
+      const ms = performance.now() - t0;
+      assert.ok(ms < 5000, `${Object.keys(config)}: ended after ${ms.toFixed(0)} ms`);
+    }
+    assert.equal(signer.calls, 0);
+  } finally {
+    await node.close();
+  }
+});
+
 test('failover: a dead first endpoint and a hanging second hand over to the live third', async () => {
   const hanging = await startHangingNode();
   try {
