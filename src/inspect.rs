@@ -123,6 +123,7 @@ impl PaymentSummary {
         let prefix = self.network.ss58_prefix();
         serde_json::json!({
             "network": self.network.name(),
+            "networkId": self.network.caip2(),
             "payer": self.payer.to_ss58(prefix),
             "payTo": self.pay_to.to_ss58(prefix),
             "amount": self.amount.to_string(),

@@ -141,7 +141,8 @@ export interface PaymentPreview {
 
 /** A signed payment, decoded and checked. `amount` and `tip` are in the smallest unit. */
 export interface PaymentSummary {
-  network: VaraNetwork; payer: string; payTo: string; amount: string; asset: string | null; nonce: number;
+  /** The v1 name; `networkId` is the same network's CAIP-2 id (what v2 servers name). */
+  network: VaraNetwork; networkId: VaraCaip2; payer: string; payTo: string; amount: string; asset: string | null; nonce: number;
   eraPeriod: number | null; validFrom: number; validUntil: number | null; blockHash: string;
   specVersion: number; tip: string; gasLimit: number | null;
 }

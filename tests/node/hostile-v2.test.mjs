@@ -157,7 +157,7 @@ test('v2 header and v1 body both present: the header wins (PAYMENT-SIGNATURE, it
   assert.equal(payload.x402Version, 2);
   assert.deepEqual(payload.accepted, entry());
   const { summary } = wasm.getPaymentReceipt(response);
-  assert.deepEqual([summary.payTo, summary.amount], [BOB, '10000000000']);
+  assert.deepEqual([summary.payTo, summary.amount, summary.network, summary.networkId], [BOB, '10000000000', 'vara-testnet', TESTNET]);
 });
 
 test('v2: a second 402 after paying is an error, never a second payment', async () => {
