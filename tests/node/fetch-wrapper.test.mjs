@@ -164,7 +164,7 @@ test('a node on another chain is refused (WRONG_CHAIN)', async () => {
   const signer = countingSigner('//Charlie');
   const rpcUrls = { 'vara-testnet': 'http://127.0.0.1:9/another-node' };
   const pay = wasm.wrapFetchWithPayment(fetch, signer, { rpcFetch: rpc.rpcFetch, rpcUrls });
-  await assert.rejects(pay(`${server.url}/paid`), (e) => e.code === 'WRONG_CHAIN');
+  await assert.rejects(pay(`${server.url}/paid`), (e) => e.code === 'WRONG_CHAIN' && e.message.includes('options.genesisHashes'));
   // A caller expecting another chain behind an already-known URL is refused too.
   const other = wasm.wrapFetchWithPayment(fetch, signer, { rpcFetch: rpc.rpcFetch, genesisHashes: { 'vara-testnet': '0x' + '46'.repeat(32) } });
   await assert.rejects(other(`${server.url}/paid`), (e) => e.code === 'WRONG_CHAIN');
@@ -214,6 +214,36 @@ test('responses that were not paid have no receipt, and pass through untouched',
 
 test('an unreachable server is NETWORK_ERROR, not an RPC error', async () => {
   const signer = countingSigner();
-  await assert.rejects(wrapped(signer)('http://127.0.0.1:9/unreachable'), (e) => e.name === 'X402Error' && e.code === 'NETWORK_ERROR');
+  await assert.rejects(wrapped(signer)('http://127.0.0.1:9/unreachable'), (e) =>
+    e.name === 'X402Error' && e.code === 'NETWORK_ERROR' && e.message.includes('http://127.0.0.1:9/unreachable') && e.cause instanceof Error);
   assert.equal(signer.calls, 0);
+});
+
+test('signer mistakes say what was passed and what to pass instead, never echoing a string', () => {
+  const forms = /Keypair\.fromSuri.*connectExtension.*fromKeyringPair/;
+  const cases = [
+    [undefined, /a signer is required/],
+    ['//Alice//secret', /the signer is a string; .*Keypair\.fromSuri\(secret\)/],
+    [42, /the signer must be an object/],
+    [{ address: BOB }, /neither signPayload\(payload\) nor sign\(bytes\)/],
+    [{ sign: () => new Uint8Array(64) }, /no `address` string/],
+  ];
+  for (const [signer, message] of cases) {
+    assert.throws(() => wasm.wrapFetchWithPayment(fetch, signer), (e) => {
+      assert.equal(e.code, 'INVALID_OPTIONS');
+      assert.match(e.message, message);
+      assert.match(e.message, forms);
+      assert.ok(!e.message.includes('//Alice//secret'));
+      return true;
+    });
+  }
+});
+
+test('a bare { address, sign } callback pays through the fetch wrapper', async () => {
+  const key = wasm.Keypair.fromSuri('//Alice');
+  const before = seen.length;
+  const response = await wrapped({ address: key.address, sign: (bytes) => key.sign(bytes) })(`${server.url}/paid`);
+  assert.equal(response.status, 200);
+  assert.equal(seen.length, before + 1);
+  assert.equal(wasm.getPaymentReceipt(response).summary.payer, key.address);
 });
