@@ -238,6 +238,12 @@ impl Fields<'_> {
 /// version's header, decoded and inspected as a server would, and must say what was built.
 #[cfg(feature = "keypair")]
 pub fn roundtrip(data: &[u8]) {
+    paid_header(data);
+}
+
+/// The header [`roundtrip`] builds and checks from `data` (the seeds of other targets).
+#[cfg(feature = "keypair")]
+pub fn paid_header(data: &[u8]) -> String {
     use crate::signer::keypair::{KeyPolicy, Keypair};
     let f = &mut Fields(data);
     let chain = chain_state();
@@ -318,4 +324,5 @@ pub fn roundtrip(data: &[u8]) {
     assert_eq!(summary.gas_limit, token.then_some(gas_limit));
     let until = summary.valid_until.expect("a mortal era");
     assert!(summary.valid_from <= block as u64 && block as u64 <= until, "{summary:?}");
+    header.value
 }
