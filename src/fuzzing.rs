@@ -23,8 +23,11 @@ use base64::{engine::general_purpose::STANDARD, Engine};
 use serde_json::{json, Value};
 use std::sync::OnceLock;
 
+/// What a fuzz target runs on its input.
+pub type Target = fn(&[u8]);
+
 /// Every target, by name (the regression test walks `tests/fuzz-regressions/<name>/`).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("payment_required_v1", payment_required_v1),
     ("payment_required_v2", payment_required_v2),
     ("payment_header", payment_header),
@@ -150,8 +153,13 @@ pub fn suri(data: &[u8]) {
 /// answer the client parses: runtime version, header, nonce, account info, gas, metadata.
 pub fn rpc_response(data: &[u8]) {
     let Ok(answer) = crate::json::from_bytes::<Value>(data) else { return };
-    const METHODS: [&str; 5] =
-        ["state_getRuntimeVersion", "chain_getHeader", "system_accountNextIndex", "state_getStorage", "gear_calculateHandleGas"];
+    const METHODS: [&str; 5] = [
+        "state_getRuntimeVersion",
+        "chain_getHeader",
+        "system_accountNextIndex",
+        "state_getStorage",
+        "gear_calculateHandleGas",
+    ];
     let calls: Vec<Call> = METHODS.iter().map(|m| Call::new(m, json!([]))).collect();
     let results = match answer {
         Value::Array(answers) => rpc::collect_batch(&calls, answers),
@@ -271,8 +279,9 @@ pub fn paid_header(data: &[u8]) -> String {
             "maxTimeoutSeconds": 60})
     };
     let version = if v2 { 2 } else { 1 };
-    let offer = Offer::from_json(json!({"x402Version": version, "resource": {"url": "http://x/paid"}, "accepts": [entry]}))
-        .expect("an offer");
+    let offer =
+        Offer::from_json(json!({"x402Version": version, "resource": {"url": "http://x/paid"}, "accepts": [entry]}))
+            .expect("an offer");
     let requirement = offer.requirement(&offer.entries()[0]).expect("a valid requirement");
 
     let facts = &chain.facts;
