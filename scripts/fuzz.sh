@@ -5,15 +5,18 @@
 # A crash, timeout (5 s) or out-of-memory (2 GB) input is copied to
 # tests/fuzz-regressions/<target>/, which `cargo test` replays; the script then exits 1.
 # Needs nightly and cargo-fuzz (bash scripts/setup.sh installs both).
+# X402_FUZZ_BUILD adds cargo-fuzz build flags: the smoke in scripts/test-all.sh uses `--dev`
+# (no optimisation: it builds in half the time, and runs only seconds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 total=${1:-600}
 FUZZ=(cargo +nightly fuzz)
+read -r -a FLAGS <<<"${X402_FUZZ_BUILD:-}"
 
 t0=$SECONDS
 echo "== cargo fuzz build"
-"${FUZZ[@]}" build
+"${FUZZ[@]}" build ${FLAGS[@]+"${FLAGS[@]}"}
 build_s=$((SECONDS - t0))
 
 mapfile -t targets < <("${FUZZ[@]}" list)
@@ -36,7 +39,7 @@ for t in "${targets[@]}"; do
   log=fuzz/artifacts/$t.log
   echo "== $t ($per s)"
   # libFuzzer stops at the first finding; its exit status is judged by the artifacts below.
-  "${FUZZ[@]}" run "$t" "$corpus" -- -max_total_time="$per" -timeout=5 -rss_limit_mb=2048 \
+  "${FUZZ[@]}" run ${FLAGS[@]+"${FLAGS[@]}"} "$t" "$corpus" -- -max_total_time="$per" -timeout=5 -rss_limit_mb=2048 \
     -print_final_stats=1 >"$log" 2>&1 || true
   new=0
   for a in "$artifacts"/crash-* "$artifacts"/timeout-* "$artifacts"/oom-* "$artifacts"/leak-*; do
