@@ -5,8 +5,8 @@
 # A crash, timeout (5 s) or out-of-memory (2 GB) input is copied to
 # tests/fuzz-regressions/<target>/, which `cargo test` replays; the script then exits 1.
 # Needs nightly and cargo-fuzz (bash scripts/setup.sh installs both).
-# X402_FUZZ_BUILD adds cargo-fuzz build flags: the smoke in scripts/test-all.sh uses `--dev`
-# (no optimisation: it builds in half the time, and runs only seconds).
+# X402_FUZZ_BUILD adds cargo-fuzz build flags (`-s none`, `--dev`; an unoptimised build runs
+# 10 to 100 times fewer inputs, so the smoke does not use it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -30,9 +30,8 @@ IN_BROWSER=(env WASM_BINDGEN_USE_BROWSER=1 WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PW
 wasm_test() { if [ ${#skip[@]} -gt 0 ]; then "$@" -- -- "${skip[@]}"; else "$@"; fi; }
 
 step "cargo test (native)" cargo test --quiet
-# A short run of every fuzz target, unoptimised (3 s each by default; scripts/fuzz.sh 600 is the
-# long run).
-step "fuzz smoke (scripts/fuzz.sh)" env X402_FUZZ_BUILD=--dev bash scripts/fuzz.sh "${X402_FUZZ_SMOKE_SECONDS:-33}"
+# A short run of every fuzz target (3 s each by default; scripts/fuzz.sh 600 is the long run).
+step "fuzz smoke (scripts/fuzz.sh)" bash scripts/fuzz.sh "${X402_FUZZ_SMOKE_SECONDS:-33}"
 step "build dist/ (one wasm, embedded)" bash scripts/build.sh
 step "wasm-bindgen-test in Node" wasm_test "${WASM_TEST[@]}" --node
 step "wasm-bindgen-test in headless Chromium" wasm_test "${IN_BROWSER[@]}" "${WASM_TEST[@]}" --headless --chrome --chromedriver /usr/bin/chromedriver
