@@ -9,6 +9,7 @@
 use crate::amount::U256;
 use crate::inspect;
 use crate::proto::{self, v1, v2, Offer};
+#[cfg(feature = "keypair")]
 use crate::requirements::Asset;
 use crate::scheme::ExactVaraPayload;
 use crate::vara::address::{self, AccountId, VARA_SS58_PREFIX};
