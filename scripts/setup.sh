@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything the build and the tests need on a bare machine (rustup/cargo, Node 20,
 # npm and apt present). Idempotent: each step is skipped when already satisfied. Nothing is
-# downloaded from GitHub: wasm-pack, wasm-bindgen-cli and geckodriver come from crates.io,
-# Chromium, Firefox ESR, WebKitGTK's WebKitWebDriver and their drivers from Debian (Xvfb for
-# WebKitGTK's MiniBrowser, which has no headless mode), wasm-opt from npm binaryen.
+# downloaded from GitHub: wasm-pack, wasm-bindgen-cli, geckodriver and cargo-fuzz come from
+# crates.io, Chromium, Firefox ESR, WebKitGTK's WebKitWebDriver and their drivers from Debian
+# (Xvfb for WebKitGTK's MiniBrowser, which has no headless mode), wasm-opt from npm binaryen.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,6 +54,15 @@ geckodriver_bin() {
   cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked
 }
 
+# The fuzz targets (scripts/fuzz.sh, and its smoke in scripts/test-all.sh) need nightly
+# (libFuzzer's instrumentation) and cargo-fuzz, from crates.io.
+CARGO_FUZZ_VERSION=0.13.1
+cargo_fuzz() {
+  rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+  if [ "$(cargo fuzz --version 2>/dev/null)" = "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then echo "   cargo-fuzz $CARGO_FUZZ_VERSION present"; return; fi
+  cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked
+}
+
 node_packages() {
   if [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then echo "   node_modules up to date"; return; fi
   npm ci --no-audit --no-fund
@@ -66,4 +75,5 @@ step "npm ci" node_packages
 step "wasm-pack" wasm_pack
 step "wasm-bindgen-cli (version from Cargo.lock)" wasm_bindgen_cli
 step "geckodriver $GECKODRIVER_VERSION" geckodriver_bin
+step "nightly and cargo-fuzz $CARGO_FUZZ_VERSION (fuzz targets)" cargo_fuzz
 echo "== setup done in $((SECONDS - t0)) s"

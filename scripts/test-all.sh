@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Every test, on three levels: native Rust, wasm in Node and in headless Chromium, Firefox and
-# WebKitGTK, and the Node suites (JS shims, packed package, bundlers, polkadot-js cross-checks,
-# reference server, chain, the examples clicked in real browsers).
+# Every test, on three levels: native Rust (and a fuzz smoke), wasm in Node and in headless
+# Chromium, Firefox and WebKitGTK, and the Node suites (JS shims, packed package, bundlers,
+# polkadot-js cross-checks, reference server, chain, the examples clicked in real browsers).
 # Fails loudly when a level cannot run (a missing browser or driver is an error, never a skip).
 # X402_WASM_SKIP="name …" leaves named wasm tests out (e.g. one waiting for a core change);
 # the run says so.
@@ -30,6 +30,8 @@ IN_BROWSER=(env WASM_BINDGEN_USE_BROWSER=1 WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PW
 wasm_test() { if [ ${#skip[@]} -gt 0 ]; then "$@" -- -- "${skip[@]}"; else "$@"; fi; }
 
 step "cargo test (native)" cargo test --quiet
+# A short run of every fuzz target (3 s each by default; scripts/fuzz.sh 600 is the long run).
+step "fuzz smoke (scripts/fuzz.sh)" bash scripts/fuzz.sh "${X402_FUZZ_SMOKE_SECONDS:-33}"
 step "build dist/ (one wasm, embedded)" bash scripts/build.sh
 step "wasm-bindgen-test in Node" wasm_test "${WASM_TEST[@]}" --node
 step "wasm-bindgen-test in headless Chromium" wasm_test "${IN_BROWSER[@]}" "${WASM_TEST[@]}" --headless --chrome --chromedriver /usr/bin/chromedriver

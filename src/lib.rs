@@ -8,6 +8,10 @@
 
 pub mod amount;
 pub mod error;
+/// Fuzz targets' entry points (native only; see fuzz/ and tests/fuzz_regressions.rs).
+#[cfg(not(target_arch = "wasm32"))]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hexutil;
 pub mod inspect;
 pub mod json;

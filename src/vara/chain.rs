@@ -331,10 +331,7 @@ impl ChainClient {
                 Ok(PerPayment {
                     version: runtime_version(&a[0])?,
                     header: header_of(&a[1])?,
-                    nonce: a[2]
-                        .as_u64()
-                        .and_then(|n| u32::try_from(n).ok())
-                        .ok_or_else(|| bad_answer("system_accountNextIndex"))?,
+                    nonce: next_index(&a[2])?,
                     payer_free: free_balance(&a[3])?,
                     recipient_exists,
                     metadata,
@@ -371,10 +368,7 @@ impl ChainClient {
     ) -> Result<u64> {
         let params = json!([source.to_hex(), program.to_hex(), hexutil::encode(payload), 0, true]);
         let call = [Call::new("gear_calculateHandleGas", params)];
-        self.on_any_endpoint(t, endpoint, &self.cache(endpoint), &call, |a| {
-            a[0].get("min_limit").and_then(Value::as_u64).ok_or_else(|| bad_answer("gear_calculateHandleGas"))
-        })
-        .await
+        self.on_any_endpoint(t, endpoint, &self.cache(endpoint), &call, |a| min_gas(&a[0])).await
     }
 }
 
@@ -399,7 +393,7 @@ fn account_storage_call(who: &AccountId) -> Call {
 
 /// The free balance in a SCALE `AccountInfo` (four u32 counters, then `free: u128`);
 /// an account that does not exist has none.
-fn free_balance(v: &Value) -> Result<u128> {
+pub(crate) fn free_balance(v: &Value) -> Result<u128> {
     if v.is_null() {
         return Ok(0);
     }
@@ -411,7 +405,7 @@ fn free_balance(v: &Value) -> Result<u128> {
 
 /// Whether a `System.Account` answer is an account: null is none, anything else must be an
 /// `AccountInfo` (a wrong type is a bad answer, not an account that exists).
-fn account_exists(v: &Value) -> Result<bool> {
+pub(crate) fn account_exists(v: &Value) -> Result<bool> {
     free_balance(v).map(|_| !v.is_null())
 }
 
@@ -447,18 +441,28 @@ fn all_failed(mut failures: Vec<(String, Error)>) -> Error {
 }
 
 /// `state_getMetadata`'s answer, decoded.
-fn decode_metadata(metadata: &Value) -> Result<RuntimeFacts> {
+pub(crate) fn decode_metadata(metadata: &Value) -> Result<RuntimeFacts> {
     let bytes =
         metadata.as_str().and_then(|s| hexutil::decode(s).ok()).ok_or_else(|| bad_answer("state_getMetadata"))?;
     metadata::decode(&bytes)
 }
 
-fn runtime_version(v: &Value) -> Result<(u32, u32)> {
+pub(crate) fn runtime_version(v: &Value) -> Result<(u32, u32)> {
     let field = |name: &str| v.get(name).and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok());
     match (field("specVersion"), field("transactionVersion")) {
         (Some(s), Some(t)) => Ok((s, t)),
         _ => Err(bad_answer("state_getRuntimeVersion")),
     }
+}
+
+/// `system_accountNextIndex`'s answer: the payer's next nonce.
+pub(crate) fn next_index(v: &Value) -> Result<u32> {
+    v.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| bad_answer("system_accountNextIndex"))
+}
+
+/// `gear_calculateHandleGas`'s answer: its `min_limit`.
+pub(crate) fn min_gas(v: &Value) -> Result<u64> {
+    v.get("min_limit").and_then(Value::as_u64).ok_or_else(|| bad_answer("gear_calculateHandleGas"))
 }
 
 /// A header's number, and its parent as the era checkpoint: the parent's hash is in the

@@ -81,7 +81,7 @@ impl RpcClient {
     }
 }
 
-fn collect_batch(calls: &[Call], answers: Vec<Value>) -> Result<Vec<Value>> {
+pub(crate) fn collect_batch(calls: &[Call], answers: Vec<Value>) -> Result<Vec<Value>> {
     let mut results = vec![None; calls.len()];
     for answer in answers {
         let id =
@@ -103,7 +103,7 @@ fn collect_batch(calls: &[Call], answers: Vec<Value>) -> Result<Vec<Value>> {
 /// The most of a node's error message an error repeats (a server's reason is cut alike).
 const MAX_NODE_MESSAGE_CHARS: usize = 300;
 
-fn result_of(method: &str, mut answer: Value) -> Result<Value> {
+pub(crate) fn result_of(method: &str, mut answer: Value) -> Result<Value> {
     if let Some(e) = answer.get("error") {
         let message = e.get("message").and_then(Value::as_str).unwrap_or("unknown error");
         let message = match message.char_indices().nth(MAX_NODE_MESSAGE_CHARS) {
