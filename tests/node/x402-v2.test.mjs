@@ -245,18 +245,21 @@ test('a failed settlement (payer cannot pay the fee) comes back as a 402 and a t
 });
 
 test('an SDK payment the seller refused does not hold up the next one from the same account', async () => {
-  // Ferdie's first payment fails at settlement (he cannot pay the fee), so its nonce is never
-  // used on chain. Funded, his next payment must get that nonce again, or it waits in the
-  // future queue behind a transaction that will never come: the scheme's onPaymentResponse
-  // hook gives it back (releasePayment).
+  // Ferdie holds the price plus the existential deposit: his first payment is included but
+  // fails (the transfer would leave less than the deposit once the fee is taken), so the
+  // seller refuses it and the scheme's onPaymentResponse hook gives it back (releasePayment).
+  // The chain did use that nonce, so the next payment must read it again and take the one
+  // after, not wait behind or reuse it. (x402-scheme.test.mjs shows a nonce the chain did not
+  // use being handed out again.)
   const ferdie = wasm.Keypair.fromSuri('//Ferdie');
   await chain.fund(ferdie.address, PRICE + api.consts.balances.existentialDeposit.toBigInt());
   const pay = wrapFetchWithPayment(fetch, sdkClient(ferdie));
   assert.equal((await pay(`${server.url}/paid`)).status, 402);
   await chain.fund(ferdie.address, 1000n * VARA);
+  const next = (await api.rpc.system.accountNextIndex(ferdie.address)).toNumber();
   const response = await pay(`${server.url}/paid`);
-  assert.equal(server.served.at(-1).payload.transaction.nonce, '0x00000000', 'the unused nonce is handed out again');
   assert.equal(response.status, 200, JSON.stringify(decode(response.headers.get('payment-response') ?? 'e30=')));
+  assert.equal(parseInt(server.served.at(-1).payload.transaction.nonce, 16), next, "the chain's next nonce");
 });
 
 test('VFT in v2: asset = program id; the facilitator checks the Sails Vft/Transfer and the extrinsic executes', async () => {
