@@ -3,7 +3,8 @@
 // back-to-back requests (each sent when the previous answered, without waiting for anything
 // else), with wall time and RPC round trips per payment. Same local chain, same reference
 // server, //Alice paying in both; each client runs in its own process (ours first), after
-// one warm-up payment. Between phases the chain is left to include everything. Prints
+// one warm-up payment. Between phases the chain includes everything (empty blocks are built
+// until the payer's nonce stops rising). Prints
 // figures; asserts nothing. `node bench/volume.mjs` (after `npm run build`): 10 concurrent
 // and 30 back-to-back; BENCH_FULL=1 adds 20 concurrent and 100 back-to-back.
 //
@@ -43,18 +44,16 @@ if (process.argv[2] === '--child') {
   const proxy = await countingWsProxy(chain.wsUrl);
   const env = payerEnv(shop, proxy.url);
 
-  // Until the node's pool is empty and the payer's nonce has not moved for 1 s: the reference
-  // server answers once the node has accepted a payment, before inclusion, so stragglers land
-  // here, not in the next phase.
+  // Until the chain has included everything: chopsticks builds a block per submission, and
+  // when it lags behind, payments it has accepted wait for blocks that no later submission
+  // triggers (a real chain keeps producing them). So build empty blocks until one leaves the
+  // payer's nonce where it was.
   async function settled(address) {
-    let last = await chain.nonce(address), still = performance.now();
-    for (const end = Date.now() + 60_000; Date.now() < end; ) {
-      await new Promise((r) => setTimeout(r, 250));
-      const now = await chain.nonce(address);
-      if (now !== last) [last, still] = [now, performance.now()];
-      else if (performance.now() - still >= 1000 && !(await chain.rpc('author_pendingExtrinsics', [])).length) break;
+    for (let i = 0; i < 100; i++) {
+      const before = await chain.nonce(address);
+      await chain.rpc('dev_newBlock', []);
+      if ((await chain.nonce(address)) === before) return;
     }
-    return last;
   }
   // The payer's nonce and the seller's balance at one block, so that both deltas agree.
   async function snapshot() {
