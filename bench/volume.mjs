@@ -4,9 +4,9 @@
 // else), with wall time and RPC round trips per payment. Same local chain, same reference
 // server, //Alice paying in both; each client runs in its own process (ours first), after
 // one warm-up payment. Between phases the chain includes everything (empty blocks are built
-// until the payer's nonce stops rising). Prints
-// figures; asserts nothing. `node bench/volume.mjs` (after `npm run build`): 10 concurrent
-// and 30 back-to-back; BENCH_FULL=1 adds 20 concurrent and 100 back-to-back.
+// until the payer's nonce stops rising). Prints figures; asserts nothing.
+// `node bench/volume.mjs` (after `npm run build`): 10 concurrent and 30 back-to-back;
+// BENCH_FULL=1 adds 20 concurrent and 100 back-to-back.
 //
 // Executed = the seller's balance delta ÷ price (the payer's nonce delta is shown where it
 // differs). The reference reads the nonce from the node for each payment, so payments sent
