@@ -1,23 +1,19 @@
 // Side-by-side benchmarks against the reference client (x402-vara's withX402Interceptor +
 // keyring) on the same local Vara chain and the same reference server, in one run. Prints
 // figures; asserts nothing. `npm run bench` (after `npm run build`). BENCH_PAYMENTS sets
-// the warm/memory run's payment count (default 100).
+// the warm/memory run's payment count (default 20; 100 with BENCH_FULL=1).
 import { spawn } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtinModules } from 'node:module';
-import { WebSocketServer, WebSocket } from 'ws';
 import { build } from 'esbuild';
-import { startChain, freePort, VARA } from '../tests/support/local-chain.mjs';
-import { startReferenceServer } from '../tests/support/reference-server.mjs';
+import { startBenchShop, payerEnv, countingWsProxy, median, FULL } from './support.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const PAYMENTS = Number(process.env.BENCH_PAYMENTS ?? 100);
+const PAYMENTS = Number(process.env.BENCH_PAYMENTS ?? (FULL ? 100 : 20));
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 3);
-const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const gz = (b) => gzipSync(b, { level: 9 }).length;
 
 // 1. What a browser app ships when it imports only the client (esbuild, minified, gzip -9).
@@ -45,32 +41,6 @@ async function bundleSize(name, source) {
   return { raw: js.length, gzip: gz(js) };
 }
 
-// A WebSocket proxy in front of the chain that counts JSON-RPC calls (the reference talks WS).
-async function countingWsProxy(target) {
-  const port = await freePort();
-  const counts = { messages: 0, calls: 0, byMethod: {} };
-  const wss = new WebSocketServer({ port, host: '127.0.0.1' });
-  wss.on('connection', (client) => {
-    const upstream = new WebSocket(target);
-    const queue = [];
-    upstream.on('open', () => queue.splice(0).forEach((m) => upstream.send(m)));
-    client.on('message', (data) => {
-      const text = data.toString();
-      counts.messages += 1;
-      const msg = JSON.parse(text);
-      for (const m of Array.isArray(msg) ? msg : [msg]) {
-        counts.calls += 1;
-        counts.byMethod[m.method] = (counts.byMethod[m.method] ?? 0) + 1;
-      }
-      upstream.readyState === WebSocket.OPEN ? upstream.send(text) : queue.push(text);
-    });
-    upstream.on('message', (data) => client.readyState === WebSocket.OPEN && client.send(data.toString()));
-    client.on('close', () => upstream.close());
-    upstream.on('close', () => client.close());
-  });
-  return { url: `ws://127.0.0.1:${port}`, counts, close: () => new Promise((r) => wss.close(r)) };
-}
-
 function runPayer(who, count, env) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
@@ -91,12 +61,9 @@ const ours = await bundleSize('ours', "import { wrapFetchWithPayment } from 'x40
 const oursKey = await bundleSize('ours-key', "import { wrapFetchWithPayment } from 'x402-vara-wasm'; import { Keypair } from 'x402-vara-wasm/keypair'; export { wrapFetchWithPayment, Keypair };");
 const reference = await bundleSize('reference', "import { withX402Interceptor } from 'x402-vara/client'; export { withX402Interceptor };");
 
-const chain = await startChain();
-const proxy = await countingWsProxy(chain.wsUrl);
-await chain.fund('kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW', 1_000_000n * VARA);
-await chain.fund(BOB, 100n * VARA);
-const server = await startReferenceServer({ wsUrl: chain.wsUrl, payTo: BOB, price: '10000000000' });
-const env = { BENCH_SERVER: server.url, BENCH_RPC_HTTP: chain.httpUrl, BENCH_RPC_WS: proxy.url, BENCH_GENESIS: chain.genesisHash };
+const shop = await startBenchShop();
+const proxy = await countingWsProxy(shop.chain.wsUrl);
+const env = payerEnv(shop, proxy.url);
 
 const results = {};
 try {
@@ -117,9 +84,8 @@ try {
     };
   }
 } finally {
-  await server.stop();
   await proxy.close();
-  await chain.stop();
+  await shop.stop();
 }
 
 const o = results.ours, r = results.reference;
