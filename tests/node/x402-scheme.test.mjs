@@ -65,3 +65,19 @@ test('the scheme accepts a polkadot-js-style keyring pair, like the Axios shim',
   assert.equal(out.payload.transaction.address, alice.address);
   assert.throws(() => varaExactScheme({ nothing: true }), (e) => e.name === 'X402Error' && e.code === 'INVALID_OPTIONS');
 });
+
+test('a payment the seller refused before submitting it gives its nonce back through onPaymentResponse', async () => {
+  // The SDK calls the hook with what it knows after the paid request; a refusal (a 402 with
+  // new requirements) releases the nonce, so the next payment does not wait behind a gap.
+  const ferdie = wasm.Keypair.fromSuri('//Ferdie');
+  const scheme = varaExactScheme(ferdie, { rpcFetch: rpc.rpcFetch });
+  const requirement = { scheme: 'exact', network: VARA_TESTNET, amount: '10000000000', asset: 'vara', payTo: BOB, maxTimeoutSeconds: 60, extra: {} };
+  const first = await scheme.createPaymentPayload(2, requirement, {});
+  const second = await scheme.createPaymentPayload(2, requirement, {});
+  assert.equal(parseInt(second.payload.transaction.nonce, 16), parseInt(first.payload.transaction.nonce, 16) + 1, 'handed out in turn');
+  // The second was refused: its nonce comes back; the first was taken and stays used.
+  const refused = { ...second, accepted: requirement, resource: { url: 'http://x/paid' } };
+  await scheme.schemeHooks.onPaymentResponse({ paymentPayload: refused, requirements: requirement, paymentRequired: { x402Version: 2, accepts: [requirement] } });
+  const third = await scheme.createPaymentPayload(2, requirement, {});
+  assert.equal(third.payload.transaction.nonce, second.payload.transaction.nonce);
+});
