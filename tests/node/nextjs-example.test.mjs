@@ -53,6 +53,7 @@ before(async () => {
   chain = await startChain();
   await chain.fund(wasm.Keypair.fromSuri('//Alice').address, 1000n * VARA);
   await chain.fund(BOB, 100n * VARA);
+  await chain.fund(wasm.Keypair.fromSuri('//Charlie').address, 1000n * VARA);
   next = await startNext(builds.turbopack);
   url = next.url;
 });
@@ -146,7 +147,9 @@ const v2Options = () => ({ rpcUrls: { [VARA_TESTNET]: chain.httpUrl }, genesisHa
 
 test('the v2 route paid by @x402/fetch with varaExactScheme: 200, PAYMENT-RESPONSE, payTo +price', async () => {
   const before = await chain.freeBalance(BOB);
-  const client = new x402Client().register(VARA_TESTNET, varaExactScheme(wasm.Keypair.fromSuri('//Alice'), v2Options()))
+  // Charlie, not Alice: the pages above paid as Alice from another realm, which this process
+  // learns of only at its next chain read (README, "Many payments from one account").
+  const client = new x402Client().register(VARA_TESTNET, varaExactScheme(wasm.Keypair.fromSuri('//Charlie'), v2Options()))
     .setSpendControls({ allowedAssets: [{ network: VARA_TESTNET, asset: 'vara', maxAmountPerPayment: String(PRICE) }] });
   const response = await wrapFetchWithPayment(fetch, client)(`${url}/api/paid-v2`);
   assert.equal(response.status, 200, `${await response.clone().text()}\n${next.output().slice(-1500)}`);
@@ -159,7 +162,7 @@ test('the v2 route paid by @x402/fetch with varaExactScheme: 200, PAYMENT-RESPON
 
 test('the v2 route paid by our fetch wrapper (the same call as the page makes)', async () => {
   const before = await chain.freeBalance(BOB);
-  const pay = wasm.wrapFetchWithPayment(fetch, wasm.Keypair.fromSuri('//Alice'), v2Options());
+  const pay = wasm.wrapFetchWithPayment(fetch, wasm.Keypair.fromSuri('//Charlie'), v2Options());
   const response = await pay(`${url}/api/paid-v2`);
   assert.equal(response.status, 200, `${await response.clone().text()}\n${next.output().slice(-1500)}`);
   assert.equal(wasm.getPaymentReceipt(response).settlement.success, true);
