@@ -251,8 +251,50 @@ async fn prepare<T: Transport, S: Signer, A: Abort>(
         metadata_hash: None,
         has_mode: facts.has_metadata_hash_extension(),
     };
+    check_fee(p, &snap, requirement, &unsigned).await?;
     let valid_until = era.birth(snap.checkpoint.number as u64) + period - 1;
     Ok(Prepared { unsigned, chain: snap.chain, valid_until })
+}
+
+/// Above this much spare balance (1 VARA, some hundred times a transfer's fee) the fee is
+/// not worth a round trip.
+const FEE_HEADROOM: u128 = 1_000_000_000_000;
+
+/// A native payment whose payer is close to the edge: the fee, asked of the runtime, must fit
+/// beside the amount and the existential deposit, or the chain would take the fee and fail
+/// the transfer. When the node cannot say, the chain decides.
+async fn check_fee<T: Transport, S: Signer, A: Abort>(
+    p: &Payer<'_, T, S, A>,
+    snap: &Snapshot,
+    requirement: &Requirement,
+    unsigned: &UnsignedPayload,
+) -> Result<()> {
+    let (Some(free), Asset::Native) = (snap.payer_free, &requirement.asset) else { return Ok(()) };
+    let facts = &snap.chain.facts;
+    let needed = requirement.native_amount().saturating_add(facts.existential_deposit);
+    if free >= needed.saturating_add(FEE_HEADROOM) {
+        return Ok(());
+    }
+    let mut dummy = [0u8; 65];
+    dummy[0] = 1; // sr25519: the fee depends on the length, not on the signature
+    let fee = match p.chain.estimate_fee(p.transport, p.endpoint, &unsigned.signed_extrinsic(facts, &dummy)).await {
+        Ok(fee) => fee,
+        Err(e) if e.code == ErrorCode::Aborted => return Err(e),
+        Err(_) => return Ok(()),
+    };
+    if free < needed.saturating_add(fee) {
+        let describe = |v: u128| Asset::Native.describe(v.into(), Some(12));
+        return err(
+            ErrorCode::InsufficientBalance,
+            format!(
+                "the payer has {} free, below the amount plus the existential deposit ({}) plus the fee ({}): fund the account",
+                describe(free),
+                describe(needed),
+                describe(fee),
+            ),
+        );
+    }
+    Ok(())
 }
 
 /// When the node was read for this payment: the payer must keep the existential deposit

@@ -372,6 +372,31 @@ impl ChainClient {
     }
 }
 
+impl ChainClient {
+    /// The fee the runtime would charge for `extrinsic` (a signed extrinsic; the signature
+    /// need not be valid), from `TransactionPaymentApi_query_info`. The answer is a
+    /// `RuntimeDispatchInfo` whose last 16 bytes are the fee, whichever weight encoding the
+    /// runtime uses before it.
+    pub async fn estimate_fee<T: Transport>(&self, t: &T, endpoint: &Endpoint, extrinsic: &[u8]) -> Result<u128> {
+        let mut data = extrinsic.to_vec();
+        data.extend_from_slice(&(extrinsic.len() as u32).to_le_bytes());
+        let call = [Call::new("state_call", json!(["TransactionPaymentApi_query_info", hexutil::encode(&data)]))];
+        self.on_any_endpoint(t, endpoint, &self.cache(endpoint), &call, |a| partial_fee(&a[0])).await
+    }
+}
+
+/// The fee at the end of a SCALE `RuntimeDispatchInfo`.
+fn partial_fee(answer: &Value) -> Result<u128> {
+    let bytes = answer
+        .as_str()
+        .and_then(|h| hexutil::decode(h).ok())
+        .filter(|b| b.len() >= 17)
+        .ok_or_else(|| bad_answer("TransactionPaymentApi_query_info"))?;
+    let mut fee = [0u8; 16];
+    fee.copy_from_slice(&bytes[bytes.len() - 16..]);
+    Ok(u128::from_le_bytes(fee))
+}
+
 struct PerPayment {
     version: (u32, u32),
     /// The best block's number, and its parent.
@@ -480,4 +505,23 @@ pub fn header_of(header: &Value) -> Result<(u32, BlockRef)> {
         .and_then(|n| u32::try_from(n).ok())
         .ok_or_else(|| bad_answer("chain_getHeader"))?;
     Ok((number, BlockRef { number: number.saturating_sub(1), hash: parent }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::partial_fee;
+    use serde_json::json;
+
+    #[test]
+    fn the_fee_is_the_last_16_bytes_whatever_the_weight_encoding() {
+        let fee: u128 = 6_168_503_650;
+        // Weight v2 (two compact u64), class, fee; and weight v1 (u64), class, fee.
+        let v2 = format!("0x0b00c0a2c4f7060000{}", hex::encode(fee.to_le_bytes()));
+        let v1 = format!("0x00e40b540200000000{}", hex::encode(fee.to_le_bytes()));
+        assert_eq!(partial_fee(&json!(v2)).unwrap(), fee);
+        assert_eq!(partial_fee(&json!(v1)).unwrap(), fee);
+        for bad in [json!("0x00"), json!(null), json!(42), json!("not hex")] {
+            assert!(partial_fee(&bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -166,6 +166,19 @@ impl UnsignedPayload {
         Ok(out)
     }
 
+    /// The signed extrinsic (v4, `MultiAddress::Id`, `MultiSignature`), length-prefixed, as a
+    /// node receives it. `signature` is the 65-byte multisignature (type byte first).
+    pub fn signed_extrinsic(&self, facts: &RuntimeFacts, signature: &[u8; 65]) -> Vec<u8> {
+        let mut body = vec![0x80 | EXTRINSIC_VERSION, 0x00];
+        body.extend_from_slice(&self.address.0);
+        body.extend_from_slice(signature);
+        body.extend_from_slice(&self.extra_bytes(facts));
+        body.extend_from_slice(&self.method);
+        let mut out = Compact(body.len() as u32).encode();
+        out.extend_from_slice(&body);
+        out
+    }
+
     /// The bytes a signer signs: the payload, or its blake2-256 hash when over 256 bytes.
     pub fn signing_bytes(&self, facts: &RuntimeFacts) -> Result<Vec<u8>> {
         let raw = self.encode(facts)?;

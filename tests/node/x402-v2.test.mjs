@@ -232,28 +232,55 @@ test('a settled payment presented again is refused (nonce already used); it pays
   assert.equal(await chain.freeBalance(BOB), bobBefore);
 });
 
-test('a failed settlement (payer cannot pay the fee) comes back as a 402 and a typed error', async () => {
-  // Dave holds exactly the price plus the existential deposit: enough for the client's balance
-  // check (which leaves the fee out), not for the fee on chain. The signature and call verify;
-  // the chain refuses the extrinsic at settlement; the seller answers 402 with success: false.
+test('a payer who could pay the amount but not the fee too is refused before signing, the fee as the runtime says', async (t) => {
+  // Dave holds exactly the price plus the existential deposit: the transfer would leave the
+  // deposit, but the fee comes on top, so the chain would take the fee and fail the transfer.
   const dave = wasm.Keypair.fromSuri('//Dave');
   await chain.fund(dave.address, PRICE + api.consts.balances.existentialDeposit.toBigInt());
+  const { partialFee } = await api.tx.balances.transferKeepAlive(BOB, PRICE).paymentInfo(dave.address);
+  let signed = false;
+  const signer = { address: dave.address, signPayload: async () => { signed = true; throw new Error('must not be asked'); } };
+  await assert.rejects(wasm.wrapFetchWithPayment(fetch, signer, options)(`${server.url}/paid`), (e) => {
+    assert.equal(e.code, 'INSUFFICIENT_BALANCE', e.message);
+    // polkadot-js's estimate of the same transfer's fee, in VARA as the message shows it.
+    const fee = Number(partialFee.toBigInt()) / 1e12;
+    const said = Number(e.message.match(/plus the fee \(([\d.]+) VARA/)[1]);
+    t.diagnostic(`fee: ours ${said} VARA, polkadot-js paymentInfo ${fee} VARA`);
+    assert.ok(Math.abs(said - fee) / fee < 0.05, `fee ${said} VARA, polkadot-js says ${fee} VARA`);
+    return true;
+  });
+  assert.equal(signed, false);
+});
+
+test('a failed settlement (the payer drained after signing) comes back as a 402 and a typed error', async () => {
+  // Dave is funded when the client checks, and drained to the price plus the existential
+  // deposit before he signs: the signature and call verify, the chain takes the fee and fails
+  // the transfer at settlement; the seller answers 402 with success: false.
+  const dave = wasm.Keypair.fromSuri('//Dave');
+  await chain.fund(dave.address, 100n * VARA);
+  const drain = () => chain.fund(dave.address, PRICE + api.consts.balances.existentialDeposit.toBigInt());
   const bobBefore = await chain.freeBalance(BOB);
-  const pay = wasm.wrapFetchWithPayment(fetch, dave, options);
+  const pay = wasm.wrapFetchWithPayment(fetch, dave, { ...options, onBeforePayment: drain });
   await assert.rejects(pay(`${server.url}/paid`), (e) => e.name === 'X402Error' && e.code === 'SETTLEMENT_FAILED');
   assert.equal(await chain.freeBalance(BOB), bobBefore);
 });
 
 test('an SDK payment the seller refused does not hold up the next one from the same account', async () => {
-  // Ferdie holds the price plus the existential deposit: his first payment is included but
+  // Ferdie is left the price plus the existential deposit: his first payment is included but
   // fails (the transfer would leave less than the deposit once the fee is taken), so the
   // seller refuses it and the scheme's onPaymentResponse hook gives it back (releasePayment).
   // The chain did use that nonce, so the next payment must read it again and take the one
   // after, not wait behind or reuse it. (x402-scheme.test.mjs shows a nonce the chain did not
   // use being handed out again.)
   const ferdie = wasm.Keypair.fromSuri('//Ferdie');
-  await chain.fund(ferdie.address, PRICE + api.consts.balances.existentialDeposit.toBigInt());
-  const pay = wrapFetchWithPayment(fetch, sdkClient(ferdie));
+  await chain.fund(ferdie.address, 100n * VARA);
+  // Drained before he signs the first payment only (after the client's balance check).
+  let drained = false;
+  const drainOnce = async () => {
+    if (!drained) await chain.fund(ferdie.address, PRICE + api.consts.balances.existentialDeposit.toBigInt());
+    drained = true;
+  };
+  const pay = wrapFetchWithPayment(fetch, sdkClient(ferdie, { ...options, onBeforePayment: drainOnce }));
   assert.equal((await pay(`${server.url}/paid`)).status, 402);
   await chain.fund(ferdie.address, 1000n * VARA);
   const next = (await api.rpc.system.accountNextIndex(ferdie.address)).toNumber();
