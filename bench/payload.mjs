@@ -11,16 +11,15 @@ import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { wasm, repoRoot } from '../tests/support/wasm-pkg.mjs';
 import { scriptedRpc } from '../tests/support/scripted-rpc.mjs';
+import { BOB, median } from './support.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
-const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
 const metadataPath = path.join(repoRoot, 'tests/fixtures/vara-recent.metadata.scale');
 const requirements = {
   scheme: 'exact', network: 'vara-testnet', maxAmountRequired: '10000000000', resource: 'r',
   payTo: BOB, maxTimeoutSeconds: 60,
 };
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 async function time(fn) {
   for (let i = 0; i < 20; i++) await fn(); // warm-up
   const samples = [];

@@ -9,12 +9,10 @@ import { startChain, VARA } from '../tests/support/local-chain.mjs';
 import { startV2Server } from '../tests/support/x402-v2-server.mjs';
 import { createVaraFacilitator } from '../tests/support/vara-facilitator.mjs';
 import { wasm } from '../tests/support/wasm-pkg.mjs';
+import { BOB, PRICE, median } from './support.mjs';
 
 const { varaExactScheme, VARA_TESTNET } = await import('../dist/js/x402.js');
 const PAYMENTS = Number(process.env.BENCH_V2_PAYMENTS ?? 30);
-const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
-const PRICE = 10_000_000_000n;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const chain = await startChain();
 const alice = wasm.Keypair.fromSuri('//Alice');

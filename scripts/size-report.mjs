@@ -3,22 +3,20 @@
 // (default config): paying through an extension (the default entry), paying with the in-wasm
 // key (the `/keypair` entry), and the reference client (x402-vara/client). Every emitted file
 // is counted, each gzip -9 on its own. Also prints the tarball and each dist/ file.
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installPackedPackage } from '../tests/support/scratch-install.mjs';
+import { allFiles, gzipBytes as gz, outputSize } from '../tests/support/output-size.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 if (!existsSync(dist)) throw new Error('dist/ is missing: run npm run build');
-const gz = (buf) => gzipSync(buf, { level: 9 }).length;
-const files = (dir) => readdirSync(dir).flatMap((f) => (statSync(path.join(dir, f)).isDirectory() ? files(path.join(dir, f)) : [path.join(dir, f)]));
 const pad = (s, n) => String(s).padStart(n);
 const TARGETS = { extension: 100 * 1024, key: 140 * 1024 };
 
 console.log(`${'dist/ file'.padEnd(36)}${pad('raw bytes', 12)}${pad('gzip -9', 10)}`);
-for (const file of files(dist).filter((f) => /\.(js|cjs|mjs)$/.test(f))) {
+for (const file of allFiles(dist).filter((f) => /\.(js|cjs|mjs)$/.test(f))) {
   const buf = readFileSync(file);
   console.log(`${path.relative(dist, file).padEnd(36)}${pad(buf.length, 12)}${pad(gz(buf), 10)}`);
 }
@@ -39,8 +37,7 @@ async function viteApp(dir, source) {
   writeFileSync(path.join(dir, 'main.js'), source);
   const { build } = await import('vite');
   await build({ root: dir, configFile: false, logLevel: 'error' });
-  const out = files(path.join(dir, 'dist')).map((f) => readFileSync(f));
-  return { files: out.length, raw: out.reduce((n, b) => n + b.length, 0), gzip: out.reduce((n, b) => n + gz(b), 0) };
+  return outputSize(path.join(dir, 'dist'));
 }
 
 const { dir: scratch, tarballBytes } = installPackedPackage('x402-size-');

@@ -6,11 +6,11 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { repoRoot } from '../support/wasm-pkg.mjs';
 import { installPackedPackage } from '../support/scratch-install.mjs';
+import { outputSize } from '../support/output-size.mjs';
 import { waitUntil } from '../support/local-chain.mjs';
 import { startLocalShop } from '../support/reference-server.mjs';
 import { launch, newPage, serveStatic } from '../support/browsers.mjs';
@@ -21,16 +21,6 @@ const PRICE = 20_000_000_000n;
 const html = (script) => `<!doctype html><meta charset="utf-8"><title>x402</title>${script}<body>loading</body>`;
 let scratch, shop, chain, server, browser;
 const sizes = {};
-
-function allFiles(dir) {
-  return readdirSync(dir).flatMap((f) => (statSync(path.join(dir, f)).isDirectory() ? allFiles(path.join(dir, f)) : [path.join(dir, f)]));
-}
-
-/** Raw and gzip -9 bytes of every file a bundler wrote (each file compressed on its own). */
-function outputSize(dir) {
-  const files = allFiles(dir).map((f) => readFileSync(f));
-  return { files: files.length, raw: files.reduce((n, b) => n + b.length, 0), gzip: files.reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0) };
-}
 
 // Each builds the app in its own folder of the scratch project and returns the folder to serve.
 const bundlers = {
