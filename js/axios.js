@@ -53,6 +53,20 @@ function reasonOf(data) {
   return (text ?? '').slice(0, 300);
 }
 
+/**
+ * The fetch wrapper's rule after paying: a settlement reported failed, a second 402, or any
+ * other non-2xx (`failed`) without a successful settlement is a typed error with the receipt.
+ * `reason` is the settlement's own, when it gives one; else the answer's body is.
+ */
+function failureAfterPaying(status, settlement, failed) {
+  if (settlement && !settlement.success) {
+    return { code: 'SETTLEMENT_FAILED', what: `the server reports that settling the payment failed (HTTP ${status})`, reason: settlement.error };
+  }
+  if (status === 402) return { code: 'PAYMENT_REJECTED_BY_SERVER', what: 'the server answered 402 again after payment' };
+  if (failed && !settlement?.success) return { code: 'SETTLEMENT_FAILED', what: `the server did not settle the payment (HTTP ${status})` };
+  return null;
+}
+
 export function withX402Interceptor(axiosClient, signer, options = {}) {
   const payer = toSigner(signer);
   checkOptions(payer, options);
@@ -84,20 +98,10 @@ export function withX402Interceptor(axiosClient, signer, options = {}) {
       }, opts);
       const { response: paid, error: failed } = sent.result;
       const x402 = { summary: sent.summary, settlement: settlementOf(paid.headers), header: sent.header };
-      // The fetch wrapper's rule after paying: a settlement reported failed, a second 402, or
-      // any other non-2xx without a successful settlement is a typed error with the receipt.
-      const details = () => ({ status: paid.status, reason: reasonOf(paid.data), receipt: x402, cause: failed });
-      if (x402.settlement && !x402.settlement.success) {
-        const d = details();
-        throw x402Error('SETTLEMENT_FAILED', `the server reports that settling the payment failed (HTTP ${paid.status}): ${x402.settlement.error ?? d.reason}`, d);
-      }
-      if (paid.status === 402) {
-        const d = details();
-        throw x402Error('PAYMENT_REJECTED_BY_SERVER', `the server answered 402 again after payment: ${d.reason}`, d);
-      }
-      if (failed && !x402.settlement?.success) {
-        const d = details();
-        throw x402Error('SETTLEMENT_FAILED', `the server did not settle the payment (HTTP ${paid.status}): ${d.reason}`, d);
+      const failure = failureAfterPaying(paid.status, x402.settlement, failed);
+      if (failure) {
+        const details = { status: paid.status, reason: reasonOf(paid.data), receipt: x402, cause: failed };
+        throw x402Error(failure.code, `${failure.what}: ${failure.reason ?? details.reason}`, details);
       }
       paid.x402 = x402;
       return paid;

@@ -370,9 +370,7 @@ impl ChainClient {
         let call = [Call::new("gear_calculateHandleGas", params)];
         self.on_any_endpoint(t, endpoint, &self.cache(endpoint), &call, |a| min_gas(&a[0])).await
     }
-}
 
-impl ChainClient {
     /// The fee the runtime would charge for `extrinsic` (a signed extrinsic; the signature
     /// need not be valid), from `TransactionPaymentApi_query_info`. The answer is a
     /// `RuntimeDispatchInfo` whose last 16 bytes are the fee, whichever weight encoding the
@@ -386,7 +384,7 @@ impl ChainClient {
 }
 
 /// The fee at the end of a SCALE `RuntimeDispatchInfo`.
-fn partial_fee(answer: &Value) -> Result<u128> {
+pub(crate) fn partial_fee(answer: &Value) -> Result<u128> {
     let bytes = answer
         .as_str()
         .and_then(|h| hexutil::decode(h).ok())
