@@ -150,16 +150,17 @@ pub fn suri(data: &[u8]) {
     let _ = Keypair::from_suri_with(text, KeyPolicy { allow_development_keys: true });
 }
 
-/// A JSON-RPC answer (one object, or a batch of up to five), and each result read as every
-/// answer the client parses: runtime version, header, nonce, account info, gas, metadata.
+/// A JSON-RPC answer (one object, or a batch of up to six), and each result read as every
+/// answer the client parses: runtime version, header, nonce, account info, gas, fee, metadata.
 pub fn rpc_response(data: &[u8]) {
     let Ok(answer) = crate::json::from_bytes::<Value>(data) else { return };
-    const METHODS: [&str; 5] = [
+    const METHODS: [&str; 6] = [
         "state_getRuntimeVersion",
         "chain_getHeader",
         "system_accountNextIndex",
         "state_getStorage",
         "gear_calculateHandleGas",
+        "state_call",
     ];
     let calls: Vec<Call> = METHODS.iter().map(|m| Call::new(m, json!([]))).collect();
     let results = match answer {
@@ -173,6 +174,7 @@ pub fn rpc_response(data: &[u8]) {
         let _ = chain::free_balance(v);
         let _ = chain::account_exists(v);
         let _ = chain::min_gas(v);
+        let _ = chain::partial_fee(v);
         let _ = chain::decode_metadata(v);
     }
 }
