@@ -21,7 +21,7 @@ use crate::vara::metadata;
 use crate::vara::network::Network;
 use crate::vara::rpc::{self, Call};
 use base64::{engine::general_purpose::STANDARD, Engine};
-use serde_json::{json, Value};
+use crate::json::{json, Value};
 use std::sync::OnceLock;
 
 /// What a fuzz target runs on its input.

@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::requirements::Requirement;
 use crate::scheme::ExactVaraPayload;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use crate::json::Value;
 
 /// What a 402 answer offers.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,5 +154,5 @@ pub fn header_version(header: &str) -> Option<u64> {
 }
 
 fn to_value<T: Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).expect("payment payloads always serialize")
+    crate::json::to_value(value)
 }

@@ -3,7 +3,7 @@
 
 use crate::error::{err, Error, ErrorCode, Result};
 use core::cell::Cell;
-use serde_json::{json, Value};
+use crate::json::Value;
 
 /// Sends one HTTP POST with a JSON body and returns the response body.
 #[allow(async_fn_in_trait)]
@@ -21,6 +21,16 @@ impl Call {
     pub fn new(method: &'static str, params: Value) -> Self {
         Call { method, params }
     }
+}
+
+/// `{"id", "jsonrpc": "2.0", "method", "params"}` (keys sorted, as they always were).
+fn request(id: usize, call: &Call) -> Value {
+    Value::object([
+        ("jsonrpc", "2.0".into()),
+        ("id", id.into()),
+        ("method", call.method.into()),
+        ("params", call.params.clone()),
+    ])
 }
 
 fn rpc_error(message: impl Into<String>) -> Error {
@@ -48,7 +58,7 @@ impl RpcClient {
             let body: Vec<Value> = calls
                 .iter()
                 .enumerate()
-                .map(|(id, c)| json!({"jsonrpc": "2.0", "id": id, "method": c.method, "params": c.params}))
+                .map(|(id, c)| request(id, c))
                 .collect();
             let text = self.post(transport, crate::json::to_text(&body)).await?;
             match crate::json::from_text::<Value>(&text) {
@@ -68,7 +78,7 @@ impl RpcClient {
     }
 
     pub async fn call<T: Transport>(&self, transport: &T, call: &Call) -> Result<Value> {
-        let body = json!({"jsonrpc": "2.0", "id": 0, "method": call.method, "params": call.params});
+        let body = request(0, call);
         let text = self.post(transport, crate::json::to_text(&body)).await?;
         let answer: Value =
             crate::json::from_text(&text).map_err(|_| rpc_error(format!("{} answered with non-JSON", self.url)))?;
@@ -121,6 +131,7 @@ pub(crate) fn result_of(method: &str, mut answer: Value) -> Result<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::json;
     use core::cell::RefCell;
 
     /// A scripted transport: records requests, answers from a list. No node runs in unit
