@@ -7,12 +7,12 @@
 
 use crate::amount::{parse_decimal, to_u128, U256};
 use crate::error::{Error, ErrorCode, Result};
+use crate::json::{Map, Value};
 use crate::payment::{BuildOptions, GasLimit, MAX_ERA_PERIOD, MAX_GAS_MARGIN_PERCENT};
 use crate::policy::Policy;
 use crate::vara::address::AccountId;
 use crate::vara::calls::Layout;
 use crate::vara::network::{Endpoint, Network};
-use crate::json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// Keys holding data.

@@ -121,6 +121,10 @@ impl Map {
         self.0.is_empty()
     }
 
+    pub(super) fn entries(&self) -> &[(String, Value)] {
+        &self.0
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
         self.0.iter().map(|(k, v)| (k, v))
     }

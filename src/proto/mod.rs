@@ -6,10 +6,10 @@ pub mod v1;
 pub mod v2;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::json::Value;
 use crate::requirements::Requirement;
 use crate::scheme::ExactVaraPayload;
 use serde::{Deserialize, Serialize};
-use crate::json::Value;
 
 /// What a 402 answer offers.
 #[derive(Debug, Clone, PartialEq)]

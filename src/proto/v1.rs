@@ -5,11 +5,11 @@
 
 use super::SettlementReceipt;
 use crate::error::{err, Error, ErrorCode, Result};
+use crate::json::Value;
 use crate::requirements::{Fields, Requirement};
 use crate::scheme::{ExactVaraPayload, SCHEME_EXACT};
 use base64::{engine::general_purpose::STANDARD, Engine};
 use serde::{Deserialize, Serialize};
-use crate::json::Value;
 
 pub const X402_VERSION: u8 = 1;
 /// The header a v1 client pays with.

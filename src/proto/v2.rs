@@ -6,11 +6,11 @@
 //! both are size-limited and parsed strictly before any of their values is used.
 
 use crate::error::{err, Error, ErrorCode, Result};
+use crate::json::{Map, Value};
 use crate::requirements::{Fields, Requirement};
 use crate::scheme::ExactVaraPayload;
 use base64::{engine::general_purpose::STANDARD, Engine};
 use serde::{Deserialize, Serialize};
-use crate::json::{Map, Value};
 
 pub const X402_VERSION: u8 = 2;
 pub const PAYMENT_REQUIRED_HEADER: &str = "PAYMENT-REQUIRED";

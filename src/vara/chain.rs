@@ -12,6 +12,7 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::hexutil;
+use crate::json::Value;
 use crate::vara::address::AccountId;
 use crate::vara::hashing::{blake2_128, twox_128};
 use crate::vara::metadata::{self, RuntimeFacts};
@@ -19,7 +20,6 @@ use crate::vara::network::Endpoint;
 use crate::vara::nonces::{Lane, Lanes};
 use crate::vara::rpc::{Call, RpcClient, Transport};
 use crate::wait::Signal;
-use crate::json::Value;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
@@ -308,7 +308,10 @@ impl ChainClient {
         let mut calls = vec![
             Call::new("state_getRuntimeVersion", Value::Array(vec![])),
             Call::new("chain_getHeader", Value::Array(vec![])),
-            Call::new("system_accountNextIndex", Value::Array(vec![q.payer.to_ss58(endpoint.network.ss58_prefix()).into()])),
+            Call::new(
+                "system_accountNextIndex",
+                Value::Array(vec![q.payer.to_ss58(endpoint.network.ss58_prefix()).into()]),
+            ),
             account_storage_call(q.payer),
         ];
         let probe = q.probe_recipient.filter(|(_, amount)| match &cached {
@@ -384,7 +387,10 @@ impl ChainClient {
     pub async fn estimate_fee<T: Transport>(&self, t: &T, endpoint: &Endpoint, extrinsic: &[u8]) -> Result<u128> {
         let mut data = extrinsic.to_vec();
         data.extend_from_slice(&(extrinsic.len() as u32).to_le_bytes());
-        let call = [Call::new("state_call", Value::Array(vec!["TransactionPaymentApi_query_info".into(), hexutil::encode(&data).into()]))];
+        let call = [Call::new(
+            "state_call",
+            Value::Array(vec!["TransactionPaymentApi_query_info".into(), hexutil::encode(&data).into()]),
+        )];
         self.on_any_endpoint(t, endpoint, &self.cache(endpoint), &call, |a| partial_fee(&a[0])).await
     }
 }

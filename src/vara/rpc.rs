@@ -2,8 +2,8 @@
 //! wasm, anything in native tests), so this module holds no I/O of its own.
 
 use crate::error::{err, Error, ErrorCode, Result};
-use core::cell::Cell;
 use crate::json::Value;
+use core::cell::Cell;
 
 /// Sends one HTTP POST with a JSON body and returns the response body.
 #[allow(async_fn_in_trait)]
@@ -55,11 +55,7 @@ impl RpcClient {
     /// otherwise. Results come back in the order of `calls`.
     pub async fn batch<T: Transport>(&self, transport: &T, calls: &[Call]) -> Result<Vec<Value>> {
         if calls.len() > 1 && self.batch_supported.get() {
-            let body: Vec<Value> = calls
-                .iter()
-                .enumerate()
-                .map(|(id, c)| request(id, c))
-                .collect();
+            let body: Vec<Value> = calls.iter().enumerate().map(|(id, c)| request(id, c)).collect();
             let text = self.post(transport, crate::json::to_text(&body)).await?;
             match crate::json::from_text::<Value>(&text) {
                 Ok(Value::Array(answers)) => return collect_batch(calls, answers),

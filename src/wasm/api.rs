@@ -226,12 +226,7 @@ fn decode_header(header: &str) -> Result<DecodedHeader> {
         }
         _ => {
             let p = v1::PaymentPayload::from_header(header)?;
-            Ok(DecodedHeader {
-                whole: crate::json::to_value(&p),
-                exact: p.payload,
-                network: p.network,
-                asset: p.asset,
-            })
+            Ok(DecodedHeader { whole: crate::json::to_value(&p), exact: p.payload, network: p.network, asset: p.asset })
         }
     }
 }

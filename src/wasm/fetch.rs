@@ -164,13 +164,12 @@ impl Wrapper {
             .await
             .map_err(to_js)?;
         let (paid, header, settlement, summary) = paid;
-        let receipt =
-            json::to_js(&crate::json::Value::object([
-                ("summary", summary),
-                ("settlement", settlement.as_ref().map(crate::json::to_value).into()),
-                ("header", header.into()),
-            ]))
-            .map_err(to_js)?;
+        let receipt = json::to_js(&crate::json::Value::object([
+            ("summary", summary),
+            ("settlement", settlement.as_ref().map(crate::json::to_value).into()),
+            ("header", header.into()),
+        ]))
+        .map_err(to_js)?;
         if let Some(SettlementReceipt { success: false, error, .. }) = &settlement {
             let reason = error.clone().unwrap_or_default();
             let e = Error::new(
