@@ -166,14 +166,14 @@ mod imp {
     }
 }
 
-/// `json!` for tests and fuzz targets (native): serde_json's macro, turned into a [`Value`].
-#[cfg(not(target_arch = "wasm32"))]
+/// `json!` for tests and fuzz targets: serde_json's macro, turned into a [`Value`].
+#[cfg(any(test, not(target_arch = "wasm32")))]
 macro_rules! json {
     ($($t:tt)+) => {
         serde_json::from_value::<$crate::json::Value>(serde_json::json!($($t)+)).expect("JSON")
     };
 }
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(any(test, not(target_arch = "wasm32")))]
 pub(crate) use json;
 
 #[cfg(test)]
