@@ -141,9 +141,9 @@ pub async fn create_payment_header(
         let signed = call.pay(&cancel, async |signed: &Signed| (Ok(signed.clone()), Delivery::Taken)).await?;
         let header = call.header(&signed);
         to_value(&Value::object([
+            ("payload", header.payload()),
             ("header", header.value.into()),
             ("headerName", header.name.into()),
-            ("payload", header.payload),
             ("summary", signed.summary.to_json()),
             ("requirements", call.requirement.wire),
         ]))
@@ -192,9 +192,9 @@ pub async fn send_with_payment(
         .map_err(to_js)?;
     let (result, header, summary) = outcome?;
     let out = to_value(&Value::object([
+        ("payload", header.payload()),
         ("header", header.value.into()),
         ("headerName", header.name.into()),
-        ("payload", header.payload),
         ("summary", summary),
     ]))
     .map_err(to_js)?;
