@@ -8,6 +8,7 @@
 
 use crate::amount::U256;
 use crate::inspect;
+use crate::json::{json, Value};
 use crate::proto::{self, v1, v2, Offer};
 #[cfg(feature = "keypair")]
 use crate::requirements::Asset;
@@ -21,7 +22,6 @@ use crate::vara::metadata;
 use crate::vara::network::Network;
 use crate::vara::rpc::{self, Call};
 use base64::{engine::general_purpose::STANDARD, Engine};
-use serde_json::{json, Value};
 use std::sync::OnceLock;
 
 /// What a fuzz target runs on its input.

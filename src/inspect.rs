@@ -119,23 +119,23 @@ pub fn matches_requirement(summary: &PaymentSummary, requirement: &Requirement) 
 
 impl PaymentSummary {
     /// The JSON shape shown to callers (hooks, receipts, JS): strings for big numbers.
-    pub fn to_json(&self) -> serde_json::Value {
+    pub fn to_json(&self) -> crate::json::Value {
         let prefix = self.network.ss58_prefix();
-        serde_json::json!({
-            "network": self.network.name(),
-            "networkId": self.network.caip2(),
-            "payer": self.payer.to_ss58(prefix),
-            "payTo": self.pay_to.to_ss58(prefix),
-            "amount": self.amount.to_string(),
-            "asset": self.asset.program_hex(),
-            "nonce": self.nonce,
-            "eraPeriod": self.era.period(),
-            "validFrom": self.valid_from,
-            "validUntil": self.valid_until,
-            "blockHash": hexutil::encode(&self.block_hash),
-            "specVersion": self.spec_version,
-            "tip": self.tip.to_string(),
-            "gasLimit": self.gas_limit,
-        })
+        crate::json::Value::object([
+            ("network", self.network.name().into()),
+            ("networkId", self.network.caip2().into()),
+            ("payer", self.payer.to_ss58(prefix).into()),
+            ("payTo", self.pay_to.to_ss58(prefix).into()),
+            ("amount", self.amount.to_string().into()),
+            ("asset", self.asset.program_hex().into()),
+            ("nonce", self.nonce.into()),
+            ("eraPeriod", self.era.period().into()),
+            ("validFrom", self.valid_from.into()),
+            ("validUntil", self.valid_until.into()),
+            ("blockHash", hexutil::encode(&self.block_hash).into()),
+            ("specVersion", self.spec_version.into()),
+            ("tip", self.tip.to_string().into()),
+            ("gasLimit", self.gas_limit.into()),
+        ])
     }
 }

@@ -1,9 +1,31 @@
 //! JSON text ↔ Rust values. In wasm the platform's `JSON.parse` / `JSON.stringify` read and
-//! write the text, with serde-wasm-bindgen as the bridge, so no JSON parser or float printer
-//! ships in the wasm; natively (tests, tools) serde_json does it. The one platform seam of the
-//! core: everything else handles `serde_json::Value` or typed structs.
+//! write the text, with serde-wasm-bindgen as the bridge, so no JSON parser, JSON value
+//! deserializer or float printer ships in the wasm; natively (tests, tools) serde_json does it
+//! (it is not a dependency of the wasm build). The one platform seam of the core: everything
+//! else handles the crate's own [`Value`] or typed structs.
 
 use serde::{de::DeserializeOwned, Serialize};
+
+mod de;
+mod value;
+pub use value::{Map, Number, Value};
+
+/// Reads a typed `T` out of a JSON value (the crate's own deserializer, the same on every
+/// platform); the error is a message for people.
+pub fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, String> {
+    T::deserialize(value).map_err(String::from)
+}
+
+/// `value` as a JSON value.
+pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
+    imp::to_value(value)
+}
+
+/// A finite float as text for messages: JavaScript's `String(x)` in wasm, serde_json's
+/// shortest form natively (no float printer of Rust's in the wasm).
+pub(crate) fn float_text(x: f64) -> String {
+    imp::float_text(x)
+}
 
 /// Serializes to JSON text. Struct fields keep their declaration order (the X-PAYMENT header's
 /// key order depends on it).
@@ -70,26 +92,89 @@ mod imp {
     pub fn from_text<T: DeserializeOwned>(text: &str) -> Result<T, String> {
         serde_json::from_str(text).map_err(|e| e.to_string())
     }
+
+    pub fn to_value<T: Serialize + ?Sized>(value: &T) -> super::Value {
+        serde_json::to_value(value).and_then(serde_json::from_value).unwrap_or_default()
+    }
+
+    pub fn float_text(x: f64) -> String {
+        serde_json::Number::from_f64(x).map(|n| n.to_string()).unwrap_or_default()
+    }
 }
 
 #[cfg(target_arch = "wasm32")]
 mod imp {
+    use super::{Map, Number, Value};
     use serde::{de::DeserializeOwned, Serialize};
+    use wasm_bindgen::{JsCast, JsValue};
+
+    fn to_js<T: Serialize + ?Sized>(value: &T) -> Option<JsValue> {
+        value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()
+    }
 
     pub fn to_text<T: Serialize + ?Sized>(value: &T) -> String {
-        value
-            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-            .ok()
-            .and_then(|v| js_sys::JSON::stringify(&v).ok())
-            .and_then(|s| s.as_string())
-            .unwrap_or_default()
+        to_js(value).and_then(|v| js_sys::JSON::stringify(&v).ok()).and_then(|s| s.as_string()).unwrap_or_default()
     }
 
     pub fn from_text<T: DeserializeOwned>(text: &str) -> Result<T, String> {
         let value = js_sys::JSON::parse(text).map_err(|_| "not valid JSON".to_string())?;
-        serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+        super::from_value(&from_js(&value))
+    }
+
+    pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
+        to_js(value).map(|v| from_js(&v)).unwrap_or_default()
+    }
+
+    /// A JS value made of JSON data, as a [`Value`] (numbers as serde-wasm-bindgen reads them:
+    /// a safe integer is an integer, any other number a float).
+    fn from_js(v: &JsValue) -> Value {
+        if let Some(s) = v.as_string() {
+            Value::String(s)
+        } else if let Some(f) = v.as_f64() {
+            const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+            Value::Number(if f.fract() == 0.0 && f.abs() <= MAX_SAFE {
+                if f < 0.0 {
+                    Number::NegInt(f as i64)
+                } else {
+                    Number::PosInt(f as u64)
+                }
+            } else if f.is_finite() {
+                Number::Float(f)
+            } else {
+                return Value::Null;
+            })
+        } else if let Some(b) = v.as_bool() {
+            Value::Bool(b)
+        } else if js_sys::Array::is_array(v) {
+            Value::Array(v.unchecked_ref::<js_sys::Array>().iter().map(|item| from_js(&item)).collect())
+        } else if v.is_object() {
+            let pairs = js_sys::Object::entries(v.unchecked_ref())
+                .iter()
+                .map(|pair| {
+                    let pair: js_sys::Array = pair.unchecked_into();
+                    (pair.get(0).as_string().unwrap_or_default(), from_js(&pair.get(1)))
+                })
+                .collect();
+            Value::Object(Map::from_pairs(pairs))
+        } else {
+            Value::Null
+        }
+    }
+
+    pub fn float_text(x: f64) -> String {
+        js_sys::Number::from(x).to_string_with_radix(10).ok().and_then(|s| s.as_string()).unwrap_or_default()
     }
 }
+
+/// `json!` for tests and fuzz targets: serde_json's macro, turned into a [`Value`].
+#[cfg(any(test, not(target_arch = "wasm32")))]
+macro_rules! json {
+    ($($t:tt)+) => {
+        serde_json::from_value::<$crate::json::Value>(serde_json::json!($($t)+)).expect("JSON")
+    };
+}
+#[cfg(any(test, not(target_arch = "wasm32")))]
+pub(crate) use json;
 
 #[cfg(test)]
 mod tests {
@@ -113,12 +198,84 @@ mod tests {
     #[test]
     fn refuses_deep_nesting_before_parsing() {
         let nested = |n: usize| "[".repeat(n) + &"]".repeat(n);
-        assert!(super::from_text::<serde_json::Value>(&nested(super::MAX_NESTING)).is_ok());
-        let e = super::from_text::<serde_json::Value>(&nested(super::MAX_NESTING + 1)).unwrap_err();
+        assert!(super::from_text::<super::Value>(&nested(super::MAX_NESTING)).is_ok());
+        let e = super::from_text::<super::Value>(&nested(super::MAX_NESTING + 1)).unwrap_err();
         assert!(e.contains("nested deeper than 127"), "{e}");
-        assert!(super::from_text::<serde_json::Value>(&nested(100_000)).is_err());
+        assert!(super::from_text::<super::Value>(&nested(100_000)).is_err());
         // Brackets inside strings, escaped quotes included, are text.
         let text = format!(r#"{{"a":"{}\"{}\\","b":[1]}}"#, "[".repeat(500), "{".repeat(500));
-        assert!(super::from_text::<serde_json::Value>(&text).is_ok());
+        assert!(super::from_text::<super::Value>(&text).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod value_tests {
+    use super::{from_text, from_value, to_text, to_value, Map, Number, Value};
+
+    #[test]
+    fn objects_keep_keys_sorted_and_the_later_of_two_equal_keys() {
+        let v: Value = from_text(r#"{"b":1,"a":{"z":null,"y":[true,"x"]},"b":2}"#).unwrap();
+        assert_eq!(to_text(&v), r#"{"a":{"y":[true,"x"],"z":null},"b":2}"#);
+        assert_eq!(v.to_string(), to_text(&v));
+        let built = Value::object([("z", 1u64.into()), ("a", Some("x").into()), ("m", None::<u64>.into())]);
+        assert_eq!(to_text(&built), r#"{"a":"x","m":null,"z":1}"#);
+        let mut m = Map::new();
+        assert_eq!(m.insert("k".into(), true.into()), None);
+        assert_eq!(m.insert("k".into(), false.into()), Some(Value::Bool(true)));
+        assert_eq!((m.len(), &m["k"], &m["missing"]), (1, &Value::Bool(false), &Value::Null));
+        let mut n = Value::Null;
+        n["a"] = json!(5);
+        assert_eq!(n, json!({"a": 5}));
+    }
+
+    #[test]
+    fn numbers_are_integers_or_floats_as_serde_json_holds_them() {
+        let v: Value = from_text(r#"[0, -3, 18446744073709551615, 18446744073709551616, 1.5, 1e20]"#).unwrap();
+        let a = v.as_array().unwrap();
+        assert_eq!(a[0], Value::Number(Number::PosInt(0)));
+        assert_eq!(a[1], Value::Number(Number::NegInt(-3)));
+        assert_eq!(a[2].as_u64(), Some(u64::MAX));
+        assert_eq!(a[3].as_u64(), None, "beyond u64: a float");
+        assert_eq!((a[4].to_string(), a[5].to_string()), ("1.5".into(), "1e+20".into()));
+        assert_eq!(v, json!([0, -3, 18446744073709551615u64, 18446744073709551616.0, 1.5, 1e20]));
+    }
+
+    #[derive(serde::Deserialize, serde::Serialize, Debug, PartialEq)]
+    #[serde(rename_all = "camelCase")]
+    struct Typed {
+        version: u8,
+        name: String,
+        #[serde(default)]
+        extra: Option<Value>,
+        list: Vec<String>,
+    }
+
+    #[test]
+    fn typed_structs_read_out_of_values_with_serde_s_messages() {
+        let v = json!({"version": 2, "name": "n", "extra": {"f": 0.25}, "list": ["a"], "unknown": [1.5]});
+        let t: Typed = from_value(&v).unwrap();
+        assert_eq!(t.extra, Some(json!({"f": 0.25})));
+        assert_eq!(to_value(&t), json!({"version": 2, "name": "n", "extra": {"f": 0.25}, "list": ["a"]}));
+        let message = |v: Value| from_value::<Typed>(&v).unwrap_err();
+        assert_eq!(message(json!({"version": 2, "list": []})), "missing field `name`");
+        assert_eq!(
+            message(json!({"version": 2, "name": 5, "list": []})),
+            "invalid type: integer `5`, expected a string"
+        );
+        assert_eq!(
+            message(json!({"version": 2, "name": 1.5, "list": []})),
+            "invalid type: floating point `1.5`, expected a string"
+        );
+        assert_eq!(
+            message(json!({"version": 300, "name": "n", "list": []})),
+            "invalid value: integer `300`, expected u8"
+        );
+        assert_eq!(
+            message(json!({"version": -1, "name": "n", "list": []})),
+            "invalid value: integer `-1`, expected u8"
+        );
+        assert_eq!(message(json!({"version": 2, "name": "n", "list": {}})), "invalid type: map, expected a sequence");
+        assert_eq!(message(json!([1])), "invalid type: sequence, expected struct Typed");
+        assert_eq!(message(json!(null)), "invalid type: null, expected struct Typed");
     }
 }

@@ -7,12 +7,12 @@
 
 use crate::amount::{parse_decimal, to_u128, U256};
 use crate::error::{Error, ErrorCode, Result};
+use crate::json::{Map, Value};
 use crate::payment::{BuildOptions, GasLimit, MAX_ERA_PERIOD, MAX_GAS_MARGIN_PERCENT};
 use crate::policy::Policy;
 use crate::vara::address::AccountId;
 use crate::vara::calls::Layout;
 use crate::vara::network::{Endpoint, Network};
-use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// Keys holding data.
@@ -156,7 +156,7 @@ fn boolean(path: &str, v: &Value) -> Result<bool> {
     v.as_bool().ok_or_else(|| invalid(format!("{path} must be true or false, got {}", kind(v))))
 }
 
-fn object<'a>(path: &str, v: &'a Value) -> Result<&'a Map<String, Value>> {
+fn object<'a>(path: &str, v: &'a Value) -> Result<&'a Map> {
     v.as_object().ok_or_else(|| invalid(format!("{path} must be an object, got {}", kind(v))))
 }
 
@@ -297,7 +297,7 @@ impl ClientOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json::json;
 
     fn parse(v: Value) -> Result<ClientOptions> {
         ClientOptions::from_json(&v, &[])

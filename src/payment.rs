@@ -8,6 +8,7 @@
 use crate::error::{err, Error, ErrorCode, Result};
 use crate::hexutil;
 use crate::inspect::{self, PaymentSummary};
+use crate::json::Value;
 use crate::requirements::{Asset, Requirement};
 use crate::scheme::ExactVaraPayload;
 use crate::signer::{verify_multisignature, Signer};
@@ -76,14 +77,14 @@ pub struct Signed {
 /// confirm dialog, an audit log. Refusing stops the payment (`SIGNER_REJECTED`).
 #[allow(async_fn_in_trait)]
 pub trait Consent {
-    async fn approve(&self, preview: &serde_json::Value) -> Result<()>;
+    async fn approve(&self, preview: &Value) -> Result<()>;
 }
 
 /// Consent that is always given (the caller's limits still apply).
 pub struct NoPrompt;
 
 impl Consent for NoPrompt {
-    async fn approve(&self, _preview: &serde_json::Value) -> Result<()> {
+    async fn approve(&self, _preview: &Value) -> Result<()> {
         Ok(())
     }
 }
@@ -393,23 +394,23 @@ fn with_margin(min: u64, margin_percent: u32, block_limit: Option<u64>) -> u64 {
 }
 
 /// What a consent prompt shows: who pays whom how much, on which network, until when.
-fn preview(requirement: &Requirement, unsigned: &UnsignedPayload, nonce: u32) -> serde_json::Value {
+fn preview(requirement: &Requirement, unsigned: &UnsignedPayload, nonce: u32) -> Value {
     let prefix = requirement.network.ss58_prefix();
     let birth = unsigned.era.birth(unsigned.block_number as u64);
-    serde_json::json!({
-        "network": requirement.network_wire,
-        "payer": unsigned.address.to_ss58(prefix),
-        "payTo": requirement.pay_to.to_ss58(prefix),
-        "amount": requirement.amount.to_string(),
-        "asset": requirement.asset_wire,
-        "resource": requirement.resource,
-        "description": requirement.description,
-        "nonce": nonce,
-        "eraPeriod": unsigned.era.period(),
-        "validFrom": birth,
-        "validUntil": unsigned.era.period().map(|p| birth + p - 1),
-        "extra": requirement.extra,
-    })
+    Value::object([
+        ("network", (&requirement.network_wire).into()),
+        ("payer", unsigned.address.to_ss58(prefix).into()),
+        ("payTo", requirement.pay_to.to_ss58(prefix).into()),
+        ("amount", requirement.amount.to_string().into()),
+        ("asset", requirement.asset_wire.clone().into()),
+        ("resource", (&requirement.resource).into()),
+        ("description", (&requirement.description).into()),
+        ("nonce", nonce.into()),
+        ("eraPeriod", unsigned.era.period().into()),
+        ("validFrom", birth.into()),
+        ("validUntil", unsigned.era.period().map(|p| birth + p - 1).into()),
+        ("extra", requirement.extra.clone().into()),
+    ])
 }
 
 #[cfg(test)]

@@ -116,7 +116,7 @@ mod tests {
     use super::*;
 
     fn wire(network: &str, amount: &str, asset: Option<&str>) -> Result<Requirement> {
-        crate::proto::v1::requirement(&serde_json::json!({
+        crate::proto::v1::requirement(&crate::json::json!({
             "scheme": "exact", "network": network, "maxAmountRequired": amount, "resource": "r",
             "payTo": "kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW", "maxTimeoutSeconds": 60, "asset": asset
         }))

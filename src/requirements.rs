@@ -6,10 +6,10 @@
 
 use crate::amount::{format_units, parse_decimal, to_u128, U256};
 use crate::error::{err, Error, ErrorCode, Result};
+use crate::json::Value;
 use crate::scheme::SCHEME_EXACT;
 use crate::vara::address::AccountId;
 use crate::vara::network::Network;
-use serde_json::Value;
 
 /// Native VARA's `asset` string in x402 v2 (v1 leaves `asset` out). Like the closed Polkadot
 /// `exact` proposal's `"dot"`: the lowercase ticker. Compared case-insensitively.

@@ -124,11 +124,11 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
 }
 
 fn requirement_on(network: &str, amount: &str, asset: Option<String>) -> Requirement {
-    v1::requirement(&json!({
+    let entry = json!({
         "scheme": "exact", "network": network, "maxAmountRequired": amount, "resource": "http://x/paid",
         "payTo": BOB, "maxTimeoutSeconds": 60, "asset": asset
-    }))
-    .unwrap()
+    });
+    v1::requirement(&serde_json::from_value(entry).unwrap()).unwrap()
 }
 
 fn requirement(amount: &str, asset: Option<String>) -> Requirement {

@@ -6,10 +6,10 @@ pub mod v1;
 pub mod v2;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::json::Value;
 use crate::requirements::Requirement;
 use crate::scheme::ExactVaraPayload;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 /// What a 402 answer offers.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,7 +23,24 @@ pub enum Offer {
 pub struct PaymentHeader {
     pub name: &'static str,
     pub value: String,
-    pub payload: Value,
+    content: Content,
+}
+
+#[derive(Debug, Clone)]
+enum Content {
+    V1(v1::PaymentPayload),
+    V2(v2::PaymentPayload),
+}
+
+impl PaymentHeader {
+    /// The header's content as JSON (keys sorted), made when asked: the fetch wrapper sends
+    /// the header and never needs it.
+    pub fn payload(&self) -> Value {
+        match &self.content {
+            Content::V1(p) => crate::json::to_value(p),
+            Content::V2(p) => crate::json::to_value(p),
+        }
+    }
 }
 
 /// What the server says about settlement, the same for every version: v1's either form
@@ -114,12 +131,12 @@ impl Offer {
         match self {
             Offer::V1(_) => {
                 let p = v1::PaymentPayload::new(requirement, exact);
-                PaymentHeader { name: v1::PAYMENT_HEADER, value: p.to_header(), payload: to_value(&p) }
+                PaymentHeader { name: v1::PAYMENT_HEADER, value: p.to_header(), content: Content::V1(p) }
             }
             Offer::V2(r) => {
                 let p =
                     v2::PaymentPayload::new(requirement, r.resource.as_ref(), r.extensions.as_ref(), payment_id, exact);
-                PaymentHeader { name: v2::PAYMENT_HEADER, value: p.to_header(), payload: to_value(&p) }
+                PaymentHeader { name: v2::PAYMENT_HEADER, value: p.to_header(), content: Content::V2(p) }
             }
         }
     }
@@ -151,8 +168,4 @@ pub fn header_version(header: &str) -> Option<u64> {
     }
     let json: Value = crate::json::from_bytes(&STANDARD.decode(trimmed).ok()?).ok()?;
     json.get("x402Version")?.as_u64()
-}
-
-fn to_value<T: Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).expect("payment payloads always serialize")
 }

@@ -5,11 +5,11 @@
 
 use super::SettlementReceipt;
 use crate::error::{err, Error, ErrorCode, Result};
+use crate::json::Value;
 use crate::requirements::{Fields, Requirement};
 use crate::scheme::{ExactVaraPayload, SCHEME_EXACT};
 use base64::{engine::general_purpose::STANDARD, Engine};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 pub const X402_VERSION: u8 = 1;
 /// The header a v1 client pays with.
@@ -73,7 +73,7 @@ pub fn payment_required_from(value: Value) -> Result<PaymentRequired> {
             format!("unsupported x402Version {version} in a 402 body (version 2 sends a PAYMENT-REQUIRED header)"),
         );
     }
-    let parsed: PaymentRequired = serde_json::from_value(value)
+    let parsed: PaymentRequired = crate::json::from_value(&value)
         .map_err(|e| Error::new(ErrorCode::Malformed402, format!("invalid 402 body: {e}")))?;
     if parsed.accepts.is_empty() {
         return err(
@@ -86,7 +86,7 @@ pub fn payment_required_from(value: Value) -> Result<PaymentRequired> {
 
 /// Validates one v1 entry.
 pub fn requirement(entry: &Value) -> Result<Requirement> {
-    let r: PaymentRequirements = serde_json::from_value(entry.clone())
+    let r: PaymentRequirements = crate::json::from_value(entry)
         .map_err(|e| Error::new(ErrorCode::Malformed402, format!("invalid payment requirements: {e}")))?;
     Requirement::validate(
         Fields {
@@ -212,7 +212,7 @@ mod tests {
         for (body, code) in cases {
             assert_eq!(parse_payment_required(body.as_bytes()).unwrap_err().code, *code, "{body}");
         }
-        let e = requirement(&serde_json::json!({"scheme":"exact"})).unwrap_err();
+        let e = requirement(&crate::json::json!({"scheme":"exact"})).unwrap_err();
         assert_eq!(e.code, ErrorCode::Malformed402);
         let missing_pay_to =
             requirements_json().replace(r#""payTo":"kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW","#, "");

@@ -6,11 +6,11 @@
 //! both are size-limited and parsed strictly before any of their values is used.
 
 use crate::error::{err, Error, ErrorCode, Result};
+use crate::json::{Map, Value};
 use crate::requirements::{Fields, Requirement};
 use crate::scheme::ExactVaraPayload;
 use base64::{engine::general_purpose::STANDARD, Engine};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 pub const X402_VERSION: u8 = 2;
 pub const PAYMENT_REQUIRED_HEADER: &str = "PAYMENT-REQUIRED";
@@ -34,7 +34,7 @@ pub struct PaymentRequired {
     /// Entries stay raw: each is validated alone and echoed exactly as `accepted`.
     pub accepts: Vec<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extensions: Option<Map<String, Value>>,
+    pub extensions: Option<Map>,
 }
 
 fn decode_base64_json(value: &str, what: &str, code: ErrorCode) -> Result<Value> {
@@ -56,7 +56,7 @@ pub fn payment_required_from(value: Value) -> Result<PaymentRequired> {
     if value.get("x402Version").and_then(Value::as_u64) != Some(X402_VERSION as u64) {
         return err(ErrorCode::Malformed402, "PAYMENT-REQUIRED must have x402Version 2");
     }
-    let parsed: PaymentRequired = serde_json::from_value(value)
+    let parsed: PaymentRequired = crate::json::from_value(&value)
         .map_err(|e| Error::new(ErrorCode::Malformed402, format!("invalid PAYMENT-REQUIRED: {e}")))?;
     if let Some(r) = &parsed.resource {
         if !r.is_object() || !r.get("url").is_some_and(Value::is_string) {
@@ -87,7 +87,7 @@ struct Entry {
 
 /// Validates one v2 entry; `resource` is the answer's, for previews.
 pub fn requirement(entry: &Value, resource: Option<&Value>) -> Result<Requirement> {
-    let e: Entry = serde_json::from_value(entry.clone())
+    let e: Entry = crate::json::from_value(entry)
         .map_err(|e| Error::new(ErrorCode::Malformed402, format!("invalid payment requirements: {e}")))?;
     if e.asset.is_empty() {
         return err(ErrorCode::Malformed402, "asset must not be empty (\"vara\" for VARA, or a program id)");
@@ -120,7 +120,7 @@ pub struct PaymentPayload {
     pub accepted: Value,
     pub payload: ExactVaraPayload,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extensions: Option<Map<String, Value>>,
+    pub extensions: Option<Map>,
 }
 
 impl PaymentPayload {
@@ -129,14 +129,14 @@ impl PaymentPayload {
     pub fn new(
         requirement: &Requirement,
         resource: Option<&Value>,
-        extensions: Option<&Map<String, Value>>,
+        extensions: Option<&Map>,
         payment_id: &str,
         exact: ExactVaraPayload,
     ) -> Self {
         let extensions = extensions.map(|offered| {
             let mut echoed = offered.clone();
             if let Some(Value::Object(ext)) = echoed.get_mut(PAYMENT_IDENTIFIER) {
-                let info = ext.entry("info").or_insert_with(|| Value::Object(Map::new()));
+                let info = ext.get_or_insert_with("info", || Value::Object(Map::new()));
                 if let Value::Object(info) = info {
                     info.insert("id".into(), Value::String(payment_id.to_string()));
                 }
@@ -161,7 +161,7 @@ impl PaymentPayload {
         if value.get("x402Version").and_then(Value::as_u64) != Some(X402_VERSION as u64) {
             return err(ErrorCode::MalformedHeader, "PAYMENT-SIGNATURE must have x402Version 2");
         }
-        serde_json::from_value(value).map_err(|e| {
+        crate::json::from_value(&value).map_err(|e| {
             Error::new(ErrorCode::MalformedHeader, format!("PAYMENT-SIGNATURE is not a payment payload: {e}"))
         })
     }
@@ -184,7 +184,7 @@ pub struct SettleResponse {
 
 pub fn parse_payment_response(value: &str) -> Result<SettleResponse> {
     let json = decode_base64_json(value, PAYMENT_RESPONSE_HEADER, ErrorCode::MalformedHeader)?;
-    serde_json::from_value(json)
+    crate::json::from_value(&json)
         .map_err(|e| Error::new(ErrorCode::MalformedHeader, format!("PAYMENT-RESPONSE is not a settlement: {e}")))
 }
 
@@ -199,7 +199,7 @@ pub fn new_payment_id() -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json::json;
 
     const BOB: &str = "kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq";
 
@@ -262,7 +262,7 @@ mod tests {
         let parsed = payment_required_from(req.clone()).unwrap();
         let r = requirement(&parsed.accepts[0], parsed.resource.as_ref()).unwrap();
         let exact = ExactVaraPayload {
-            transaction: serde_json::from_value(json!({"specVersion": "0x", "transactionVersion": "0x", "address": BOB,
+            transaction: crate::json::from_value(&json!({"specVersion": "0x", "transactionVersion": "0x", "address": BOB,
                 "blockHash": "0x", "blockNumber": "0x", "era": "0x00", "genesisHash": "0x", "method": "0x", "nonce": "0x",
                 "signedExtensions": [], "tip": "0x", "version": 4})).unwrap(),
             signature: "0x01".into(),

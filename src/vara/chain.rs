@@ -12,6 +12,7 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::hexutil;
+use crate::json::Value;
 use crate::vara::address::AccountId;
 use crate::vara::hashing::{blake2_128, twox_128};
 use crate::vara::metadata::{self, RuntimeFacts};
@@ -19,7 +20,6 @@ use crate::vara::network::Endpoint;
 use crate::vara::nonces::{Lane, Lanes};
 use crate::vara::rpc::{Call, RpcClient, Transport};
 use crate::wait::Signal;
-use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
@@ -170,7 +170,7 @@ impl ChainClient {
         let mut failures: Vec<(String, Error)> = Vec::new();
         for url in urls {
             let mut batch = Vec::with_capacity(calls.len() + 1);
-            batch.push(Call::new("chain_getBlockHash", json!([0])));
+            batch.push(Call::new("chain_getBlockHash", Value::Array(vec![0u64.into()])));
             batch.extend_from_slice(calls);
             let attempt = async {
                 let mut answers = self.rpc(url).batch(t, &batch).await?;
@@ -203,9 +203,9 @@ impl ChainClient {
     pub async fn chain_state<T: Transport>(&self, t: &T, endpoint: &Endpoint) -> Result<Rc<ChainState>> {
         let cache = self.cache(endpoint);
         let cached = cache.state.borrow().clone();
-        let mut calls = vec![Call::new("state_getRuntimeVersion", json!([]))];
+        let mut calls = vec![Call::new("state_getRuntimeVersion", Value::Array(vec![]))];
         if cached.is_none() {
-            calls.push(Call::new("state_getMetadata", json!([])));
+            calls.push(Call::new("state_getMetadata", Value::Array(vec![])));
         }
         let (version, metadata) = self
             .on_any_endpoint(t, endpoint, &cache, &calls, |mut a| {
@@ -234,7 +234,7 @@ impl ChainClient {
         let facts = match metadata {
             Some(facts) => facts,
             None => {
-                let call = [Call::new("state_getMetadata", json!([]))];
+                let call = [Call::new("state_getMetadata", Value::Array(vec![]))];
                 self.on_any_endpoint(t, endpoint, cache, &call, |a| decode_metadata(&a[0])).await?
             }
         };
@@ -306,9 +306,12 @@ impl ChainClient {
     ) -> Result<Snapshot> {
         let cached = cache.state.borrow().clone();
         let mut calls = vec![
-            Call::new("state_getRuntimeVersion", json!([])),
-            Call::new("chain_getHeader", json!([])),
-            Call::new("system_accountNextIndex", json!([q.payer.to_ss58(endpoint.network.ss58_prefix())])),
+            Call::new("state_getRuntimeVersion", Value::Array(vec![])),
+            Call::new("chain_getHeader", Value::Array(vec![])),
+            Call::new(
+                "system_accountNextIndex",
+                Value::Array(vec![q.payer.to_ss58(endpoint.network.ss58_prefix()).into()]),
+            ),
             account_storage_call(q.payer),
         ];
         let probe = q.probe_recipient.filter(|(_, amount)| match &cached {
@@ -319,7 +322,7 @@ impl ChainClient {
             calls.push(account_storage_call(who));
         }
         if cached.is_none() {
-            calls.push(Call::new("state_getMetadata", json!([])));
+            calls.push(Call::new("state_getMetadata", Value::Array(vec![])));
         }
         let read = self
             .on_any_endpoint(t, endpoint, cache, &calls, |mut a| {
@@ -366,7 +369,13 @@ impl ChainClient {
         program: &AccountId,
         payload: &[u8],
     ) -> Result<u64> {
-        let params = json!([source.to_hex(), program.to_hex(), hexutil::encode(payload), 0, true]);
+        let params = Value::Array(vec![
+            source.to_hex().into(),
+            program.to_hex().into(),
+            hexutil::encode(payload).into(),
+            0u64.into(),
+            true.into(),
+        ]);
         let call = [Call::new("gear_calculateHandleGas", params)];
         self.on_any_endpoint(t, endpoint, &self.cache(endpoint), &call, |a| min_gas(&a[0])).await
     }
@@ -378,7 +387,10 @@ impl ChainClient {
     pub async fn estimate_fee<T: Transport>(&self, t: &T, endpoint: &Endpoint, extrinsic: &[u8]) -> Result<u128> {
         let mut data = extrinsic.to_vec();
         data.extend_from_slice(&(extrinsic.len() as u32).to_le_bytes());
-        let call = [Call::new("state_call", json!(["TransactionPaymentApi_query_info", hexutil::encode(&data)]))];
+        let call = [Call::new(
+            "state_call",
+            Value::Array(vec!["TransactionPaymentApi_query_info".into(), hexutil::encode(&data).into()]),
+        )];
         self.on_any_endpoint(t, endpoint, &self.cache(endpoint), &call, |a| partial_fee(&a[0])).await
     }
 }
@@ -411,7 +423,7 @@ fn account_storage_call(who: &AccountId) -> Call {
     key.extend_from_slice(&twox_128(b"Account"));
     key.extend_from_slice(&blake2_128(&who.0));
     key.extend_from_slice(&who.0);
-    Call::new("state_getStorage", json!([hexutil::encode(&key)]))
+    Call::new("state_getStorage", Value::Array(vec![hexutil::encode(&key).into()]))
 }
 
 /// The free balance in a SCALE `AccountInfo` (four u32 counters, then `free: u128`);
@@ -508,7 +520,7 @@ pub fn header_of(header: &Value) -> Result<(u32, BlockRef)> {
 #[cfg(test)]
 mod tests {
     use super::partial_fee;
-    use serde_json::json;
+    use crate::json::json;
 
     #[test]
     fn the_fee_is_the_last_16_bytes_whatever_the_weight_encoding() {

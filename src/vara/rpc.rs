@@ -2,8 +2,8 @@
 //! wasm, anything in native tests), so this module holds no I/O of its own.
 
 use crate::error::{err, Error, ErrorCode, Result};
+use crate::json::Value;
 use core::cell::Cell;
-use serde_json::{json, Value};
 
 /// Sends one HTTP POST with a JSON body and returns the response body.
 #[allow(async_fn_in_trait)]
@@ -21,6 +21,16 @@ impl Call {
     pub fn new(method: &'static str, params: Value) -> Self {
         Call { method, params }
     }
+}
+
+/// `{"id", "jsonrpc": "2.0", "method", "params"}` (keys sorted, as they always were).
+fn request(id: usize, call: &Call) -> Value {
+    Value::object([
+        ("jsonrpc", "2.0".into()),
+        ("id", id.into()),
+        ("method", call.method.into()),
+        ("params", call.params.clone()),
+    ])
 }
 
 fn rpc_error(message: impl Into<String>) -> Error {
@@ -45,11 +55,7 @@ impl RpcClient {
     /// otherwise. Results come back in the order of `calls`.
     pub async fn batch<T: Transport>(&self, transport: &T, calls: &[Call]) -> Result<Vec<Value>> {
         if calls.len() > 1 && self.batch_supported.get() {
-            let body: Vec<Value> = calls
-                .iter()
-                .enumerate()
-                .map(|(id, c)| json!({"jsonrpc": "2.0", "id": id, "method": c.method, "params": c.params}))
-                .collect();
+            let body: Vec<Value> = calls.iter().enumerate().map(|(id, c)| request(id, c)).collect();
             let text = self.post(transport, crate::json::to_text(&body)).await?;
             match crate::json::from_text::<Value>(&text) {
                 Ok(Value::Array(answers)) => return collect_batch(calls, answers),
@@ -68,7 +74,7 @@ impl RpcClient {
     }
 
     pub async fn call<T: Transport>(&self, transport: &T, call: &Call) -> Result<Value> {
-        let body = json!({"jsonrpc": "2.0", "id": 0, "method": call.method, "params": call.params});
+        let body = request(0, call);
         let text = self.post(transport, crate::json::to_text(&body)).await?;
         let answer: Value =
             crate::json::from_text(&text).map_err(|_| rpc_error(format!("{} answered with non-JSON", self.url)))?;
@@ -121,6 +127,7 @@ pub(crate) fn result_of(method: &str, mut answer: Value) -> Result<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::json;
     use core::cell::RefCell;
 
     /// A scripted transport: records requests, answers from a list. No node runs in unit

@@ -10,6 +10,7 @@ use super::signer::JsSigner;
 use super::transport::FetchTransport;
 use crate::error::{Error, ErrorCode, Result};
 use crate::inspect;
+use crate::json::Value;
 use crate::payment::{pay, Consent, Delivery, Payer, Signed};
 use crate::policy::Policy;
 use crate::proto::v1::{self, MAX_402_BODY_BYTES};
@@ -61,7 +62,7 @@ fn offer_from_json(text: String) -> Result<Offer> {
     if text.len() > MAX_402_BODY_BYTES {
         return Err(Error::new(ErrorCode::Malformed402, format!("the requirements exceed {MAX_402_BODY_BYTES} bytes")));
     }
-    let value: serde_json::Value = crate::json::from_text(&text)
+    let value: Value = crate::json::from_text(&text)
         .map_err(|e| Error::new(ErrorCode::Malformed402, format!("invalid requirements: {e}")))?;
     Offer::from_json(value)
 }
@@ -70,7 +71,7 @@ fn offer_from_json(text: String) -> Result<Offer> {
 pub(super) struct JsConsent(pub Option<Function>);
 
 impl Consent for JsConsent {
-    async fn approve(&self, preview: &serde_json::Value) -> Result<()> {
+    async fn approve(&self, preview: &Value) -> Result<()> {
         let Some(hook) = &self.0 else { return Ok(()) };
         let refused = |e: JsValue| from_js(e, ErrorCode::SignerRejected);
         let answer = hook.call1(&JsValue::UNDEFINED, &to_value(preview)?).map_err(refused)?;
@@ -139,13 +140,13 @@ pub async fn create_payment_header(
         let cancel = Cancel::new(opts.signal.clone());
         let signed = call.pay(&cancel, async |signed: &Signed| (Ok(signed.clone()), Delivery::Taken)).await?;
         let header = call.header(&signed);
-        to_value(&serde_json::json!({
-            "header": header.value,
-            "headerName": header.name,
-            "payload": header.payload,
-            "summary": signed.summary.to_json(),
-            "requirements": call.requirement.wire,
-        }))
+        to_value(&Value::object([
+            ("payload", header.payload()),
+            ("header", header.value.into()),
+            ("headerName", header.name.into()),
+            ("summary", signed.summary.to_json()),
+            ("requirements", call.requirement.wire),
+        ]))
     }
     run(&requirements, &signer, &options).await.map_err(to_js)
 }
@@ -190,9 +191,12 @@ pub async fn send_with_payment(
         .await
         .map_err(to_js)?;
     let (result, header, summary) = outcome?;
-    let out = to_value(&serde_json::json!({
-        "header": header.value, "headerName": header.name, "payload": header.payload, "summary": summary,
-    }))
+    let out = to_value(&Value::object([
+        ("payload", header.payload()),
+        ("header", header.value.into()),
+        ("headerName", header.name.into()),
+        ("summary", summary),
+    ]))
     .map_err(to_js)?;
     let _ = Reflect::set(&out, &"result".into(), &result);
     Ok(out)
@@ -203,31 +207,26 @@ struct DecodedHeader {
     exact: ExactVaraPayload,
     network: String,
     asset: Option<String>,
-    whole: serde_json::Value,
+    whole: Value,
 }
 
 fn decode_header(header: &str) -> Result<DecodedHeader> {
     match proto::header_version(header) {
         Some(2) => {
             let p = v2::PaymentPayload::from_header(header)?;
-            let field = |k: &str| p.accepted.get(k).and_then(serde_json::Value::as_str).map(str::to_string);
+            let field = |k: &str| p.accepted.get(k).and_then(Value::as_str).map(str::to_string);
             Ok(DecodedHeader {
                 network: field("network").ok_or_else(|| {
                     Error::new(ErrorCode::MalformedHeader, "PAYMENT-SIGNATURE.accepted has no network")
                 })?,
                 asset: field("asset"),
-                whole: serde_json::to_value(&p).unwrap_or_default(),
+                whole: crate::json::to_value(&p),
                 exact: p.payload,
             })
         }
         _ => {
             let p = v1::PaymentPayload::from_header(header)?;
-            Ok(DecodedHeader {
-                whole: serde_json::to_value(&p).unwrap_or_default(),
-                exact: p.payload,
-                network: p.network,
-                asset: p.asset,
-            })
+            Ok(DecodedHeader { whole: crate::json::to_value(&p), exact: p.payload, network: p.network, asset: p.asset })
         }
     }
 }
@@ -243,9 +242,8 @@ pub fn release_payment(
         let exact: ExactVaraPayload = match payment.as_string() {
             Some(header) => decode_header(&header)?.exact,
             None => {
-                let whole: serde_json::Value = json::from_js(&payment, ErrorCode::MalformedHeader, "the payment")?;
-                let inner = whole.get("payload").cloned().unwrap_or_default();
-                serde_json::from_value(inner)
+                let whole: Value = json::from_js(&payment, ErrorCode::MalformedHeader, "the payment")?;
+                crate::json::from_value(&whole["payload"])
                     .map_err(|e| Error::new(ErrorCode::MalformedHeader, format!("not a Vara payment payload: {e}")))?
             }
         };
@@ -288,7 +286,7 @@ pub async fn inspect_payment_header(
         let summary =
             inspect::inspect(&decoded.exact, network, decoded.asset.as_deref(), &state, opts.core.build.layout)?;
         if !requirements.is_undefined() && !requirements.is_null() {
-            let wire: serde_json::Value = json::from_js(requirements, ErrorCode::Malformed402, "payment requirements")?;
+            let wire: Value = json::from_js(requirements, ErrorCode::Malformed402, "payment requirements")?;
             let offer = Offer::from_json(wire)?;
             let entry = offer.entries().first().cloned().unwrap_or_default();
             inspect::matches_requirement(&summary, &offer.requirement(&entry)?)?;
@@ -307,7 +305,7 @@ pub fn select_payment_requirements(
     let run = || -> Result<JsValue> {
         let opts = JsOptions::from_js(&options)?;
         let (_, index, r) = select_requirement(&body, &opts.core.policy)?;
-        to_value(&serde_json::json!({ "index": index, "requirements": r.wire }))
+        to_value(&Value::object([("index", index.into()), ("requirements", r.wire)]))
     };
     run().map_err(to_js)
 }

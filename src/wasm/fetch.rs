@@ -164,9 +164,12 @@ impl Wrapper {
             .await
             .map_err(to_js)?;
         let (paid, header, settlement, summary) = paid;
-        let receipt =
-            json::to_js(&serde_json::json!({ "summary": summary, "settlement": settlement, "header": header }))
-                .map_err(to_js)?;
+        let receipt = json::to_js(&crate::json::Value::object([
+            ("summary", summary),
+            ("settlement", settlement.as_ref().map(crate::json::to_value).into()),
+            ("header", header.into()),
+        ]))
+        .map_err(to_js)?;
         if let Some(SettlementReceipt { success: false, error, .. }) = &settlement {
             let reason = error.clone().unwrap_or_default();
             let e = Error::new(
@@ -222,7 +225,7 @@ impl Wrapper {
         if answer.is_undefined() || answer.is_null() {
             return err(ErrorCode::NoAcceptableRequirements, "selectRequirements chose nothing");
         }
-        let wire: serde_json::Value =
+        let wire: crate::json::Value =
             json::from_js(&answer, ErrorCode::Malformed402, "requirements from selectRequirements")?;
         // The hook chooses; the limits still apply to what it chose.
         policy.select(vec![offer.requirement(&wire)]).map(|(_, r)| r)
