@@ -32,6 +32,26 @@ fn sr25519_sign_verify_round_trip_in_wasm() {
 }
 
 #[wasm_bindgen_test]
+fn derivations_and_mnemonics_give_polkadot_js_keys_in_wasm() {
+    // Public keys from @polkadot/keyring (addFromUri, sr25519).
+    let phrase = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
+    let long = "legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth useful \
+                legal winner thank year wave sausage worth title";
+    for (suri, public) in [
+        ("//Alice//stash".to_string(), "0xbe5ddb1579b72e84524fc29e78609e3caf42e85aa118ebfe0b0ad404b5bdd25f"),
+        ("//Alice/soft/1".to_string(), "0x62fdaf0ce8389532e4d1c495297cb16633a2219c7c9985b636d690c698523f18"),
+        (format!("{phrase}//hard/soft///pw"), "0x402136a5686af703e609eca69e27d78621d1cd9ceae0d3bc3e23ad569a5dbc28"),
+        (format!("{long}///Substrate"), "0xc46c6bc9925549830bb66c2bc7df8bda1e6ccd93f840caedc4f552b1bf6d3e0e"),
+    ] {
+        let key = Keypair::from_suri(suri.as_str().into(), JsValue::UNDEFINED).unwrap();
+        assert_eq!(key.public_key(), public, "{suri}");
+        let signature = key.sign(Uint8Array::from(&b"m"[..]).into()).unwrap();
+        let public: [u8; 32] = hex::decode(&public[2..]).unwrap().try_into().unwrap();
+        assert!(sr25519::verify(&public, b"m", &signature));
+    }
+}
+
+#[wasm_bindgen_test]
 fn mnemonic_and_seed_constructors_agree_with_the_suri_form() {
     let phrase = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
     let from_phrase = Keypair::from_mnemonic(phrase.into(), JsValue::UNDEFINED).unwrap();

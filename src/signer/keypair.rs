@@ -1,20 +1,19 @@
-//! An sr25519 key held inside the wasm (schnorrkel, Substrate's signing context).
-//! Secret material is zeroized on drop and never shown by `Debug` or any error.
+//! An sr25519 key held inside the wasm (Substrate's signing context; see
+//! [`super::sr25519_sign`] and [`super::bip39`]). Secret material is zeroized on drop and
+//! never shown by `Debug` or any error.
 
-use super::sr25519::SIGNING_CONTEXT;
+use super::bip39::{self, MnemonicError};
+use super::sr25519_sign::SecretKey;
 use super::suri::{self, Junction};
 use super::{SignOutcome, Signer, SR25519_TYPE_BYTE};
 use crate::error::{Error, ErrorCode, Result};
 use crate::vara::address::AccountId;
 use crate::vara::extrinsic::SignerPayloadJson;
-use schnorrkel::{
-    derive::{ChainCode, Derivation},
-    signing_context, ExpansionMode, MiniSecretKey, SecretKey,
-};
 use zeroize::Zeroizing;
 
 pub struct Keypair {
-    inner: schnorrkel::Keypair,
+    secret: SecretKey,
+    public: [u8; 32],
 }
 
 impl core::fmt::Debug for Keypair {
@@ -44,15 +43,14 @@ fn public_key_error(what: &str) -> Error {
 }
 
 /// Explains a BIP39 failure without echoing any of the phrase.
-fn mnemonic_error(e: bip39::Error, phrase: &str) -> Error {
+fn mnemonic_error(e: MnemonicError, phrase: &str) -> Error {
     let words = phrase.split_whitespace().count();
     let why = match e {
-        bip39::Error::UnknownWord(i) => format!("word {} of {words} is not in the BIP39 English word list", i + 1),
-        bip39::Error::BadWordCount(n) => format!("a mnemonic has 12, 15, 18, 21 or 24 words, this one has {n}"),
-        bip39::Error::InvalidChecksum => {
-            "the words are all valid but the checksum fails (a word is wrong or out of order)".into()
+        MnemonicError::UnknownWord(i) => format!("word {} of {words} is not in the BIP39 English word list", i + 1),
+        MnemonicError::BadWordCount(n) => format!("a mnemonic has 12, 15, 18, 21 or 24 words, this one has {n}"),
+        MnemonicError::InvalidChecksum => {
+            "the words are all valid but the checksum fails (a word is wrong or out of order)".to_string()
         }
-        _ => "not a valid BIP39 mnemonic".into(),
     };
     let hint = match phrase.trim() {
         one if words == 1 && super::suri::DEV_ACCOUNTS.iter().any(|d| d.eq_ignore_ascii_case(one)) => {
@@ -73,19 +71,21 @@ impl Keypair {
         if seed.len() == 32 && seed.iter().all(|b| *b == 0) && !policy.allow_development_keys {
             return Err(public_key_error("the seed is all zeros"));
         }
-        let mini = MiniSecretKey::from_bytes(seed).map_err(|_| secret_error("a seed must be 32 bytes"))?;
-        Ok(Keypair { inner: mini.expand_to_keypair(ExpansionMode::Ed25519) })
+        let mini: &[u8; 32] = seed.try_into().map_err(|_| secret_error("a seed must be 32 bytes"))?;
+        Ok(Self::from_secret(SecretKey::from_mini_secret(mini)))
+    }
+
+    fn from_secret(secret: SecretKey) -> Self {
+        let public = secret.public();
+        Keypair { secret, public }
     }
 
     /// From a BIP39 mnemonic (English word list) and an optional password, as Substrate does
     /// (entropy → PBKDF2, not the BIP39 seed).
     pub fn from_mnemonic(phrase: &str, password: Option<&str>) -> Result<Self> {
-        let mnemonic = bip39::Mnemonic::parse_in_normalized(bip39::Language::English, phrase)
-            .map_err(|e| mnemonic_error(e, phrase))?;
-        let entropy = Zeroizing::new(mnemonic.to_entropy());
-        let mini = substrate_bip39::mini_secret_from_entropy(&entropy, password.unwrap_or(""))
-            .map_err(|_| secret_error("invalid mnemonic entropy"))?;
-        Ok(Keypair { inner: mini.expand_to_keypair(ExpansionMode::Ed25519) })
+        let entropy = bip39::entropy_from_phrase(phrase).map_err(|e| mnemonic_error(e, phrase))?;
+        let mini = bip39::mini_secret_from_entropy(&entropy, password.unwrap_or(""));
+        Ok(Self::from_secret(SecretKey::from_mini_secret(&mini)))
     }
 
     /// From a SURI: `//Alice`, `<mnemonic>//hard/soft///password`, or `0x<seed>//path`.
@@ -112,25 +112,19 @@ impl Keypair {
     }
 
     fn derive(self, path: &[Junction]) -> Self {
-        let mut secret: SecretKey = self.inner.secret.clone();
-        for junction in path {
-            secret = match junction {
-                Junction::Soft(cc) => secret.derived_key_simple(ChainCode(*cc), []).0,
-                Junction::Hard(cc) => {
-                    secret.hard_derive_mini_secret_key(Some(ChainCode(*cc)), b"").0.expand(ExpansionMode::Ed25519)
-                }
-            };
-        }
-        Keypair { inner: secret.to_keypair() }
+        path.iter().fold(self, |key, junction| match junction {
+            Junction::Soft(cc) => Self::from_secret(key.secret.derive_soft(&key.public, cc)),
+            Junction::Hard(cc) => Self::from_secret(key.secret.derive_hard(cc)),
+        })
     }
 
     pub fn public_key(&self) -> [u8; 32] {
-        self.inner.public.to_bytes()
+        self.public
     }
 
     /// A raw 64-byte sr25519 signature under the Substrate context.
     pub fn sign_raw(&self, message: &[u8]) -> [u8; 64] {
-        self.inner.sign(signing_context(SIGNING_CONTEXT).bytes(message)).to_bytes()
+        self.secret.sign(&self.public, message)
     }
 }
 

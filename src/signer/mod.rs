@@ -2,8 +2,12 @@
 //! Either way the signer sees polkadot-js's SignerPayloadJSON and returns a 65-byte signature.
 
 #[cfg(feature = "keypair")]
+pub mod bip39;
+#[cfg(feature = "keypair")]
 pub mod keypair;
 pub mod sr25519;
+#[cfg(feature = "keypair")]
+pub mod sr25519_sign;
 #[cfg(feature = "keypair")]
 pub mod suri;
 
