@@ -10,7 +10,9 @@
 #
 # Size: with the nightly toolchain and its rust-src (scripts/setup.sh adds both), the
 # standard library is rebuilt with `panic = immediate-abort` (-Z build-std), which drops the
-# panic machinery (about 9 % of the payment wasm). Without them the stable build is used and
+# panic machinery (about 9 % of the payment wasm), and without panic locations (-Z
+# location-detail=none: nothing prints them). wasm-opt runs -Oz, then --gufa and -Oz again
+# (the best of the variants measured in docs/size.md). Without them the stable build is used and
 # the wasm is larger; X402_BUILD_STABLE=1 forces it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +29,7 @@ FEATURES="--enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-i
 cargo_wasm() {
   if [ -z "${X402_BUILD_STABLE:-}" ] && rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^rust-src' \
      && rustup target list --toolchain nightly --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
-    CARGO_TARGET_DIR=target/wasm-build-std RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
+    CARGO_TARGET_DIR=target/wasm-build-std RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
       cargo +nightly build --release --lib --target wasm32-unknown-unknown -Z build-std=std,panic_abort "$@"
     echo target/wasm-build-std
   else
@@ -42,7 +44,7 @@ build_module() {
   local target
   target=$(cargo_wasm --no-default-features --features "$1" | tail -n 1)
   wasm-bindgen --target web --out-dir "$CACHE" --out-name "$2" "$target/wasm32-unknown-unknown/release/x402_vara_wasm.wasm"
-  "$WASM_OPT" -Oz --strip-debug --strip-producers $FEATURES "$CACHE/$2_bg.wasm" -o "$CACHE/$2_bg.wasm"
+  "$WASM_OPT" -Oz --gufa -Oz --strip-debug --strip-producers $FEATURES "$CACHE/$2_bg.wasm" -o "$CACHE/$2_bg.wasm"
 }
 
 rm -rf "$OUT" "$CACHE"

@@ -84,52 +84,14 @@ pub fn entropy_from_phrase(phrase: &str) -> Result<Zeroizing<Vec<u8>>, MnemonicE
 /// Substrate's mini secret of a BIP39 entropy: the first 32 bytes of
 /// PBKDF2-HMAC-SHA512(entropy, salt "mnemonic" + password, 2048 rounds, 64 bytes).
 pub fn mini_secret_from_entropy(entropy: &[u8], password: &str) -> Zeroizing<[u8; 32]> {
-    let mut salt = Zeroizing::new(Vec::with_capacity(8 + password.len() + 4));
+    let mut salt = Zeroizing::new(Vec::with_capacity(8 + password.len()));
     salt.extend_from_slice(b"mnemonic");
     salt.extend_from_slice(password.as_bytes());
-    salt.extend_from_slice(&1u32.to_be_bytes()); // PBKDF2's block index: one 64-byte block
-    let hmac = HmacSha512::new(entropy);
-    let mut u = Zeroizing::new([0u8; 64]);
-    hmac.mac(&salt, &mut u);
-    let mut t = u.clone();
-    for _ in 1..2048 {
-        let previous = u.clone();
-        hmac.mac(&*previous, &mut u);
-        t.iter_mut().zip(u.iter()).for_each(|(t, u)| *t ^= u);
-    }
+    let mut seed = Zeroizing::new([0u8; 64]);
+    pbkdf2::pbkdf2_hmac::<Sha512>(entropy, &salt, 2048, &mut *seed);
     let mut mini = Zeroizing::new([0u8; 32]);
-    mini.copy_from_slice(&t[..32]);
+    mini.copy_from_slice(&seed[..32]);
     mini
-}
-
-/// HMAC-SHA512 (RFC 2104) for keys up to one block (BIP39 entropy is at most 32 bytes): the
-/// hash states after the inner and outer padded keys, cloned for each message.
-struct HmacSha512 {
-    inner: Sha512,
-    outer: Sha512,
-}
-
-impl HmacSha512 {
-    fn new(key: &[u8]) -> Self {
-        debug_assert!(key.len() <= 128);
-        let mut block = Zeroizing::new([0u8; 128]);
-        block[..key.len()].copy_from_slice(key);
-        let pad = |byte: u8| {
-            let mut padded = block.clone();
-            padded.iter_mut().for_each(|b| *b ^= byte);
-            Sha512::new_with_prefix(&padded[..])
-        };
-        HmacSha512 { inner: pad(0x36), outer: pad(0x5c) }
-    }
-
-    fn mac(&self, message: &[u8], out: &mut [u8; 64]) {
-        let mut inner = self.inner.clone();
-        inner.update(message);
-        inner.finalize_into((&mut out[..]).into());
-        let mut outer = self.outer.clone();
-        outer.update(&out[..]);
-        outer.finalize_into((&mut out[..]).into());
-    }
 }
 
 #[cfg(test)]
