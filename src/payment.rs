@@ -18,7 +18,7 @@ use crate::vara::chain::{ChainClient, ChainState, Snapshot, SnapshotQuery};
 use crate::vara::era::Era;
 use crate::vara::extrinsic::UnsignedPayload;
 use crate::vara::network::Endpoint;
-use crate::vara::nonces::Outcome;
+use crate::vara::nonces::{Outcome, Ticket};
 use crate::vara::rpc::Transport;
 use crate::vara::vft;
 use std::rc::Rc;
@@ -145,37 +145,65 @@ struct Prepared {
     valid_until: u64,
 }
 
-/// Builds, asks consent, signs, waits for its turn (signing again if an earlier payment was
-/// refused), hands the payment to `send`, and records what became of it.
+/// A signed payment whose turn has come: its nonce is held until [`Held::settle`] says what
+/// became of it (dropped unsettled, the nonce goes back).
+pub struct Held {
+    pub signed: Signed,
+    ticket: Ticket,
+    valid_until: u64,
+}
+
+impl Held {
+    /// Records what became of the payment.
+    fn settle<T: Transport, S: Signer, A: Abort>(self, payer: &Payer<'_, T, S, A>, delivery: Delivery) {
+        let outcome = match delivery {
+            Delivery::Taken => Outcome::Sent { valid_until: self.valid_until },
+            Delivery::Refused => {
+                payer.chain.distrust(payer.endpoint);
+                Outcome::NotTaken
+            }
+            Delivery::NotSent => Outcome::Abandoned,
+        };
+        self.ticket.resolve(outcome);
+    }
+}
+
+/// Builds, asks consent, signs, and waits for its turn (signing again if an earlier payment
+/// was refused). Boxed: every caller of [`pay`] shares this one copy of the pipeline.
+fn hold<'a, T: Transport, S: Signer, A: Abort, C: Consent>(
+    payer: &'a Payer<'_, T, S, A>,
+    requirement: &'a Requirement,
+    consent: &'a C,
+) -> core::pin::Pin<Box<dyn core::future::Future<Output = Result<Held>> + 'a>> {
+    Box::pin(async move {
+        let abort = payer.abort;
+        let prepared = abortable(abort, prepare(payer, requirement)).await?;
+        let lane = payer.chain.lane(payer.endpoint, &prepared.unsigned.address);
+        abortable(abort, consent.approve(&preview(requirement, &prepared.unsigned, lane.peek_next()))).await?;
+        abort.check()?;
+        let mut ticket = lane.reserve();
+        let mut signed = abortable(abort, sign(payer, &prepared, requirement, ticket.nonce)).await?;
+        let nonce = abortable(abort, async { Ok(ticket.turn().await) }).await?;
+        if nonce != ticket.nonce {
+            abort.check()?;
+            signed = abortable(abort, sign(payer, &prepared, requirement, nonce)).await?;
+        }
+        Ok(Held { signed, ticket, valid_until: prepared.valid_until })
+    })
+}
+
+/// Builds, asks consent, signs, waits for its turn, hands the payment to `send`, and records
+/// what became of it.
 pub async fn pay<T: Transport, S: Signer, A: Abort, C: Consent, R>(
     payer: &Payer<'_, T, S, A>,
     requirement: &Requirement,
     consent: &C,
     send: impl AsyncFnOnce(&Signed) -> (Result<R>, Delivery),
 ) -> Result<R> {
-    let abort = payer.abort;
-    let prepared = abortable(abort, prepare(payer, requirement)).await?;
-    let lane = payer.chain.lane(payer.endpoint, &prepared.unsigned.address);
-    abortable(abort, consent.approve(&preview(requirement, &prepared.unsigned, lane.peek_next()))).await?;
-    abort.check()?;
-    let mut ticket = lane.reserve();
-    let mut signed = abortable(abort, sign(payer, &prepared, requirement, ticket.nonce)).await?;
-    let nonce = abortable(abort, async { Ok(ticket.turn().await) }).await?;
-    if nonce != ticket.nonce {
-        abort.check()?;
-        signed = abortable(abort, sign(payer, &prepared, requirement, nonce)).await?;
-    }
+    let held = hold(payer, requirement, consent).await?;
     // `send` stops on an abort itself: it alone knows whether the payment left.
-    let (result, delivery) = send(&signed).await;
-    let outcome = match delivery {
-        Delivery::Taken => Outcome::Sent { valid_until: prepared.valid_until },
-        Delivery::Refused => {
-            payer.chain.distrust(payer.endpoint);
-            Outcome::NotTaken
-        }
-        Delivery::NotSent => Outcome::Abandoned,
-    };
-    ticket.resolve(outcome);
+    let (result, delivery) = send(&held.signed).await;
+    held.settle(payer, delivery);
     result
 }
 
