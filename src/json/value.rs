@@ -41,22 +41,6 @@ impl Number {
             _ => None,
         }
     }
-
-    pub fn as_i64(&self) -> Option<i64> {
-        match *self {
-            Number::PosInt(n) => i64::try_from(n).ok(),
-            Number::NegInt(n) => Some(n),
-            Number::Float(_) => None,
-        }
-    }
-
-    pub fn as_f64(&self) -> f64 {
-        match *self {
-            Number::PosInt(n) => n as f64,
-            Number::NegInt(n) => n as f64,
-            Number::Float(f) => f,
-        }
-    }
 }
 
 impl fmt::Display for Number {
@@ -109,10 +93,6 @@ impl Map {
         &mut self.0[i].1
     }
 
-    pub fn contains_key(&self, key: &str) -> bool {
-        self.position(key).is_ok()
-    }
-
     pub fn len(&self) -> usize {
         self.0.len()
     }
@@ -123,10 +103,6 @@ impl Map {
 
     pub(super) fn entries(&self) -> &[(String, Value)] {
         &self.0
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
-        self.0.iter().map(|(k, v)| (k, v))
     }
 
     /// From pairs in any order; of two equal keys the later wins (as `JSON.parse` decides).

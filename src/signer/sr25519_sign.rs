@@ -3,8 +3,8 @@
 //! soft derivation (`//hard`, `/soft`), and signing under the "substrate" context.
 //!
 //! The basepoint is multiplied with curve25519-dalek's table built at run time, not its static
-//! copy (30 KB of wasm data): see [`mul_base`]. The native tests check every step against schnorrkel, and the
-//! key as a whole against substrate-bip39 and sp-core (tests/keys.rs).
+//! copy (30 KB of wasm data): see [`mul_base`]. The native tests check every step against
+//! schnorrkel, and the key as a whole against substrate-bip39 and sp-core (tests/keys.rs).
 
 use super::sr25519::{challenge, transcript};
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT;
