@@ -10,7 +10,7 @@ use super::signer::JsSigner;
 use super::transport::FetchTransport;
 use crate::error::{Error, ErrorCode, Result};
 use crate::inspect;
-use crate::json::Value;
+use crate::json::{Map, Value};
 use crate::payment::{pay, Consent, Delivery, Payer, Signed};
 use crate::policy::Policy;
 use crate::proto::v1::{self, MAX_402_BODY_BYTES};
@@ -123,6 +123,17 @@ impl<'a> Call<'a> {
     }
 }
 
+/// What `createPaymentHeader` and `sendWithPayment` both resolve with for a signed payment:
+/// `{ payload, header, headerName, summary }`.
+fn signed_fields(header: PaymentHeader, summary: Value) -> Map {
+    Map::from_pairs(vec![
+        ("payload".into(), header.payload()),
+        ("header".into(), header.value.into()),
+        ("headerName".into(), header.name.into()),
+        ("summary".into(), summary),
+    ])
+}
+
 /// Builds and signs the payment header for a 402 answer or one requirement (x402 v1:
 /// `X-PAYMENT`; v2: `PAYMENT-SIGNATURE`), handing out the payer's next nonce. Resolves to
 /// `{ header, headerName, payload, summary, requirements }`.
@@ -139,14 +150,9 @@ pub async fn create_payment_header(
         let call = Call::new(&opts, &signer, offer, requirement)?;
         let cancel = Cancel::new(opts.signal.clone());
         let signed = call.pay(&cancel, async |signed: &Signed| (Ok(signed.clone()), Delivery::Taken)).await?;
-        let header = call.header(&signed);
-        to_value(&Value::object([
-            ("payload", header.payload()),
-            ("header", header.value.into()),
-            ("headerName", header.name.into()),
-            ("summary", signed.summary.to_json()),
-            ("requirements", call.requirement.wire),
-        ]))
+        let mut out = signed_fields(call.header(&signed), signed.summary.to_json());
+        out.insert("requirements".into(), call.requirement.wire);
+        to_value(&Value::Object(out))
     }
     run(&requirements, &signer, &options).await.map_err(to_js)
 }
@@ -191,13 +197,7 @@ pub async fn send_with_payment(
         .await
         .map_err(to_js)?;
     let (result, header, summary) = outcome?;
-    let out = to_value(&Value::object([
-        ("payload", header.payload()),
-        ("header", header.value.into()),
-        ("headerName", header.name.into()),
-        ("summary", summary),
-    ]))
-    .map_err(to_js)?;
+    let out = to_value(&Value::Object(signed_fields(header, summary))).map_err(to_js)?;
     let _ = Reflect::set(&out, &"result".into(), &result);
     Ok(out)
 }
