@@ -6,6 +6,7 @@
 //! JSON (the JS layer turns BigInts into decimal strings and lists the keys holding functions).
 
 use crate::amount::{parse_decimal, to_u128, U256};
+use crate::budget::{Caps, Limits, Scope};
 use crate::error::{Error, ErrorCode, Result};
 use crate::json::{Map, Value};
 use crate::payment::{BuildOptions, GasLimit, MAX_ERA_PERIOD, MAX_GAS_MARGIN_PERCENT};
@@ -29,9 +30,13 @@ const DATA_KEYS: &[&str] = &[
     "checkExistentialDeposit",
     "timeoutMs",
     "trustNodeMetadata",
+    "budget",
+    "turnTimeoutMs",
+    "confirmWaitMs",
 ];
-/// Keys the JS layer reads itself, whatever JSON makes of them (`signal`: an AbortSignal).
-const PLATFORM_KEYS: &[&str] = &["signal"];
+/// Keys the JS layer reads itself, whatever JSON makes of them (`signal`: an AbortSignal,
+/// `ledger`: a `PaymentLedger`).
+const PLATFORM_KEYS: &[&str] = &["signal", "ledger"];
 /// Keys holding functions (the JS layer reads them itself).
 pub const HOOK_KEYS: &[&str] = &["onBeforePayment", "selectRequirements", "rpcFetch"];
 
@@ -46,7 +51,17 @@ pub struct ClientOptions {
     genesis_hashes: BTreeMap<Network, String>,
     /// Bound on each JSON-RPC request (and so on each endpoint a payment tries).
     pub timeout_ms: u32,
+    /// `budget`: caps over what the payments made with these options may spend.
+    pub budget: Option<Limits>,
+    /// How long a payment waits for the one ahead of it once that one's seller has it.
+    pub turn_timeout_ms: u32,
+    /// How long a refused or unanswered payment waits for the chain's verdict before it is
+    /// reported (a seller may still submit what it refused).
+    pub confirm_wait_ms: u32,
 }
+
+/// The default `confirmWaitMs`: about one Vara block.
+pub const DEFAULT_CONFIRM_WAIT_MS: u32 = 3_000;
 
 impl Default for ClientOptions {
     fn default() -> Self {
@@ -56,6 +71,9 @@ impl Default for ClientOptions {
             rpc_urls: BTreeMap::new(),
             genesis_hashes: BTreeMap::new(),
             timeout_ms: DEFAULT_TIMEOUT_MS,
+            budget: None,
+            turn_timeout_ms: crate::payment::TURN_TIMEOUT_MS,
+            confirm_wait_ms: DEFAULT_CONFIRM_WAIT_MS,
         }
     }
 }
@@ -165,6 +183,52 @@ fn string_list(path: &str, v: &Value) -> Result<Vec<String>> {
     items.iter().enumerate().map(|(i, item)| string(&format!("{path}[{i}]"), item).map(str::to_string)).collect()
 }
 
+/// `budget`: `{ VARA?: Caps, [programId]: Caps, scope?: 'all' | 'origin' | 'payTo' }` with
+/// `Caps = { perHour?, perDay?, total? }` amounts in the smallest unit.
+fn budget(path: &str, v: &Value) -> Result<Limits> {
+    let mut limits = Limits::default();
+    for (key, v) in object(path, v)? {
+        let at = format!("{path}.{key}");
+        if key == "scope" {
+            limits.scope = match string(&at, v)? {
+                "all" => Scope::All,
+                "origin" => Scope::Origin,
+                "payTo" => Scope::PayTo,
+                other => return Err(invalid(format!("{at} must be \"all\", \"origin\" or \"payTo\", got {other:?}"))),
+            };
+            continue;
+        }
+        let asset = if key.eq_ignore_ascii_case("vara") {
+            "VARA".to_string()
+        } else {
+            AccountId::from_hex(key)
+                .map_err(|_| invalid(format!("{path} has key \"{key}\": use VARA, a token's 0x program id, or scope")))?
+                .to_hex()
+        };
+        if limits.assets.contains_key(&asset) {
+            return Err(invalid(format!("{path} names {asset} twice (\"{key}\")")));
+        }
+        let mut caps = Caps::default();
+        for (window, v) in object(&at, v)? {
+            let field = format!("{at}.{window}");
+            let cap = Some(to_u128(amount(&field, v)?, &field).map_err(|e| invalid(e.message))?);
+            match window.as_str() {
+                "perHour" => caps.per_hour = cap,
+                "perDay" => caps.per_day = cap,
+                "total" => caps.total = cap,
+                other => {
+                    return Err(invalid(format!(
+                        "unknown budget window \"{other}\" in {at}{}",
+                        suggestion(other, &["perHour", "perDay", "total"])
+                    )))
+                }
+            }
+        }
+        limits.assets.insert(asset, caps);
+    }
+    Ok(limits)
+}
+
 impl ClientOptions {
     /// Reads options from JSON; `hooks` lists the keys whose values were functions.
     pub fn from_json(value: &Value, hooks: &[String]) -> Result<Self> {
@@ -262,6 +326,9 @@ impl ClientOptions {
                 }
                 "checkExistentialDeposit" => o.build.check_existential_deposit = boolean(&path, v)?,
                 "timeoutMs" => o.timeout_ms = small_integer(&path, v, 1..=600_000)? as u32,
+                "turnTimeoutMs" => o.turn_timeout_ms = small_integer(&path, v, 100..=600_000)? as u32,
+                "confirmWaitMs" => o.confirm_wait_ms = small_integer(&path, v, 0..=600_000)? as u32,
+                "budget" => o.budget = Some(budget(&path, v)?),
                 // Off by default: a lying node could choose the call that gets signed.
                 "trustNodeMetadata" => {
                     o.build.layout = if boolean(&path, v)? { Layout::NodeMetadata } else { Layout::Pinned }

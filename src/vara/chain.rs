@@ -19,6 +19,7 @@ use crate::vara::metadata::{self, RuntimeFacts};
 use crate::vara::network::Endpoint;
 use crate::vara::nonces::{Lane, Lanes};
 use crate::vara::rpc::{Call, RpcClient, Transport};
+use crate::vara::watch::Watcher;
 use crate::wait::Signal;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
@@ -98,6 +99,8 @@ pub struct ChainClient {
     rpcs: RefCell<HashMap<String, Rc<RpcClient>>>,
     chains: RefCell<HashMap<[u8; 32], Rc<ChainCache>>>,
     pub lanes: Lanes,
+    /// One chain watcher per expected genesis hash.
+    watchers: RefCell<HashMap<[u8; 32], Rc<Watcher>>>,
 }
 
 fn bad_answer(what: &str) -> Error {
@@ -130,6 +133,23 @@ impl ChainClient {
 
     fn cache(&self, endpoint: &Endpoint) -> Rc<ChainCache> {
         self.chains.borrow_mut().entry(endpoint.genesis_hash).or_default().clone()
+    }
+
+    /// The watcher that confirms payments on `endpoint`'s chain.
+    pub fn watcher(&self, endpoint: &Endpoint) -> Rc<Watcher> {
+        self.watchers.borrow_mut().entry(endpoint.genesis_hash).or_default().clone()
+    }
+
+    /// Runs `calls` on the first endpoint of the chain that answers them well (see
+    /// [`Self::on_any_endpoint`]).
+    pub async fn on_any_endpoint_of<T: Transport, R>(
+        &self,
+        t: &T,
+        endpoint: &Endpoint,
+        calls: &[Call],
+        parse: impl Fn(Vec<Value>) -> Result<R>,
+    ) -> Result<R> {
+        self.on_any_endpoint(t, endpoint, &self.cache(endpoint), calls, parse).await
     }
 
     pub fn lane(&self, endpoint: &Endpoint, payer: &AccountId) -> Rc<Lane> {

@@ -36,6 +36,17 @@ impl Timer {
         Timer { id, promise, ms }
     }
 
+    /// A timer that does not keep a Node process alive (background work: the chain watcher).
+    pub fn unref(ms: u32) -> Self {
+        let timer = Timer::new(ms);
+        if let Some(unref) =
+            Reflect::get(&timer.id.borrow(), &"unref".into()).ok().and_then(|f| f.dyn_into::<Function>().ok())
+        {
+            let _ = unref.call0(&timer.id.borrow());
+        }
+        timer
+    }
+
     pub fn promise(&self) -> &Promise {
         &self.promise
     }
@@ -134,5 +145,14 @@ impl Abort for Cancel {
             return Err(self.error());
         }
         Ok(())
+    }
+
+    async fn sleep(&self, ms: u32) {
+        let timer = Timer::new(ms);
+        let _ = JsFuture::from(timer.promise().clone()).await;
+    }
+
+    fn now_ms(&self) -> f64 {
+        js_sys::Date::now()
     }
 }

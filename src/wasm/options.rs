@@ -4,7 +4,10 @@
 use super::json;
 use crate::error::{Error, ErrorCode, Result};
 use crate::options::ClientOptions;
+use crate::budget::Budget;
+use crate::ledger::Ledger;
 use js_sys::{Function, Object, Reflect};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 pub struct JsOptions {
@@ -14,6 +17,10 @@ pub struct JsOptions {
     pub rpc_fetch: Option<Function>,
     pub on_before_payment: Option<Function>,
     pub select_requirements: Option<Function>,
+    /// Where payments are recorded (`ledger`, else the realm's default ledger).
+    pub ledger: Rc<Ledger>,
+    /// The budget the `budget` object names (shared by every options object naming it).
+    pub budget: Option<Rc<Budget>>,
 }
 
 fn function(object: &JsValue, name: &str) -> Option<Function> {
@@ -29,6 +36,8 @@ impl JsOptions {
                 rpc_fetch: None,
                 on_before_payment: None,
                 select_requirements: None,
+                ledger: super::books::default_ledger(),
+                budget: None,
             });
         }
         if !value.is_object() || value.is_function() || js_sys::Array::is_array(value) {
@@ -50,8 +59,19 @@ impl JsOptions {
                     .map_err(|_| Error::new(ErrorCode::InvalidOptions, "options.signal must be an AbortSignal"))?,
             )
         };
+        let core = ClientOptions::from_json(&data, &hooks)?;
+        let ledger = super::books::ledger_of(&Reflect::get(value, &"ledger".into()).unwrap_or(JsValue::UNDEFINED))?;
+        let budget = match &core.budget {
+            Some(limits) => {
+                let object = Reflect::get(value, &"budget".into()).unwrap_or(JsValue::UNDEFINED);
+                Some(super::books::budget_for(&object, limits, &ledger)?)
+            }
+            None => None,
+        };
         Ok(JsOptions {
-            core: ClientOptions::from_json(&data, &hooks)?,
+            core,
+            ledger,
+            budget,
             signal,
             rpc_fetch: function(value, "rpcFetch"),
             on_before_payment: function(value, "onBeforePayment"),
