@@ -43,11 +43,16 @@ pub struct Limits {
     /// By asset key: `VARA`, or a token's lowercase program id.
     pub assets: BTreeMap<String, Caps>,
     pub scope: Scope,
+    /// What its ledger entries call it: a restarted agent naming the same budget resumes its
+    /// windows from the entries it loads. Unnamed budgets get a name of their own.
+    pub name: Option<String>,
 }
 
 pub struct Budget {
     pub limits: Limits,
     pub ledger: Rc<Ledger>,
+    /// The name entries reserved under this budget carry.
+    pub id: String,
 }
 
 /// What is left of each cap for one payment's asset and scope.
@@ -73,8 +78,10 @@ pub fn asset_key(asset: &Asset) -> String {
 }
 
 impl Budget {
-    pub fn new(limits: Limits, ledger: Rc<Ledger>) -> Self {
-        Budget { limits, ledger }
+    /// A budget over `ledger`; `fallback_id` names it when `limits` give no name.
+    pub fn new(limits: Limits, ledger: Rc<Ledger>, fallback_id: String) -> Self {
+        let id = limits.name.clone().unwrap_or(fallback_id);
+        Budget { limits, ledger, id }
     }
 
     fn windows(caps: &Caps) -> Vec<Window> {
@@ -93,6 +100,7 @@ impl Budget {
 
     fn in_scope(&self, e: &Entry, asset: &str, origin: &str, pay_to: &str) -> bool {
         e.stage.may_cost()
+            && e.budget.as_deref() == Some(self.id.as_str())
             && e.asset_key().eq_ignore_ascii_case(asset)
             && match self.limits.scope {
                 Scope::All => true,
@@ -121,9 +129,8 @@ impl Budget {
     /// What is left for a payment in `asset` to `origin` / `pay_to`.
     pub fn left(&self, asset: &str, origin: &str, pay_to: &str, now_ms: f64) -> Option<Left> {
         let caps = self.caps(asset)?;
-        let left = |cap: Option<u128>, span| {
-            cap.map(|c| c.saturating_sub(self.used(asset, origin, pay_to, span, now_ms).0))
-        };
+        let left =
+            |cap: Option<u128>, span| cap.map(|c| c.saturating_sub(self.used(asset, origin, pay_to, span, now_ms).0));
         Some(Left {
             per_hour: left(caps.per_hour, Some(HOUR_MS)),
             per_day: left(caps.per_day, Some(DAY_MS)),
@@ -185,7 +192,7 @@ mod tests {
     fn budget(caps: Caps, scope: Scope) -> Budget {
         let mut limits = Limits { scope, ..Limits::default() };
         limits.assets.insert("VARA".into(), caps);
-        Budget::new(limits, Ledger::new())
+        Budget::new(limits, Ledger::new(), "b".into())
     }
 
     #[test]
@@ -201,8 +208,12 @@ mod tests {
             e.chain = Some(Verdict::dead("nonce-used"));
         });
         assert!(b.check("VARA", 10, "http://shop.test", "x", 3.0).is_ok());
-        // Other assets are not capped by this budget.
+        // Other assets are not capped by this budget, and other budgets' entries not counted.
         assert!(b.check("0xabc", u128::MAX, "http://shop.test", "x", 3.0).is_ok());
+        let mut other = entry("c", 10, 4.0);
+        other.budget = None;
+        b.ledger.insert(other);
+        assert!(b.check("VARA", 10, "http://shop.test", "x", 5.0).is_ok());
     }
 
     #[test]

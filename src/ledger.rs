@@ -91,7 +91,13 @@ impl Verdict {
     }
 
     pub fn dead(reason: &str) -> Self {
-        Verdict { status: "dead".into(), block_number: None, block_hash: None, index: None, reason: Some(reason.into()) }
+        Verdict {
+            status: "dead".into(),
+            block_number: None,
+            block_hash: None,
+            index: None,
+            reason: Some(reason.into()),
+        }
     }
 
     /// Whether the money moved.
@@ -112,6 +118,9 @@ pub struct Entry {
     /// The seller's origin (scheme://host:port), the only one the payment may be handed to.
     pub origin: String,
     pub idempotency_key: Option<String>,
+    /// The budget it counts against (its `name`), if any.
+    #[serde(default)]
+    pub budget: Option<String>,
     pub network: String,
     pub network_id: String,
     /// `None` for VARA, else the token's program id.
@@ -223,12 +232,7 @@ impl Ledger {
 
     /// Entries not yet judged by the chain that were signed (what a watcher must confirm).
     pub fn unconfirmed(&self) -> Vec<Entry> {
-        self.entries
-            .borrow()
-            .iter()
-            .filter(|e| !e.stage.is_final() && e.tx_hash.is_some())
-            .cloned()
-            .collect()
+        self.entries.borrow().iter().filter(|e| !e.stage.is_final() && e.tx_hash.is_some()).cloned().collect()
     }
 
     fn notify(&self, entry: &Entry) {
@@ -314,6 +318,7 @@ pub(crate) mod tests {
             url: "http://shop.test/paid".into(),
             origin: "http://shop.test".into(),
             idempotency_key: None,
+            budget: Some("b".into()),
             network: "vara-testnet".into(),
             network_id: "polkadot:525639f713f397dcf839bd022cd821f3".into(),
             asset: None,

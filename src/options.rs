@@ -183,12 +183,16 @@ fn string_list(path: &str, v: &Value) -> Result<Vec<String>> {
     items.iter().enumerate().map(|(i, item)| string(&format!("{path}[{i}]"), item).map(str::to_string)).collect()
 }
 
-/// `budget`: `{ VARA?: Caps, [programId]: Caps, scope?: 'all' | 'origin' | 'payTo' }` with
+/// `budget`: `{ VARA?: Caps, [programId]: Caps, scope?: 'all' | 'origin' | 'payTo', name? }` with
 /// `Caps = { perHour?, perDay?, total? }` amounts in the smallest unit.
 fn budget(path: &str, v: &Value) -> Result<Limits> {
     let mut limits = Limits::default();
     for (key, v) in object(path, v)? {
         let at = format!("{path}.{key}");
+        if key == "name" {
+            limits.name = Some(string(&at, v)?.to_string());
+            continue;
+        }
         if key == "scope" {
             limits.scope = match string(&at, v)? {
                 "all" => Scope::All,
@@ -202,7 +206,9 @@ fn budget(path: &str, v: &Value) -> Result<Limits> {
             "VARA".to_string()
         } else {
             AccountId::from_hex(key)
-                .map_err(|_| invalid(format!("{path} has key \"{key}\": use VARA, a token's 0x program id, or scope")))?
+                .map_err(|_| {
+                    invalid(format!("{path} has key \"{key}\": use VARA, a token's 0x program id, scope or name"))
+                })?
                 .to_hex()
         };
         if limits.assets.contains_key(&asset) {

@@ -8,9 +8,9 @@
 use crate::budget::{asset_key, Budget};
 use crate::error::{err, Error, ErrorCode, Result};
 use crate::hexutil;
-use crate::ledger::{Answer, Entry, Ledger, Stage, Verdict};
 use crate::inspect::{self, PaymentSummary};
 use crate::json::Value;
+use crate::ledger::{Answer, Entry, Ledger, Stage, Verdict};
 use crate::requirements::{Asset, Requirement};
 use crate::scheme::ExactVaraPayload;
 use crate::signer::{verify_multisignature, Signer};
@@ -301,6 +301,7 @@ fn reserve<T: Transport, S: Signer, A: Abort>(
         url: books.purchase.url.into(),
         origin: books.purchase.origin.into(),
         idempotency_key: books.purchase.idempotency_key.map(str::to_string),
+        budget: books.budget.map(|b| b.id.clone()),
         network: requirement.network.name().into(),
         network_id: requirement.network.caip2().into(),
         asset: requirement.asset.program_hex(),
@@ -441,10 +442,14 @@ pub async fn verdict_within<T: Transport, S: Signer, A: Abort>(
 }
 
 /// What is left of the budget for this payment, for the consent prompt.
-fn budget_left<T: Transport, S: Signer, A: Abort>(payer: &Payer<'_, T, S, A>, requirement: &Requirement) -> Option<Value> {
+fn budget_left<T: Transport, S: Signer, A: Abort>(
+    payer: &Payer<'_, T, S, A>,
+    requirement: &Requirement,
+) -> Option<Value> {
     let budget = payer.books.budget?;
     let pay_to = requirement.pay_to.to_ss58(requirement.network.ss58_prefix());
-    let left = budget.left(&asset_key(&requirement.asset), payer.books.purchase.origin, &pay_to, payer.abort.now_ms())?;
+    let left =
+        budget.left(&asset_key(&requirement.asset), payer.books.purchase.origin, &pay_to, payer.abort.now_ms())?;
     let s = |v: Option<u128>| v.map(|v| v.to_string());
     Some(Value::object([
         ("perHour", s(left.per_hour).into()),
@@ -480,6 +485,11 @@ async fn prepare<T: Transport, S: Signer, A: Abort>(
     let snap = p.chain.snapshot(p.transport, p.endpoint, &query).await?;
     let facts = &snap.chain.facts;
     check_balance(&snap, requirement)?;
+    if requirement.asset == Asset::Native {
+        // Counted at once, in the same step as the check: concurrent payments cannot each
+        // spend the same balance.
+        p.chain.note_spent(p.endpoint, &payer, requirement.native_amount());
+    }
 
     let method = match requirement.asset {
         Asset::Native => {
@@ -563,8 +573,9 @@ async fn check_fee<T: Transport, S: Signer, A: Abort>(
     Ok(())
 }
 
-/// When the node was read for this payment: the payer must keep the existential deposit
-/// after paying (transfers keep the account alive), and the fee comes on top.
+/// The payer must keep the existential deposit after paying (transfers keep the account
+/// alive), and the fee comes on top. Warm, `payer_free` is the last read balance less what
+/// was signed since.
 fn check_balance(snap: &Snapshot, requirement: &Requirement) -> Result<()> {
     let Some(free) = snap.payer_free else { return Ok(()) };
     let deposit = snap.chain.facts.existential_deposit;
@@ -577,10 +588,11 @@ fn check_balance(snap: &Snapshot, requirement: &Requirement) -> Result<()> {
             Asset::Native => "the amount plus the existential deposit",
             Asset::Vft(_) => "the existential deposit",
         };
+        let since = if snap.read_node { "" } else { " once the payments signed since the last read are counted" };
         return err(
             ErrorCode::InsufficientBalance,
             format!(
-                "the payer has {} free, below {what} ({}), before the fee: fund the account",
+                "the payer has {} free{since}, below {what} ({}), before the fee: fund the account",
                 Asset::Native.describe(free.into(), Some(12)),
                 Asset::Native.describe(needed.into(), Some(12)),
             ),
@@ -617,10 +629,13 @@ async fn sign<T: Transport, S: Signer, A: Abort>(
 }
 
 /// The hash the chain knows the signed extrinsic by (blake2-256 of its encoding).
-fn extrinsic_hash(unsigned: &UnsignedPayload, facts: &crate::vara::metadata::RuntimeFacts, signature: &[u8]) -> Result<[u8; 32]> {
-    let signature: &[u8; 65] = signature
-        .try_into()
-        .map_err(|_| Error::new(ErrorCode::InvalidSignature, "expected a 65-byte signature"))?;
+fn extrinsic_hash(
+    unsigned: &UnsignedPayload,
+    facts: &crate::vara::metadata::RuntimeFacts,
+    signature: &[u8],
+) -> Result<[u8; 32]> {
+    let signature: &[u8; 65] =
+        signature.try_into().map_err(|_| Error::new(ErrorCode::InvalidSignature, "expected a 65-byte signature"))?;
     Ok(blake2_256(&unsigned.signed_extrinsic(facts, signature)))
 }
 

@@ -84,13 +84,19 @@ pub fn decide(answer: &Answer, verdict: Option<&Verdict>, valid_until: Option<u6
             if served {
                 return Report::Serve;
             }
-            let until = valid_until.map(|b| format!("; it may still execute until block {b}, whoever holds it can submit it")).unwrap_or_default();
+            let until = valid_until
+                .map(|b| format!("; it may still execute until block {b}, whoever holds it can submit it"))
+                .unwrap_or_default();
             if claimed == Some(true) && answer.status.is_some_and(|s| s != 402) {
                 // The seller says it settled and then failed: its word, returned with the
                 // receipt; the watcher confirms or refutes it.
                 return Report::Serve;
             }
-            let claim = if claimed == Some(true) { " (its receipt claims success: the seller's word, not the chain's)" } else { "" };
+            let claim = if claimed == Some(true) {
+                " (its receipt claims success: the seller's word, not the chain's)"
+            } else {
+                ""
+            };
             let (code, what) = refusal(answer);
             fail(code, format!("{what}{claim}{}{until}", reason(answer)))
         }
@@ -140,7 +146,10 @@ mod tests {
     fn a_payment_dead_by_our_own_nonce_is_resent_once() {
         let dead = Verdict::dead("nonce-used");
         assert_eq!(decide(&answer(Some(402), None), Some(&dead), None, true), Report::Resend);
-        assert_eq!(code(decide(&answer(Some(402), None), Some(&dead), None, false)), Some(ErrorCode::PaymentRejectedByServer));
+        assert_eq!(
+            code(decide(&answer(Some(402), None), Some(&dead), None, false)),
+            Some(ErrorCode::PaymentRejectedByServer)
+        );
         let era = Verdict::dead("era-ended");
         let r = decide(&answer(Some(500), Some(true)), Some(&era), None, true);
         match r {
@@ -163,7 +172,10 @@ mod tests {
         }
         assert_eq!(code(decide(&answer(None, None), None, Some(5), true)), Some(ErrorCode::NetworkError));
         assert_eq!(decide(&answer(Some(500), Some(true)), None, Some(5), true), Report::Serve);
-        assert_eq!(code(decide(&answer(Some(500), Some(false)), None, Some(5), true)), Some(ErrorCode::SettlementFailed));
+        assert_eq!(
+            code(decide(&answer(Some(500), Some(false)), None, Some(5), true)),
+            Some(ErrorCode::SettlementFailed)
+        );
         assert_eq!(decide(&answer(Some(204), None), None, None, true), Report::Serve);
     }
 }

@@ -157,8 +157,16 @@ fn pays_at(
     now_ms: f64,
 ) -> Result<Built> {
     let alice = Keypair::from_suri("//Alice").unwrap();
-    let payer =
-        Payer { chain, transport: node, endpoint, signer: &alice, options: opts, abort: &NeverAbort, now_ms, books: Books::NONE };
+    let payer = Payer {
+        chain,
+        transport: node,
+        endpoint,
+        signer: &alice,
+        options: opts,
+        abort: &NeverAbort,
+        now_ms,
+        books: Books::NONE,
+    };
     let Signed { exact, summary, .. } = block_on(build_payment(&payer, req, &NoPrompt))?;
     let payload = PaymentPayload::new(req, exact);
     Ok(Built { header: payload.to_header(), payload, summary })

@@ -34,7 +34,8 @@ struct Recorded {
 }
 
 fn fixture() -> (Vec<Recorded>, Vec<u8>) {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/events-1000.json")).unwrap();
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/events-1000.json")).unwrap();
     let v: Value = serde_json::from_str(&text).unwrap();
     let blocks = v["blocks"]
         .as_array()
@@ -47,7 +48,8 @@ fn fixture() -> (Vec<Recorded>, Vec<u8>) {
             events: b["events"].as_str().unwrap().into(),
         })
         .collect();
-    let metadata = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/vara-1000.metadata.scale")).unwrap();
+    let metadata =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/vara-1000.metadata.scale")).unwrap();
     (blocks, metadata)
 }
 
@@ -92,10 +94,13 @@ impl Chain {
                 0 => json!(GENESIS),
                 n => json!(self.block_hash(n as u32)),
             },
-            "chain_getHeader" => json!({ "number": format!("0x{:x}", self.best.get()), "parentHash": format!("0x{}", "11".repeat(32)) }),
+            "chain_getHeader" => {
+                json!({ "number": format!("0x{:x}", self.best.get()), "parentHash": format!("0x{}", "11".repeat(32)) })
+            }
             "chain_getBlock" => {
                 let hash = p[0].as_str().unwrap();
-                let extrinsics = self.blocks.values().find(|b| b.hash == hash).map(|b| b.extrinsics.clone()).unwrap_or_default();
+                let extrinsics =
+                    self.blocks.values().find(|b| b.hash == hash).map(|b| b.extrinsics.clone()).unwrap_or_default();
                 json!({ "block": { "header": {}, "extrinsics": extrinsics } })
             }
             "state_getRuntimeVersion" => json!({ "specVersion": 1000, "transactionVersion": 1 }),

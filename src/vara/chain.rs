@@ -88,6 +88,9 @@ struct ChainCache {
     existing: RefCell<HashSet<AccountId>>,
     /// The endpoint that answered last: tried first next time.
     preferred: RefCell<Option<String>>,
+    /// Per payer: the free balance at the last read, and what payments signed since then
+    /// may take from it (so a warm payment is held to the balance without a read).
+    balances: RefCell<HashMap<AccountId, (u128, u128)>>,
     /// One read at a time: concurrent payments wait for it and use what it read.
     reading: Cell<bool>,
     read_done: Signal,
@@ -159,6 +162,16 @@ impl ChainClient {
     /// Gives back the nonce of a payment handed out and then not taken (see [`Lane::release`]).
     pub fn release(&self, genesis: [u8; 32], payer: AccountId, nonce: u32) {
         self.lanes.lane(genesis, payer).release(nonce);
+    }
+
+    /// A payment of `amount` from `payer` passed its balance check: the next warm payment
+    /// counts it against the balance last read.
+    pub fn note_spent(&self, endpoint: &Endpoint, payer: &AccountId, amount: u128) {
+        let cache = self.cache(endpoint);
+        let mut balances = cache.balances.borrow_mut();
+        if let Some((_, spent)) = balances.get_mut(payer) {
+            *spent = spent.saturating_add(amount);
+        }
     }
 
     /// Forgets what a refused payment may have relied on: the checkpoint and the recipients
@@ -304,16 +317,12 @@ impl ChainClient {
             }
             _ => None,
         };
+        // What the last read left, less what was signed since: a warm payment is held to the
+        // balance as a cold one is, without a read.
+        let payer_free = cache.balances.borrow().get(q.payer).map(|(free, spent)| free.saturating_sub(*spent));
         cp.uses += 1;
         cache.checkpoint.set(Some(cp));
-        Some(Snapshot {
-            chain,
-            checkpoint: cp.block,
-            best: cp.best,
-            recipient_exists,
-            payer_free: None,
-            read_node: false,
-        })
+        Some(Snapshot { chain, checkpoint: cp.block, best: cp.best, recipient_exists, payer_free, read_node: false })
     }
 
     async fn read<T: Transport>(
@@ -369,6 +378,7 @@ impl ChainClient {
             if checkpoint.number == 0 { BlockRef { number: 0, hash: chain.genesis_hash } } else { checkpoint };
         cache.checkpoint.set(Some(Checkpoint { block: checkpoint, best, read_at_ms: q.now_ms, uses: 1 }));
         lane.observe(read.nonce, best as u64);
+        cache.balances.borrow_mut().insert(*q.payer, (read.payer_free, 0));
         if let (Some((who, _)), Some(true)) = (probe, read.recipient_exists) {
             cache.existing.borrow_mut().insert(*who);
         }

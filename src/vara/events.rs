@@ -178,7 +178,9 @@ pub fn dispatch_of(facts: &RuntimeFacts, events: &[u8], index: u32) -> Result<Op
     let mut w = Walk { types, input: events, free_steps: 10_000 };
     let TypeDef::Sequence(record) = w.def(ty)? else { return Err(bad("System.Events is not a list")) };
     let TypeDef::Composite(parts) = w.def(*record)? else { return Err(bad("an event record is not a struct")) };
-    let [phase_ty, event_ty, topics_ty] = parts[..] else { return Err(bad("an event record is not (phase, event, topics)")) };
+    let [phase_ty, event_ty, topics_ty] = parts[..] else {
+        return Err(bad("an event record is not (phase, event, topics)"));
+    };
     let TypeDef::Variant(phases) = w.def(phase_ty)? else { return Err(bad("the phase is not an enum")) };
     let TypeDef::Variant(pallets) = w.def(event_ty)? else { return Err(bad("the runtime event is not an enum")) };
     let count = w.len()?;

@@ -15,7 +15,9 @@ pub enum Primitive {
     U128,
     /// Any other primitive (char, signed integers, 256-bit): no payment argument is one, but
     /// events carry them, so their encoded size is kept. `None` is `str` (length-prefixed).
-    Other { size: Option<u8> },
+    Other {
+        size: Option<u8>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,12 +33,17 @@ pub enum TypeDef {
     Composite(Vec<u32>),
     Variant(Vec<Variant>),
     Sequence(u32),
-    Array { len: u32, ty: u32 },
+    Array {
+        len: u32,
+        ty: u32,
+    },
     Tuple(Vec<u32>),
     Primitive(Primitive),
     Compact(u32),
     /// A `BitVec`, with the type its bits are stored in (u8 … u64).
-    BitSequence { store: u32 },
+    BitSequence {
+        store: u32,
+    },
 }
 
 /// Type definitions by id.

@@ -101,6 +101,29 @@ fn account_nonce(v: &Value) -> Result<u32> {
     Ok(u32::from_le_bytes(nonce))
 }
 
+/// One batch on the chain's endpoints (failover and the genesis check included); the
+/// answers are parsed by the caller. One instantiation for every read of the watcher.
+async fn read<T: Transport>(chain: &ChainClient, t: &T, endpoint: &Endpoint, calls: &[Call]) -> Result<Vec<Value>> {
+    chain.on_any_endpoint_of(t, endpoint, calls, Ok).await
+}
+
+/// The hashes of a `chain_getBlock` answer's extrinsics.
+fn extrinsic_hashes(block: &Value) -> Result<Vec<[u8; 32]>> {
+    let list = block
+        .get("block")
+        .and_then(|b| b.get("extrinsics"))
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("chain_getBlock"))?;
+    list.iter()
+        .map(|x| {
+            x.as_str()
+                .and_then(|s| hexutil::decode(s).ok())
+                .map(|b| blake2_256(&b))
+                .ok_or_else(|| bad("chain_getBlock"))
+        })
+        .collect()
+}
+
 fn block_number(header: &Value) -> Result<u32> {
     header
         .get("number")
@@ -169,13 +192,9 @@ impl Watcher {
         let payers: Vec<AccountId> = payers.into_iter().collect();
         let mut calls = vec![Call::new("chain_getHeader", Value::Array(vec![]))];
         calls.extend(payers.iter().map(|p| Call::new("state_getStorage", Value::Array(vec![account_key(p).into()]))));
-        let (best, nonces) = chain
-            .on_any_endpoint_of(t, endpoint, &calls, |a| {
-                let best = block_number(&a[0])?;
-                let nonces = a[1..].iter().map(account_nonce).collect::<Result<Vec<u32>>>()?;
-                Ok((best, nonces))
-            })
-            .await?;
+        let a = read(chain, t, endpoint, &calls).await?;
+        let best = block_number(&a[0])?;
+        let nonces = a[1..].iter().map(account_nonce).collect::<Result<Vec<u32>>>()?;
         stats.round_trips += 1;
         self.best.set(Some(best));
         {
@@ -225,38 +244,17 @@ impl Watcher {
         }
         let calls: Vec<Call> =
             missing.iter().map(|n| Call::new("chain_getBlockHash", Value::Array(vec![(*n as u64).into()]))).collect();
-        let hashes = chain
-            .on_any_endpoint_of(t, endpoint, &calls, |a| {
-                a.iter()
-                    .map(|h| h.as_str().and_then(|s| hexutil::decode_fixed::<32>(s).ok()).ok_or_else(|| bad("chain_getBlockHash")))
-                    .collect::<Result<Vec<[u8; 32]>>>()
-            })
-            .await?;
-        let calls: Vec<Call> = hashes
+        let hashes = read(chain, t, endpoint, &calls)
+            .await?
             .iter()
-            .map(|h| Call::new("chain_getBlock", Value::Array(vec![hexutil::encode(h).into()])))
-            .collect();
-        let bodies = chain
-            .on_any_endpoint_of(t, endpoint, &calls, |a| {
-                a.iter()
-                    .map(|b| {
-                        let list = b
-                            .get("block")
-                            .and_then(|b| b.get("extrinsics"))
-                            .and_then(Value::as_array)
-                            .ok_or_else(|| bad("chain_getBlock"))?;
-                        list.iter()
-                            .map(|x| {
-                                x.as_str()
-                                    .and_then(|s| hexutil::decode(s).ok())
-                                    .map(|bytes| blake2_256(&bytes))
-                                    .ok_or_else(|| bad("chain_getBlock"))
-                            })
-                            .collect::<Result<Vec<[u8; 32]>>>()
-                    })
-                    .collect::<Result<Vec<Vec<[u8; 32]>>>>()
+            .map(|h| {
+                h.as_str().and_then(|s| hexutil::decode_fixed::<32>(s).ok()).ok_or_else(|| bad("chain_getBlockHash"))
             })
-            .await?;
+            .collect::<Result<Vec<[u8; 32]>>>()?;
+        let calls: Vec<Call> =
+            hashes.iter().map(|h| Call::new("chain_getBlock", Value::Array(vec![hexutil::encode(h).into()]))).collect();
+        let bodies =
+            read(chain, t, endpoint, &calls).await?.iter().map(extrinsic_hashes).collect::<Result<Vec<_>>>()?;
         stats.round_trips += 2;
         let mut blocks = self.blocks.borrow_mut();
         for ((n, hash), extrinsics) in missing.iter().zip(hashes).zip(bodies) {
@@ -301,13 +299,11 @@ impl Watcher {
             .iter()
             .map(|h| Call::new("state_getStorage", Value::Array(vec![key.clone().into(), hexutil::encode(h).into()])))
             .collect();
-        let events = chain
-            .on_any_endpoint_of(t, endpoint, &calls, |a| {
-                a.iter()
-                    .map(|v| v.as_str().and_then(|s| hexutil::decode(s).ok()).ok_or_else(|| bad("System.Events")))
-                    .collect::<Result<Vec<Vec<u8>>>>()
-            })
-            .await?;
+        let events = read(chain, t, endpoint, &calls)
+            .await?
+            .iter()
+            .map(|v| v.as_str().and_then(|s| hexutil::decode(s).ok()).ok_or_else(|| bad("System.Events")))
+            .collect::<Result<Vec<Vec<u8>>>>()?;
         stats.round_trips += 2;
         let mut resolved = 0;
         for (entry_id, number, hash, index) in found {

@@ -13,11 +13,11 @@ use crate::inspect;
 use crate::json::{Map, Value};
 use crate::ledger::{Answer, Ledger, Verdict};
 use crate::payment::{pay, verdict_within, Books, Consent, Delivery, Payer, Purchase, Signed};
-use crate::proto::SettlementReceipt;
-use crate::report::{self, Report};
 use crate::policy::Policy;
 use crate::proto::v1::{self, MAX_402_BODY_BYTES};
+use crate::proto::SettlementReceipt;
 use crate::proto::{self, v2, Offer, PaymentHeader};
+use crate::report::{self, Report};
 use crate::requirements::Requirement;
 use crate::scheme::ExactVaraPayload;
 use crate::vara::chain::ChainClient;
@@ -222,15 +222,18 @@ impl<'a> Call<'a> {
                     let a = send(signed, &header).await;
                     let delivery = a.delivery;
                     let answer = a.answer.clone();
-                    handed = Some((header, signed.summary.to_json(), signed.entry_id.clone(), signed.summary.valid_until));
+                    handed =
+                        Some((header, signed.summary.to_json(), signed.entry_id.clone(), signed.summary.valid_until));
                     (Ok(a), delivery, answer)
                 })
                 .await?;
             let (header, summary, entry_id, valid_until) = handed.expect("set by send");
             let answer = match (&attempt.answer, attempt.delivery) {
-                (_, Delivery::NotSent) => return Err(attempt.result.err().map(Failure::from).unwrap_or_else(|| {
-                    Failure::from(Error::new(ErrorCode::NetworkError, "the payment was not sent"))
-                })),
+                (_, Delivery::NotSent) => {
+                    return Err(attempt.result.err().map(Failure::from).unwrap_or_else(|| {
+                        Failure::from(Error::new(ErrorCode::NetworkError, "the payment was not sent"))
+                    }))
+                }
                 (Some(a), _) => a.clone(),
                 (None, _) => Answer::default(),
             };
@@ -241,24 +244,39 @@ impl<'a> Call<'a> {
             match decision {
                 Report::Serve => match attempt.result {
                     Ok(r) => return Ok((r, receipt)),
-                    Err(error) => return Err(Failure { error, status: answer.status, reason: answer.reason.unwrap_or_default(), receipt: Some(receipt) }),
+                    Err(error) => {
+                        return Err(Failure {
+                            error,
+                            status: answer.status,
+                            reason: answer.reason.unwrap_or_default(),
+                            receipt: Some(receipt),
+                        })
+                    }
                 },
                 Report::Resend => round += 1,
                 Report::Fail { code, message } => {
                     let error = match attempt.result {
                         // The app's own abort, or a redirect we refused, says more than the
                         // seller's silence, unless the chain executed the payment.
-                        Err(e) if code != ErrorCode::PaidNotServed
-                            && matches!(e.code, ErrorCode::Aborted | ErrorCode::CrossOriginRedirect) =>
+                        Err(e)
+                            if code != ErrorCode::PaidNotServed
+                                && matches!(e.code, ErrorCode::Aborted | ErrorCode::CrossOriginRedirect) =>
                         {
-                            let until = valid_until.map(|b| format!("; the payment may still execute until block {b}")).unwrap_or_default();
+                            let until = valid_until
+                                .map(|b| format!("; the payment may still execute until block {b}"))
+                                .unwrap_or_default();
                             let message = format!("{}{until}", e.message);
                             e.reworded(message)
                         }
                         Err(e) => Error::new(code, message).with_cause(e.cause),
                         Ok(_) => Error::new(code, message),
                     };
-                    return Err(Failure { error, status: answer.status, reason: answer.reason.unwrap_or_default(), receipt: Some(receipt) });
+                    return Err(Failure {
+                        error,
+                        status: answer.status,
+                        reason: answer.reason.unwrap_or_default(),
+                        receipt: Some(receipt),
+                    });
                 }
             }
         }

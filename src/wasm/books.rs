@@ -181,7 +181,10 @@ impl JsLedger {
 
     /// Calls `listener(entry)` on every change; returns a function that stops it.
     #[wasm_bindgen(unchecked_return_type = "() => void")]
-    pub fn on(&self, #[wasm_bindgen(unchecked_param_type = "(entry: LedgerEntry) => void")] listener: Function) -> JsValue {
+    pub fn on(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(entry: LedgerEntry) => void")] listener: Function,
+    ) -> JsValue {
         let active = Rc::new(core::cell::Cell::new(true));
         let flag = active.clone();
         self.inner.observe(Rc::new(move |e: &Entry| {
@@ -226,7 +229,8 @@ impl JsLedger {
             ledger.changed.until(waiting).await;
             Ok(())
         };
-        crate::wait::race(wait, async { Err(crate::payment::Abort::aborted(&cancel).await) }).await.map_err(to_js)
+        let stop = async { Err(crate::payment::Abort::aborted(&cancel).await) };
+        crate::wait::race(crate::wait::race(wait, stop), keep_alive()).await.map_err(to_js)
     }
 }
 
@@ -264,7 +268,10 @@ fn parse_lines(loaded: &JsValue) -> Result<Vec<Entry>> {
             Ok(e) => out.push(e),
             Err(_) if i + 1 == count => {} // a write cut short by a crash
             Err(e) => {
-                return Err(Error::new(ErrorCode::InvalidOptions, format!("the ledger store's line {} is not an entry: {e}", i + 1)))
+                return Err(Error::new(
+                    ErrorCode::InvalidOptions,
+                    format!("the ledger store's line {} is not an entry: {e}", i + 1),
+                ))
             }
         }
     }
@@ -284,7 +291,11 @@ pub fn budget_for(object: &JsValue, limits: &Limits, ledger: &Rc<Ledger>) -> Res
         }
         return Ok(budget);
     }
-    let budget = Rc::new(Budget::new(limits.clone(), ledger.clone()));
+    let budget = Rc::new(Budget::new(
+        limits.clone(),
+        ledger.clone(),
+        crate::proto::v2::new_payment_id()?.replace("pay_", "budget_"),
+    ));
     let index = BUDGET_TABLE.with(|t| {
         let mut t = t.borrow_mut();
         t.push(budget.clone());
@@ -303,12 +314,11 @@ pub fn resume(ledger: &Rc<Ledger>, endpoint: &Endpoint, rpc_fetch: Option<Functi
         if e.network != endpoint.network.name() {
             continue;
         }
-        let (Some(nonce), Some(hash), Some(from), Some(until)) = (e.nonce, &e.tx_hash, e.valid_from, e.valid_until) else {
+        let (Some(nonce), Some(hash), Some(from), Some(until)) = (e.nonce, &e.tx_hash, e.valid_from, e.valid_until)
+        else {
             continue;
         };
-        let (Ok(payer), Ok(tx_hash)) =
-            (AccountId::parse(&e.payer), crate::hexutil::decode_fixed::<32>(hash))
-        else {
+        let (Ok(payer), Ok(tx_hash)) = (AccountId::parse(&e.payer), crate::hexutil::decode_fixed::<32>(hash)) else {
             continue;
         };
         watcher.watch(Watched {
@@ -322,6 +332,15 @@ pub fn resume(ledger: &Rc<Ledger>, endpoint: &Endpoint, rpc_fetch: Option<Functi
         });
     }
     drive(endpoint, rpc_fetch, timeout_ms);
+}
+
+/// Resolves never, holding a ref'd timer: while an app awaits a confirmation, Node stays
+/// up (the watcher's own timers are unref'd).
+async fn keep_alive<T>() -> T {
+    loop {
+        let timer = Timer::new(1_000);
+        let _ = JsFuture::from(timer.promise().clone()).await;
+    }
 }
 
 /// Starts the loop that ticks `endpoint`'s chain watcher while it has pending payments. Its
@@ -392,9 +411,8 @@ pub async fn confirm_payment(
     let cancel = Cancel::new(opts.signal.clone());
     let judged = || ledger.get(&id).and_then(|e| e.chain);
     let wait = async { Ok(ledger.changed.until(judged).await) };
-    let verdict = crate::wait::race(wait, async { Err(crate::payment::Abort::aborted(&cancel).await) })
-        .await
-        .map_err(to_js)?;
+    let stop = async { Err(crate::payment::Abort::aborted(&cancel).await) };
+    let verdict = crate::wait::race(crate::wait::race(wait, stop), keep_alive()).await.map_err(to_js)?;
     refresh_chain(&receipt);
     Ok(entry_field(&verdict))
 }

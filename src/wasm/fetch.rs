@@ -10,13 +10,13 @@
 //! took the money, then failed) is returned, its receipt attached.
 
 use super::api::Call;
-use super::{paid_request, retries};
 use super::body::read_limited;
 use super::cancel::Cancel;
 use super::errors::{from_js, to_js};
 use super::json;
 use super::options::JsOptions;
 use super::signer::JsSigner;
+use super::{paid_request, retries};
 use crate::error::{err, Error, ErrorCode, Result};
 use crate::payment::Abort;
 use crate::payment::{Purchase, Signed};
@@ -160,7 +160,15 @@ impl Wrapper {
         let judged = call
             .pay_judged(&cancel, purchase, async |signed: &Signed, header: &PaymentHeader| {
                 let summary = signed.summary.to_json();
-                retries::remember(&key, &self.options.ledger, &signed.entry_id, header, &call.offer, summary, signed.summary.valid_until);
+                retries::remember(
+                    &key,
+                    &self.options.ledger,
+                    &signed.entry_id,
+                    header,
+                    &call.offer,
+                    summary,
+                    signed.summary.valid_until,
+                );
                 paid_request::deliver(self, &template, header, &origin, &cancel, &call.offer).await
             })
             .await;

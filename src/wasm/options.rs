@@ -2,10 +2,10 @@
 //! functions (`onBeforePayment`, `selectRequirements`, `rpcFetch`) taken as they are.
 
 use super::json;
-use crate::error::{Error, ErrorCode, Result};
-use crate::options::ClientOptions;
 use crate::budget::Budget;
+use crate::error::{Error, ErrorCode, Result};
 use crate::ledger::Ledger;
+use crate::options::ClientOptions;
 use js_sys::{Function, Object, Reflect};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -48,7 +48,15 @@ impl JsOptions {
             .filter_map(|k| k.as_string())
             .filter(|k| Reflect::get(value, &k.into()).is_ok_and(|v| v.is_function()))
             .collect();
-        let data = json::from_js(value, ErrorCode::InvalidOptions, "options")?;
+        // The ledger is an object of its own (its toJSON would copy every entry): read apart.
+        let ledger_value = Reflect::get(value, &"ledger".into()).unwrap_or(JsValue::UNDEFINED);
+        let data = if ledger_value.is_undefined() {
+            json::from_js(value, ErrorCode::InvalidOptions, "options")?
+        } else {
+            let copy = Object::assign(&Object::new(), value.unchecked_ref());
+            let _ = Reflect::delete_property(&copy, &"ledger".into());
+            json::from_js(&copy, ErrorCode::InvalidOptions, "options")?
+        };
         let signal = Reflect::get(value, &"signal".into()).unwrap_or(JsValue::UNDEFINED);
         let signal = if signal.is_undefined() || signal.is_null() {
             None
@@ -60,7 +68,7 @@ impl JsOptions {
             )
         };
         let core = ClientOptions::from_json(&data, &hooks)?;
-        let ledger = super::books::ledger_of(&Reflect::get(value, &"ledger".into()).unwrap_or(JsValue::UNDEFINED))?;
+        let ledger = super::books::ledger_of(&ledger_value)?;
         let budget = match &core.budget {
             Some(limits) => {
                 let object = Reflect::get(value, &"budget".into()).unwrap_or(JsValue::UNDEFINED);

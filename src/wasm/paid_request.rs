@@ -31,12 +31,18 @@ fn not_replayable(_: JsValue) -> Error {
 
 /// A fresh copy of `template` for `url` (or its own URL), with the payment header and
 /// `redirect: 'manual'`; `drop_body` turns it into a GET (a 303 redirect).
-async fn paid_copy(template: &Request, url: Option<&str>, header: &PaymentHeader, drop_body: bool) -> Result<Request, Error> {
+async fn paid_copy(
+    template: &Request,
+    url: Option<&str>,
+    header: &PaymentHeader,
+    drop_body: bool,
+) -> Result<Request, Error> {
     let copy = template.clone().map_err(not_replayable)?;
     let init = web_sys::RequestInit::new();
     init.set_redirect(web_sys::RequestRedirect::Manual);
     init.set_signal(Some(&template.signal()));
-    let headers = web_sys::Headers::new_with_headers(&template.headers()).map_err(|e| from_js(e, ErrorCode::InvalidOptions))?;
+    let headers =
+        web_sys::Headers::new_with_headers(&template.headers()).map_err(|e| from_js(e, ErrorCode::InvalidOptions))?;
     headers.set(header.name, &header.value).map_err(|e| from_js(e, ErrorCode::InvalidOptions))?;
     init.set_headers(&headers);
     let method = if drop_body { "GET".to_string() } else { template.method() };
@@ -86,7 +92,12 @@ pub(super) async fn deliver_header(
                     || attempt >= LOST_ANSWER_BACKOFF_MS.len();
                 if final_error || cancel.is_aborted() {
                     let answer = Answer { status: redirect_status(&e), ..Answer::default() };
-                    return Attempt { result: Err(e), delivery: Delivery::Refused, answer: Some(answer), settlement: None };
+                    return Attempt {
+                        result: Err(e),
+                        delivery: Delivery::Refused,
+                        answer: Some(answer),
+                        settlement: None,
+                    };
                 }
                 // The answer was lost (a reset, a proxy that dropped it): the same payment
                 // again, never a new one.

@@ -80,7 +80,15 @@ pub async fn key_of(template: &Request, cancel: &Cancel) -> Key {
 }
 
 /// Notes the payment an attempt at `key` is sending.
-pub fn remember(key: &Key, ledger: &Rc<Ledger>, entry_id: &str, header: &PaymentHeader, offer: &Offer, summary: Value, valid_until: Option<u64>) {
+pub fn remember(
+    key: &Key,
+    ledger: &Rc<Ledger>,
+    entry_id: &str,
+    header: &PaymentHeader,
+    offer: &Offer,
+    summary: Value,
+    valid_until: Option<u64>,
+) {
     let Some(k) = &key.value else { return };
     let prior = Prior {
         key: key.clone(),
@@ -103,7 +111,8 @@ pub fn prior(key: &Key, ledger: &Rc<Ledger>) -> Option<Prior> {
         let mut p = p.borrow_mut();
         // Forget what no retry may reuse any more.
         p.retain(|_, prior| {
-            let alive = prior.ledger.get(&prior.entry_id).is_some_and(|e| !matches!(e.stage, Stage::Dead | Stage::Released));
+            let alive =
+                prior.ledger.get(&prior.entry_id).is_some_and(|e| !matches!(e.stage, Stage::Dead | Stage::Released));
             alive && (prior.key.explicit || now - prior.at_ms < DEFAULT_WINDOW_MS)
         });
         p.get(k).filter(|prior| Rc::ptr_eq(&prior.ledger, ledger)).cloned()
