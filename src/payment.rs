@@ -357,10 +357,12 @@ fn hold<'a, T: Transport, S: Signer, A: Abort, C: Consent>(
 ) -> core::pin::Pin<Box<dyn core::future::Future<Output = Result<Held>> + 'a>> {
     Box::pin(async move {
         let abort = payer.abort;
+        // What the budget leaves before this payment, for the prompt; then its reservation.
+        let left = budget_left(payer, requirement);
         let entry = reserve(payer, requirement, &payer.signer.account()?)?;
         let prepared = abortable(abort, prepare(payer, requirement)).await?;
         let lane = payer.chain.lane(payer.endpoint, &prepared.unsigned.address);
-        let shown = preview(requirement, &prepared.unsigned, lane.peek_next(), budget_left(payer, requirement));
+        let shown = preview(requirement, &prepared.unsigned, lane.peek_next(), left);
         abortable(abort, consent.approve(&shown)).await?;
         abort.check()?;
         let mut ticket = lane.reserve();

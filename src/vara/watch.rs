@@ -44,9 +44,6 @@ pub struct Watched {
 
 struct Pending {
     item: Watched,
-    /// The payer's nonce was seen past this payment's in an earlier tick: once every block
-    /// up to a later head has been scanned without finding it, it is dead.
-    passed_at: Option<u32>,
 }
 
 /// A block read once: its hash and its extrinsics' hashes.
@@ -140,7 +137,7 @@ impl Watcher {
         if pending.iter().any(|p| p.item.entry_id == item.entry_id && Rc::ptr_eq(&p.item.ledger, &item.ledger)) {
             return;
         }
-        pending.push(Pending { item, passed_at: None });
+        pending.push(Pending { item });
     }
 
     pub fn pending_count(&self) -> usize {
@@ -220,7 +217,7 @@ impl Watcher {
             stats.blocks_read += self.read_blocks(chain, t, endpoint, from.min(best), best, &mut stats).await?;
             stats.resolved += self.judge_included(chain, t, endpoint, now_ms, &mut stats).await?;
         }
-        stats.resolved += self.judge_unfound(best, now_ms, &nonce_of);
+        stats.resolved += self.judge_unfound(chain, t, endpoint, best, now_ms, &mut stats).await?;
         self.forget_old_blocks();
         Ok(stats)
     }
@@ -322,29 +319,55 @@ impl Watcher {
         Ok(resolved)
     }
 
-    /// Payments not found: dead once their nonce was passed before a fully scanned head, or
-    /// once the head is past their era with the nonce not passed.
-    fn judge_unfound(&self, best: u32, now_ms: f64, nonce_of: &dyn Fn(&AccountId) -> u32) -> u32 {
-        let scanned_to = |from: u32| {
+    /// Payments not found in any block of their era up to the head: dead when the payer's
+    /// nonce, read at that very head, has passed them (another extrinsic used the nonce), or
+    /// when the head is past their era and the nonce has not passed them.
+    async fn judge_unfound<T: Transport>(
+        &self,
+        chain: &ChainClient,
+        t: &T,
+        endpoint: &Endpoint,
+        best: u32,
+        now_ms: f64,
+        stats: &mut TickStats,
+    ) -> Result<u32> {
+        let nonce_of = |p: &AccountId| self.nonces.borrow().get(p).copied().unwrap_or(0);
+        let scanned = |from: u32| {
             let blocks = self.blocks.borrow();
             (from..=best).all(|n| blocks.contains_key(&n))
         };
         let mut verdicts = Vec::new();
-        for p in self.pending.borrow_mut().iter_mut() {
-            let passed = nonce_of(&p.item.payer) > p.item.nonce;
-            if passed {
-                match p.passed_at {
-                    Some(at) if at < best && scanned_to(p.item.valid_from) => {
-                        verdicts.push((p.item.entry_id.clone(), Verdict::dead("nonce-used")));
-                    }
-                    Some(_) => {}
-                    None => p.passed_at = Some(best),
+        // Passed by the nonce as read beside the head (which may be a block newer than the
+        // head read in the same batch): read again at the head's own hash before judging.
+        let mut passed: Vec<(String, AccountId, u32)> = Vec::new();
+        for p in self.pending.borrow().iter() {
+            if nonce_of(&p.item.payer) > p.item.nonce {
+                if scanned(p.item.valid_from) {
+                    passed.push((p.item.entry_id.clone(), p.item.payer, p.item.nonce));
                 }
             } else if best as u64 > p.item.valid_until {
                 verdicts.push((p.item.entry_id.clone(), Verdict::dead("era-ended")));
             }
         }
-        verdicts.into_iter().filter(|(id, v)| self.resolve(id, v.clone(), now_ms)).count() as u32
+        let head = self.blocks.borrow().get(&best).map(|b| b.hash);
+        if let (false, Some(head)) = (passed.is_empty(), head) {
+            let payers: BTreeSet<AccountId> = passed.iter().map(|p| p.1).collect();
+            let payers: Vec<AccountId> = payers.into_iter().collect();
+            let at = hexutil::encode(&head);
+            let calls: Vec<Call> = payers
+                .iter()
+                .map(|p| Call::new("state_getStorage", Value::Array(vec![account_key(p).into(), at.clone().into()])))
+                .collect();
+            let answers = read(chain, t, endpoint, &calls).await?;
+            stats.round_trips += 1;
+            for (id, payer, nonce) in passed {
+                let i = payers.iter().position(|p| *p == payer).expect("collected above");
+                if account_nonce(&answers[i])? > nonce {
+                    verdicts.push((id, Verdict::dead("nonce-used")));
+                }
+            }
+        }
+        Ok(verdicts.into_iter().filter(|(id, v)| self.resolve(id, v.clone(), now_ms)).count() as u32)
     }
 
     /// Writes a verdict to the payment's ledger; true when it was still pending.

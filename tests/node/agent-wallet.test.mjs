@@ -13,6 +13,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { startSellerProxy } from '../support/seller-proxy.mjs';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,38 +30,8 @@ const { fileStore } = await import('../../dist/js/file-store.js');
 const PRICE = 30_000_000_000n; // 0.03 VARA
 let chain, api, v2, v1, options, seller;
 
-const paidHeader = (req) => req.headers['payment-signature'] ?? req.headers['x-payment'];
-
-/**
- * An HTTP proxy in front of `target`; `onPaid(req, res, forward)` handles paid requests
- * (`forward()` sends the request on and resolves to the upstream answer), `onOther` the rest.
- */
-async function proxy(target, onPaid) {
-  const seen = [];
-  const sockets = new Set();
-  const server = http.createServer(async (req, res) => {
-    const chunks = [];
-    for await (const c of req) chunks.push(c);
-    seen.push({ url: req.url, paid: paidHeader(req) ?? null });
-    const forward = async () => {
-      const headers = { ...req.headers };
-      delete headers.host;
-      const up = await fetch(target + req.url, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined, redirect: 'manual' });
-      const out = {};
-      up.headers.forEach((v, k) => { if (!['content-encoding', 'content-length', 'transfer-encoding', 'connection'].includes(k)) out[k] = v; });
-      return { status: up.status, headers: out, body: Buffer.from(await up.arrayBuffer()) };
-    };
-    const send = (a) => res.writeHead(a.status, a.headers).end(a.body);
-    if (paidHeader(req) && onPaid) return onPaid(req, res, forward, send);
-    send(await forward());
-  });
-  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`, seen,
-    close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(r); }),
-  };
-}
+/** A proxy in front of a seller: `onPaid(req, res, forward)` handles paid requests. */
+const proxy = (target, onPaid) => startSellerProxy(target, onPaid);
 
 /** A fresh payer with `vara` VARA, and its address. */
 async function payer(name, vara = 1000n) {
