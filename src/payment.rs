@@ -429,6 +429,9 @@ pub async fn verdict_within<T: Transport, S: Signer, A: Abort>(
     let watcher = payer.chain.watcher(payer.endpoint);
     let end = payer.abort.now_ms() + within_ms as f64;
     loop {
+        if payer.abort.check().is_err() {
+            return ledger.get(entry_id).and_then(|e| e.chain);
+        }
         if let Some(v) = ledger.get(entry_id).and_then(|e| e.chain) {
             return Some(v);
         }

@@ -22,6 +22,8 @@ use crate::vara::hashing::{blake2_128, blake2_256, twox_128};
 use crate::vara::network::Endpoint;
 use crate::vara::rpc::{Call, Transport};
 use crate::wait::Signal;
+use core::future::Future;
+use core::pin::Pin;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -99,9 +101,14 @@ fn account_nonce(v: &Value) -> Result<u32> {
 }
 
 /// One batch on the chain's endpoints (failover and the genesis check included); the
-/// answers are parsed by the caller. One instantiation for every read of the watcher.
-async fn read<T: Transport>(chain: &ChainClient, t: &T, endpoint: &Endpoint, calls: &[Call]) -> Result<Vec<Value>> {
-    chain.on_any_endpoint_of(t, endpoint, calls, Ok).await
+/// answers are parsed by the caller. Boxed: one copy for every read of the watcher.
+fn read<'a, T: Transport>(
+    chain: &'a ChainClient,
+    t: &'a T,
+    endpoint: &'a Endpoint,
+    calls: &'a [Call],
+) -> Pin<Box<dyn Future<Output = Result<Vec<Value>>> + 'a>> {
+    Box::pin(chain.on_any_endpoint_of(t, endpoint, calls, Ok))
 }
 
 /// The hashes of a `chain_getBlock` answer's extrinsics.
@@ -155,22 +162,25 @@ impl Watcher {
 
     /// One round of confirmation. Concurrent callers share one tick: the second waits for the
     /// first to end and returns without reading.
-    pub async fn tick<T: Transport>(
-        &self,
-        chain: &ChainClient,
-        t: &T,
-        endpoint: &Endpoint,
+    /// Boxed: the driver loop and the waits for a verdict share one copy of the tick.
+    pub fn tick<'a, T: Transport>(
+        &'a self,
+        chain: &'a ChainClient,
+        t: &'a T,
+        endpoint: &'a Endpoint,
         now_ms: f64,
-    ) -> Result<TickStats> {
-        if self.ticking.get() {
-            self.ticked.until(|| (!self.ticking.get()).then_some(())).await;
-            return Ok(TickStats::default());
-        }
-        self.ticking.set(true);
-        let result = self.tick_once(chain, t, endpoint, now_ms).await;
-        self.ticking.set(false);
-        self.ticked.notify_all();
-        result
+    ) -> Pin<Box<dyn Future<Output = Result<TickStats>> + 'a>> {
+        Box::pin(async move {
+            if self.ticking.get() {
+                self.ticked.until(|| (!self.ticking.get()).then_some(())).await;
+                return Ok(TickStats::default());
+            }
+            self.ticking.set(true);
+            let result = self.tick_once(chain, t, endpoint, now_ms).await;
+            self.ticking.set(false);
+            self.ticked.notify_all();
+            result
+        })
     }
 
     async fn tick_once<T: Transport>(

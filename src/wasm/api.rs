@@ -203,6 +203,26 @@ impl<'a> Call<'a> {
         verdict_within(&payer, entry_id, self.opts.core.confirm_wait_ms, 500).await
     }
 
+    /// When the chain's nonce is behind this payment's and another of our payments holds the
+    /// missing nonce without being in any block (a seller that took it and never submitted
+    /// it, or has not answered), says which: that is why this one could not execute yet.
+    fn held_up_by(&self, entry_id: &str) -> Option<String> {
+        let ledger = &self.opts.ledger;
+        let entry = ledger.get(entry_id)?;
+        let payer = crate::vara::address::AccountId::parse(&entry.payer).ok()?;
+        let chain_nonce = chain().watcher(&self.endpoint).nonce_of(&payer)?;
+        if entry.nonce? <= chain_nonce {
+            return None;
+        }
+        let blocker = ledger.entries().into_iter().find(|e| {
+            e.payer == entry.payer && e.nonce == Some(chain_nonce) && !e.stage.is_final() && e.id != entry.id
+        })?;
+        Some(format!(
+            "it waits behind payment {} (nonce {chain_nonce}) handed to {}, which no block includes yet",
+            blocker.id, blocker.url
+        ))
+    }
+
     /// Pays, hands the payment to `send`, and judges the seller's answer by the chain (see
     /// [`crate::report`]): a served answer is returned with its receipt; a payment the
     /// chain proved dead because another of ours took its nonce is signed again and sent
@@ -270,6 +290,13 @@ impl<'a> Call<'a> {
                         }
                         Err(e) => Error::new(code, message).with_cause(e.cause),
                         Ok(_) => Error::new(code, message),
+                    };
+                    let error = match self.held_up_by(&entry_id) {
+                        Some(blocker) => {
+                            let message = format!("{}; {blocker}", error.message);
+                            error.reworded(message)
+                        }
+                        None => error,
                     };
                     return Err(Failure {
                         error,

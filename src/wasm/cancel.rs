@@ -103,7 +103,10 @@ impl Cancel {
     /// Awaits `promise` unless the signal fires or `timer` runs out first. A rejection
     /// becomes an error of code `failed`.
     pub async fn wait(&self, promise: &Promise, timer: Option<&Timer>, failed: ErrorCode) -> Result<JsValue> {
-        self.check()?;
+        if let Err(e) = self.check() {
+            observe(promise);
+            return Err(e);
+        }
         let racers = Array::of1(promise);
         if let Some(fired) = &self.fired {
             racers.push(fired);
@@ -120,6 +123,15 @@ impl Cancel {
         }
         outcome.map_err(|e| from_js(e, failed))
     }
+}
+
+/// Awaits `promise` in the background and drops its outcome: a promise nobody waits for any
+/// more must still not become an unhandled rejection.
+pub fn observe(promise: &Promise) {
+    let promise = promise.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = JsFuture::from(promise).await;
+    });
 }
 
 /// Whether the timer has fired: its promise settles before a fresh one does only if so.

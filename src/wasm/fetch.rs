@@ -151,7 +151,10 @@ impl Wrapper {
             match self.resend_prior(&template, &prior, &origin, &cancel).await {
                 Ok(Some(response)) => return Ok(response),
                 Ok(None) => {} // proven dead: a new payment below
-                Err(e) => return Err(e.to_js()),
+                Err(e) => {
+                    retries::failed(&key);
+                    return Err(e.to_js());
+                }
             }
         }
         let call = Call::new(&self.options, &self.signer, offer, requirement).map_err(to_js)?;
@@ -179,7 +182,10 @@ impl Wrapper {
                 RECEIPTS.with(|r| r.set(paid.unchecked_ref(), &receipt));
                 Ok(paid.into())
             }
-            Err(failure) => Err(failure.to_js()),
+            Err(failure) => {
+                retries::failed(&key);
+                Err(failure.to_js())
+            }
         }
     }
 

@@ -31,6 +31,9 @@ fn global_fetch() -> Result<Function> {
 
 impl Transport for FetchTransport<'_> {
     async fn post_json(&self, url: &str, body: String) -> Result<String> {
+        // Nothing is started after an abort (a request begun and then cancelled would leave
+        // its rejection unobserved).
+        crate::payment::Abort::check(self.cancel)?;
         let fetch = match &self.fetch {
             Some(f) => f.clone(),
             None => global_fetch()?,
