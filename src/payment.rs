@@ -100,6 +100,9 @@ pub struct Books<'a> {
     /// How long a payment waits for the one ahead of it once that one was handed to its
     /// seller (a seller that never answers costs the others this, not an era).
     pub turn_timeout_ms: u32,
+    /// How long a payment its seller took may stay out of blocks and the node's pool before
+    /// the lane presumes it never submitted (shorter where a 2xx means "executed").
+    pub stale_after_ms: f64,
 }
 
 /// The default `turnTimeoutMs`.
@@ -112,6 +115,7 @@ impl Books<'static> {
         budget: None,
         purchase: Purchase { method: "", url: "", origin: "", idempotency_key: None },
         turn_timeout_ms: TURN_TIMEOUT_MS,
+        stale_after_ms: crate::vara::nonces::STALE_AFTER_MS_V1,
     };
 }
 
@@ -216,7 +220,9 @@ impl Held {
     ) {
         let now = payer.abort.now_ms();
         let outcome = match delivery {
-            Delivery::Taken => Outcome::Sent { valid_until: self.valid_until, at_ms: now },
+            Delivery::Taken => {
+                Outcome::Sent { valid_until: self.valid_until, at_ms: now, stale_after_ms: payer.books.stale_after_ms }
+            }
             Delivery::Refused => {
                 payer.chain.distrust(payer.endpoint);
                 Outcome::NotTaken

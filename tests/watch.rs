@@ -107,6 +107,7 @@ impl Chain {
                 json!({ "block": { "header": {}, "extrinsics": extrinsics } })
             }
             "state_getRuntimeVersion" => json!({ "specVersion": 1000, "transactionVersion": 1 }),
+            "system_accountNextIndex" => json!(self.alice_nonce.get()),
             "state_getMetadata" => json!(self.metadata_hex),
             "state_getStorage" => {
                 let key = p[0].as_str().unwrap();

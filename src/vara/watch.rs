@@ -197,21 +197,25 @@ impl Watcher {
             return Ok(stats);
         }
         let payers: Vec<AccountId> = payers.into_iter().collect();
+        // The head, then per payer its nonce in state (what blocks included) and the node's
+        // next index (which also counts its ready pool).
+        let prefix = endpoint.network.ss58_prefix();
         let mut calls = vec![Call::new("chain_getHeader", Value::Array(vec![]))];
-        calls.extend(payers.iter().map(|p| Call::new("state_getStorage", Value::Array(vec![account_key(p).into()]))));
+        for p in &payers {
+            calls.push(Call::new("state_getStorage", Value::Array(vec![account_key(p).into()])));
+            calls.push(Call::new("system_accountNextIndex", Value::Array(vec![p.to_ss58(prefix).into()])));
+        }
         let a = read(chain, t, endpoint, &calls).await?;
         let best = block_number(&a[0])?;
-        let nonces = a[1..].iter().map(account_nonce).collect::<Result<Vec<u32>>>()?;
         stats.round_trips += 1;
         self.best.set(Some(best));
-        {
-            let mut known = self.nonces.borrow_mut();
-            for (p, n) in payers.iter().zip(&nonces) {
-                known.insert(*p, *n);
-                // The same fact keeps the payer's lane live: a payment its seller took and
-                // never submitted stops holding up the ones behind it.
-                chain.lane(endpoint, p).observe_included(*n, now_ms);
-            }
+        for (i, p) in payers.iter().enumerate() {
+            let included = account_nonce(&a[1 + 2 * i])?;
+            let pooled = crate::vara::chain::next_index(&a[2 + 2 * i])?;
+            self.nonces.borrow_mut().insert(*p, included);
+            // The same facts keep the payer's lane live: a payment its seller took and that
+            // the node has neither included nor pooled stops holding up the ones behind it.
+            chain.lane(endpoint, p).observe_included(included.max(pooled), best as u64, now_ms);
         }
         let nonce_of = |p: &AccountId| self.nonces.borrow().get(p).copied().unwrap_or(0);
 
