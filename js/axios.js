@@ -2,10 +2,14 @@
 // the same wasm core as the fetch wrapper: the same limits, the same loop guard, the same
 // nonce sequencing (payments from one account reach servers in nonce order) and the same
 // rule after paying (see the fetch wrapper).
+//
+// Errors: a request that never got a 402 fails as Axios alone would fail it (an AxiosError:
+// unreachable, timed out, 404 …); the interceptor does not touch it. From the 402 on, every
+// failure is an X402Error, an AxiosError behind it kept as `cause`.
 import { sendWithPayment, parsePaymentResponse } from 'x402-vara-wasm';
 import { checkOptions } from './options.js';
 import { toSigner } from './signers.js';
-import { x402Error } from './errors.js';
+import { x402Error, isX402Error } from './errors.js';
 
 // A plain key: axios's mergeConfig keeps unknown string keys (not symbols) on the retry.
 const RETRIED = '__x402Retried';
@@ -67,6 +71,19 @@ function failureAfterPaying(status, settlement, failed) {
   return null;
 }
 
+/**
+ * An error of Axios's own (or of `send`) while paying: ABORTED when Axios's `signal` or
+ * `timeout` stopped the paid request, as they stop the payment itself; else NETWORK_ERROR.
+ */
+function duringPayment(e, url) {
+  if (isX402Error(e)) return e;
+  const stopped = ['ERR_CANCELED', 'ECONNABORTED', 'ETIMEDOUT'].includes(e?.code) || e?.name === 'AbortError';
+  const why = e?.message ?? String(e);
+  return stopped
+    ? x402Error('ABORTED', `the paid request to ${url} was stopped by its signal or timeout: ${why}`, { cause: e })
+    : x402Error('NETWORK_ERROR', `${url} could not be reached with the payment: ${why}`, { cause: e });
+}
+
 export function withX402Interceptor(axiosClient, signer, options = {}) {
   const payer = toSigner(signer);
   checkOptions(payer, options);
@@ -86,16 +103,21 @@ export function withX402Interceptor(axiosClient, signer, options = {}) {
       // A v2 server sends its offer in the PAYMENT-REQUIRED header; a v1 server in the body.
       const offer = headerOf(response.headers, 'payment-required');
       const requirements = offer ? String(offer) : response.data;
-      const sent = await sendWithPayment(requirements, payer, async (header, headerName) => {
-        const headers = { ...(config.headers?.toJSON?.() ?? config.headers), [headerName]: header };
-        try {
-          const paid = await axiosClient.request({ ...config, [RETRIED]: true, headers });
-          return { status: paid.status, response: paid };
-        } catch (e) {
-          if (e && e.response) return { status: e.response.status, response: e.response, error: e };
-          throw e;
-        }
-      }, opts);
+      let sent;
+      try {
+        sent = await sendWithPayment(requirements, payer, async (header, headerName) => {
+          const headers = { ...(config.headers?.toJSON?.() ?? config.headers), [headerName]: header };
+          try {
+            const paid = await axiosClient.request({ ...config, [RETRIED]: true, headers });
+            return { status: paid.status, response: paid };
+          } catch (e) {
+            if (e && e.response) return { status: e.response.status, response: e.response, error: e };
+            throw e;
+          }
+        }, opts);
+      } catch (e) {
+        throw duringPayment(e, axiosClient.getUri?.(config) ?? config.url);
+      }
       const { response: paid, error: failed } = sent.result;
       const x402 = { summary: sent.summary, settlement: settlementOf(paid.headers), header: sent.header };
       const failure = failureAfterPaying(paid.status, x402.settlement, failed);
