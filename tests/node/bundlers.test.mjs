@@ -10,15 +10,15 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../support/wasm-pkg.mjs';
 import { installPackedPackage } from '../support/scratch-install.mjs';
-import { outputSize } from '../support/output-size.mjs';
 import { waitUntil } from '../support/local-chain.mjs';
 import { startLocalShop } from '../support/reference-server.mjs';
 import { launch, newPage, serveStatic } from '../support/browsers.mjs';
-import { recordFetches } from '../support/fetched.mjs';
+import { recordFetches, carriesWasm } from '../support/fetched.mjs';
+import { allFiles, outputSize } from '../support/output-size.mjs';
 
 const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
 const ALICE = 'kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW';
@@ -157,6 +157,45 @@ for (const [name, buildApp] of Object.entries(bundlers)) {
     });
   });
 }
+
+test('preload(): the wasm is fetched before any payment, once; ready() waits for that same load', async () => {
+  const app = path.join(scratch, 'vite');
+  const site = await serveStatic(path.join(app, 'dist'));
+  const page = await newPage(browser);
+  const fetches = recordFetches(page, site.url);
+  try {
+    await page.goto(site.url);
+    await page.waitForFunction(() => window.pageReady === true, { timeout: 60_000 });
+    assert.deepEqual((await fetches.take()).files.filter((f) => f.wasm), []);
+    const result = await page.evaluate(() => window.preloadThenReady().catch((e) => ({ error: e.code ?? e.message })));
+    assert.equal(result.returned, true, JSON.stringify(result));
+    assert.notEqual(result.code, 'NOT_READY', 'a synchronous function works once ready() resolved');
+    const wasmFiles = (await fetches.take()).files.filter((f) => f.wasm);
+    assert.deepEqual(wasmFiles.map((f) => new URL(f.url).pathname.endsWith('.wasm')), [true]);
+  } finally {
+    await page.close();
+    await site.close();
+  }
+});
+
+test('the wasm unreachable (its file and its copy in JS gone): ready() rejects with a typed NETWORK_ERROR', async () => {
+  const broken = path.join(scratch, 'vite-broken');
+  cpSync(path.join(scratch, 'vite/dist'), broken, { recursive: true });
+  for (const file of allFiles(broken)) if (carriesWasm(readFileSync(file))) rmSync(file);
+  const site = await serveStatic(broken);
+  const page = await newPage(browser);
+  try {
+    await page.goto(site.url);
+    await page.waitForFunction(() => window.pageReady === true, { timeout: 60_000 });
+    const error = await page.evaluate(() => window.preloadThenReady().then(() => null, (e) => ({ name: e.name, code: e.code, message: e.message })));
+    assert.equal(error?.code, 'NETWORK_ERROR', JSON.stringify(error));
+    assert.equal(error.name, 'X402Error');
+    assert.match(error.message, /the wasm could not be loaded, neither from http:\/\/127\.0\.0\.1:\d+\/assets\/x402_vara_wasm_bg-[\w-]+\.wasm \(HTTP 404\) nor from its copy in JS/);
+  } finally {
+    await page.close();
+    await site.close();
+  }
+});
 
 test('vite dev server (default config) serves the app and the page pays', async () => {
   const app = path.join(scratch, 'vite-dev');
