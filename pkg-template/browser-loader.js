@@ -1,7 +1,9 @@
-// Browser and bundler loader for a wasm module embedded in JS (base64 of its gzip bytes).
-// Nothing runs on import: no top-level await, no `.wasm` asset, no `new URL(…, import.meta.url)`,
-// so every bundler takes the package unconfigured. The wasm is decoded and instantiated the
-// first time an async function runs, or when the caller awaits `ready()`.
+// Browser and bundler loader: nothing runs on import (no top-level await), and the wasm is not
+// part of the JS. It is fetched, compiled and instantiated the first time an async function
+// runs, or when the caller awaits `ready()` or calls `preload()`: first as its own file (the
+// asset a bundler emits for `new URL(…, import.meta.url)`, cached by the browser like any
+// asset), else from the copy embedded in JS (base64 of its gzip bytes, loaded by a dynamic
+// import), where the bundler left the URL pointing nowhere.
 
 import { X402Error } from '../js/errors.js';
 
@@ -17,29 +19,66 @@ async function gunzip(bytes) {
   return new Response(stream).arrayBuffer();
 }
 
+/** The asset: compiled while it downloads when served as application/wasm. */
+async function compileAsset(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  const type = (response.headers.get('content-type') ?? '').split(';')[0].trim();
+  if (type === 'application/wasm' && typeof WebAssembly.compileStreaming === 'function') return WebAssembly.compileStreaming(response);
+  // A server without the wasm type, or one that answers an unknown path with its index page:
+  // compiling the bytes says which.
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+async function compileEmbedded(embedded) {
+  const { default: data } = await embedded();
+  return WebAssembly.compile(await gunzip(decodeBase64(data)));
+}
+
+async function compile({ url, embedded }) {
+  let where = 'its URL';
+  try {
+    const href = url();
+    where = String(href);
+    return await compileAsset(href);
+  } catch (assetError) {
+    try {
+      return await compileEmbedded(embedded);
+    } catch (e) {
+      throw new X402Error('NETWORK_ERROR', `the wasm could not be loaded, neither from ${where} (${assetError?.message ?? assetError}) nor from its copy in JS (${e?.message ?? e})`, { cause: e });
+    }
+  }
+}
+
 function notReady(name) {
   return new X402Error('NOT_READY', `${name} needs the wasm, which is not loaded yet: \`await ready()\` first (or call an async function such as a wrapped fetch)`);
 }
 
 /**
- * `init` is the wasm-bindgen glue's default export, `data` the embedded base64 text.
- * Returns `ready()` and the wrappers the generated entry puts around each export.
+ * `init` is the wasm-bindgen glue's default export; `source` says where the wasm is
+ * (`{ url: () => URL, embedded: () => import(…) }`). Returns `ready()`, `preload()` and the
+ * wrappers the generated entry puts around each export.
  */
-export function embeddedWasm(init, data) {
+export function lazyWasm(init, source) {
   let loaded = false;
   let loading;
   // Idempotent: one instantiation per page; a failed one may be retried.
   const ready = () =>
     (loading ??= (async () => {
-      await init({ module_or_path: await gunzip(decodeBase64(data)) });
+      await init({ module_or_path: await compile(source) });
       loaded = true;
     })().catch((e) => {
       loading = undefined;
       throw e;
     }));
+  // Its failure is the next call's to report (that call retries).
+  const preload = () => {
+    ready().catch(() => {});
+  };
 
   return {
     ready,
+    preload,
     /** An async export: loads the wasm first. */
     lazy: (fn) =>
       async function (...args) {

@@ -221,7 +221,8 @@ export interface X402Options {
   genesisHashes?: Partial<Record<NetworkName, string>>;
   /** The most to pay per request. Default: { VARA: "100000000000" } (0.1 VARA), no tokens. */
   maxAmount?: MaxAmount;
-  /** Networks that may be paid on. Default: both Vara networks. */
+  /** Networks that may be paid on. Default: the networks `rpcUrls` and `genesisHashes` name;
+   *  when they name none, both Vara networks. */
   networks?: NetworkName[];
   /** When set, only these recipients are paid. */
   recipients?: string[];
