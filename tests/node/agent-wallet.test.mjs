@@ -184,24 +184,29 @@ test('a cross-origin redirect of the paid request leaks nothing: CROSS_ORIGIN_RE
 
 test('a seller that never answers the paid request delays another seller\'s payment by at most turnTimeoutMs', async () => {
   const key = await payer('hang');
-  const hanging = await proxy(v2.url, () => {}); // takes the paid request, never answers
+  let handedAt = 0;
+  let arrivedAt = 0;
+  const hanging = await proxy(v2.url, () => { handedAt ||= Date.now(); }); // takes the paid request, never answers
+  const honestSeller = await proxy(v2.url, async (req, res, forward, send) => { arrivedAt ||= Date.now(); send(await forward()); });
   try {
-    const opts = { ...options, turnTimeoutMs: 2000 };
-    const payFetch = wrapFetchWithPayment(fetch, key, opts);
+    const TURN = 2000;
+    const payFetch = wrapFetchWithPayment(fetch, key, { ...options, turnTimeoutMs: TURN });
     const controller = new AbortController();
     const stuck = payFetch(`${hanging.url}/paid`, { signal: controller.signal }).catch((e) => e);
-    await waitUntil(async () => hanging.seen.some((s) => s.paid), { timeoutMs: 10_000 });
-    const t0 = Date.now();
+    await waitUntil(async () => handedAt > 0, { timeoutMs: 15_000 });
     const before = await chain.freeBalance(seller);
-    const honest = await payFetch(`${v2.url}/paid`);
-    const waited = Date.now() - t0;
+    const honest = await payFetch(`${honestSeller.url}/paid`);
     assert.equal(honest.status, 200);
-    assert.ok(waited < 2000 + 4000, `the honest payment took ${waited} ms`);
+    // The honest payment reached its seller once the hanging one had held the lane for the
+    // bound (and a little: this machine is loaded), not an era.
+    const held = arrivedAt - handedAt;
+    assert.ok(held >= TURN - 50 && held < TURN + 6000, `the honest payment was held ${held} ms`);
     assert.equal(await sellerGains(before), PRICE);
     controller.abort();
     assert.equal((await stuck).code, 'ABORTED');
   } finally {
     await hanging.close();
+    await honestSeller.close();
   }
 });
 
