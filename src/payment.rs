@@ -366,7 +366,7 @@ fn hold<'a, T: Transport, S: Signer, A: Abort, C: Consent>(
         // What the budget leaves before this payment, for the prompt; then its reservation.
         let left = budget_left(payer, requirement);
         let entry = reserve(payer, requirement, &payer.signer.account()?)?;
-        let prepared = abortable(abort, prepare(payer, requirement)).await?;
+        let prepared = abortable(abort, prepare(payer, requirement, &entry.id)).await?;
         let lane = payer.chain.lane(payer.endpoint, &prepared.unsigned.address);
         let shown = preview(requirement, &prepared.unsigned, lane.peek_next(), left);
         abortable(abort, consent.approve(&shown)).await?;
@@ -472,6 +472,7 @@ fn budget_left<T: Transport, S: Signer, A: Abort>(
 async fn prepare<T: Transport, S: Signer, A: Abort>(
     p: &Payer<'_, T, S, A>,
     requirement: &Requirement,
+    entry_id: &str,
 ) -> Result<Prepared> {
     let period = p.options.era_period;
     if !(4..=MAX_ERA_PERIOD).contains(&period) || !period.is_power_of_two() {
@@ -493,14 +494,16 @@ async fn prepare<T: Transport, S: Signer, A: Abort>(
         now_ms: p.now_ms,
         max_checkpoint_uses: (period / 4) as u32,
     };
-    let snap = p.chain.snapshot(p.transport, p.endpoint, &query).await?;
-    let facts = &snap.chain.facts;
-    check_balance(&snap, requirement)?;
-    if requirement.asset == Asset::Native {
-        // Counted at once, in the same step as the check: concurrent payments cannot each
-        // spend the same balance.
-        p.chain.note_spent(p.endpoint, &payer, requirement.native_amount());
+    let mut snap = p.chain.snapshot(p.transport, p.endpoint, &query).await?;
+    let outgoing = outgoing(p, requirement, &payer, entry_id);
+    if !snap.read_node && check_balance(&snap, requirement, outgoing).is_err() {
+        // Short by the balance last read: the account may have been topped up since. Read
+        // again before refusing (only a refusal costs this read).
+        p.chain.distrust(p.endpoint);
+        snap = p.chain.snapshot(p.transport, p.endpoint, &query).await?;
     }
+    let facts = &snap.chain.facts;
+    check_balance(&snap, requirement, outgoing)?;
 
     let method = match requirement.asset {
         Asset::Native => {
@@ -584,11 +587,33 @@ async fn check_fee<T: Transport, S: Signer, A: Abort>(
     Ok(())
 }
 
+/// What this payer's other native payments on this network may still take from its balance:
+/// every ledger entry not yet judged by the chain (reserved up to answered). A payment
+/// included but not yet confirmed is counted twice for a moment: a refusal near the edge,
+/// never a payment above the balance.
+fn outgoing<T: Transport, S: Signer, A: Abort>(
+    p: &Payer<'_, T, S, A>,
+    requirement: &Requirement,
+    payer: &AccountId,
+    this_entry: &str,
+) -> u128 {
+    let (Some(ledger), Asset::Native) = (p.books.ledger, &requirement.asset) else { return 0 };
+    let me = payer.to_ss58(requirement.network.ss58_prefix());
+    let mut sum: u128 = 0;
+    ledger.for_each(|e| {
+        let live = !e.stage.is_final() && e.asset.is_none() && e.network == requirement.network.name();
+        // Not this payment's own reservation: it is the one being checked.
+        if live && e.payer == me && e.id != this_entry {
+            sum = sum.saturating_add(e.amount_u128());
+        }
+    });
+    sum
+}
+
 /// The payer must keep the existential deposit after paying (transfers keep the account
-/// alive), and the fee comes on top. Warm, `payer_free` is the last read balance less what
-/// was signed since.
-fn check_balance(snap: &Snapshot, requirement: &Requirement) -> Result<()> {
-    let Some(free) = snap.payer_free else { return Ok(()) };
+/// alive), and the fee comes on top; `outgoing` is what its other pending payments may take.
+fn check_balance(snap: &Snapshot, requirement: &Requirement, outgoing: u128) -> Result<()> {
+    let Some(free) = snap.payer_free.map(|f| f.saturating_sub(outgoing)) else { return Ok(()) };
     let deposit = snap.chain.facts.existential_deposit;
     let needed = match requirement.asset {
         Asset::Native => requirement.native_amount().saturating_add(deposit),
@@ -599,7 +624,7 @@ fn check_balance(snap: &Snapshot, requirement: &Requirement) -> Result<()> {
             Asset::Native => "the amount plus the existential deposit",
             Asset::Vft(_) => "the existential deposit",
         };
-        let since = if snap.read_node { "" } else { " once the payments signed since the last read are counted" };
+        let since = if outgoing > 0 { " once its payments not yet judged by the chain are counted" } else { "" };
         return err(
             ErrorCode::InsufficientBalance,
             format!(

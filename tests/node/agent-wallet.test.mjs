@@ -249,3 +249,21 @@ test('ledger after a crash: a process killed between "handed" and "answered" is 
   assert.equal((await chain.freeBalance(seller)) - before, PRICE);
   await p.close();
 });
+
+test('above the balance, refused before signing on the warm path too (counting what was signed since the last read)', async () => {
+  const key = await payer('warm-balance', 20n);
+  let signed = 0;
+  const signer = { address: key.address, async signPayload(p, bytes) { signed += 1; return key.signPayload(p, bytes); } };
+  const opts = { ...options, maxAmount: { VARA: String(10_000n * VARA) } };
+  // A warm-up payment: the chain was read, the checkpoint and nonce are cached.
+  assert.equal((await wrapFetchWithPayment(fetch, signer, opts)(`${v2.url}/paid`)).status, 200);
+  assert.equal(signed, 1);
+  const required = JSON.parse(Buffer.from((await fetch(`${v2.url}/paid`)).headers.get('payment-required'), 'base64').toString());
+  const big = { ...required, accepts: [{ ...required.accepts[0], amount: String(5000n * VARA) }] };
+  await assert.rejects(wasm.createPaymentHeader(big, signer, opts), (e) => e.code === 'INSUFFICIENT_BALANCE' && /free/.test(e.message));
+  // Two payments that each fit, but not together: the second is counted against the first.
+  const half = { ...required, accepts: [{ ...required.accepts[0], amount: String(6n * VARA) }] };
+  await wasm.createPaymentHeader(half, signer, opts);
+  await assert.rejects(wasm.createPaymentHeader(half, signer, opts), (e) => e.code === 'INSUFFICIENT_BALANCE');
+  assert.equal(signed, 2, 'nothing above the balance was signed');
+});
