@@ -496,9 +496,17 @@ async fn prepare<T: Transport, S: Signer, A: Abort>(
     };
     let mut snap = p.chain.snapshot(p.transport, p.endpoint, &query).await?;
     let outgoing = outgoing(p, requirement, &payer, entry_id);
-    if !snap.read_node && check_balance(&snap, requirement, outgoing).is_err() {
-        // Short by the balance last read: the account may have been topped up since. Read
-        // again before refusing (only a refusal costs this read).
+    let near_edge = |snap: &Snapshot| {
+        let needed = match requirement.asset {
+            Asset::Native => requirement.native_amount(),
+            Asset::Vft(_) => 0,
+        };
+        let needed = needed.saturating_add(snap.chain.facts.existential_deposit).saturating_add(FEE_HEADROOM);
+        snap.payer_free.is_some_and(|f| f.saturating_sub(outgoing) < needed)
+    };
+    if !snap.read_node && near_edge(&snap) {
+        // Near the edge by the balance last read: the account may have been topped up (or
+        // drained) since. Read again before judging (only a payment near the edge pays this).
         p.chain.distrust(p.endpoint);
         snap = p.chain.snapshot(p.transport, p.endpoint, &query).await?;
     }
