@@ -61,6 +61,14 @@ fn mnemonic_error(e: MnemonicError, phrase: &str) -> Error {
     secret_error(&format!("{why}{hint}"))
 }
 
+/// A 32-byte seed from its 64 hex digits (no `0x`), decoded straight into memory that is wiped
+/// on drop: no copy is left behind, not even a partial one when the text is not hex.
+pub fn seed_from_hex(digits: &str) -> Result<Zeroizing<[u8; 32]>> {
+    let mut seed = Zeroizing::new([0u8; 32]);
+    hex::decode_to_slice(digits, &mut *seed).map_err(|_| secret_error("a hex seed must be 32 bytes of hex"))?;
+    Ok(seed)
+}
+
 impl Keypair {
     /// From a 32-byte mini secret seed (what polkadot-js calls a seed).
     pub fn from_seed(seed: &[u8]) -> Result<Self> {
@@ -100,11 +108,8 @@ impl Keypair {
                 "this secret URI has no phrase, so it derives from the public development phrase (is an environment variable empty?)",
             ));
         }
-        let root = if suri.phrase.starts_with("0x") {
-            let seed = Zeroizing::new(
-                hex::decode(&suri.phrase[2..]).map_err(|_| secret_error("a hex seed must be 32 bytes of hex"))?,
-            );
-            Self::from_seed_with(&seed, policy)?
+        let root = if let Some(digits) = suri.phrase.strip_prefix("0x") {
+            Self::from_seed_with(&*seed_from_hex(digits)?, policy)?
         } else {
             Self::from_mnemonic(&suri.phrase, suri.password.as_ref().map(|p| p.as_str()))?
         };
@@ -173,9 +178,9 @@ mod tests {
 
     #[test]
     fn publicly_known_keys_need_consent() {
+        let allowed = KeyPolicy { allow_development_keys: true };
         for bare in ["", "   ", "///", "//payments"] {
             assert_eq!(Keypair::from_suri(bare).unwrap_err().code, ErrorCode::InvalidSecret, "{bare:?}");
-            let allowed = KeyPolicy { allow_development_keys: true };
             assert!(Keypair::from_suri_with(bare, allowed).is_ok(), "{bare:?}");
         }
         assert!(Keypair::from_seed(&[0u8; 32]).is_err());
