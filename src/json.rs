@@ -7,6 +7,7 @@
 use serde::{de::DeserializeOwned, Serialize};
 
 mod de;
+mod scan;
 mod value;
 pub use value::{FromText, Map, Number, Value, MAX_SAFE_INTEGER};
 
@@ -38,41 +39,11 @@ pub fn to_text<T: Serialize + ?Sized>(value: &T) -> String {
 /// would exhaust the wasm stack (a trap, not an error), so deeper text is refused unparsed.
 pub const MAX_NESTING: usize = 127;
 
-/// Parses JSON text into `T`; the error is a message for people.
+/// Parses JSON text into `T`; the error is a message for people. The text is checked first,
+/// the same way on every platform (see [`scan`]).
 pub fn from_text<T: DeserializeOwned>(text: &str) -> Result<T, String> {
-    if !nests_within(text, MAX_NESTING) {
-        return Err(format!("JSON nested deeper than {MAX_NESTING} levels"));
-    }
+    scan::check(text, MAX_NESTING)?;
     imp::from_text(text)
-}
-
-/// Whether no array or object in `text` is nested deeper than `max` (brackets inside
-/// strings do not count). One pass, no allocation; the text need not be valid JSON.
-fn nests_within(text: &str, max: usize) -> bool {
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    for b in text.bytes() {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > max {
-                    return false;
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    true
 }
 
 /// Parses UTF-8 JSON bytes into `T`.
@@ -124,19 +95,17 @@ mod imp {
         super::from_value(&from_js(&value)?)
     }
 
-    /// Values this crate serialized itself: numbers beyond 2^53 and lone surrogates cannot
-    /// arise (serde-wasm-bindgen refuses the numbers; Rust strings are Unicode).
+    /// Values this crate serialized itself: no number beyond 2^53 can arise (serde-wasm-bindgen
+    /// refuses such integers), and a float that is not finite makes the value null, as before.
     pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
         to_js(value).and_then(|v| from_js(&v).ok()).unwrap_or_default()
     }
 
-    /// A JS value made of JSON data, as a [`Value`], refusing what the native reader
-    /// (serde_json) refuses, so both read a text alike: numbers by [`Number::from_f64`], and
-    /// strings that are not Unicode (a lone surrogate, which `JSON.parse` keeps and a
-    /// conversion to Rust would turn into U+FFFD).
+    /// A JS value made of JSON data, as a [`Value`], numbers by [`Number::from_f64`] (the
+    /// text was checked before `JSON.parse`, so no string holds a lone surrogate).
     fn from_js(v: &JsValue) -> Result<Value, String> {
         Ok(if let Some(s) = v.as_string() {
-            Value::String(unicode(v, s)?)
+            Value::String(s)
         } else if let Some(f) = v.as_f64() {
             Value::Number(Number::from_f64(f)?)
         } else if let Some(b) = v.as_bool() {
@@ -149,23 +118,13 @@ mod imp {
                 .iter()
                 .map(|pair| {
                     let pair: js_sys::Array = pair.unchecked_into();
-                    let key = pair.get(0);
-                    Ok((unicode(&key, key.as_string().unwrap_or_default())?, from_js(&pair.get(1))?))
+                    Ok((pair.get(0).as_string().unwrap_or_default(), from_js(&pair.get(1))?))
                 })
                 .collect::<Result<_, String>>()?;
             Value::Object(Map::from_pairs(pairs))
         } else {
             Value::Null
         })
-    }
-
-    /// `s`, the Rust copy of the JS string `v`, unless `v` held a lone surrogate (only then
-    /// can `s` hold U+FFFD that `v` did not; the check walks `v` only in that case).
-    fn unicode(v: &JsValue, s: String) -> Result<String, String> {
-        if s.contains('\u{FFFD}') && !v.unchecked_ref::<js_sys::JsString>().is_valid_utf16() {
-            return Err("a string with a lone surrogate (\\ud800 to \\udfff unpaired), which is not Unicode text".into());
-        }
-        Ok(s)
     }
 
     pub fn float_text(x: f64) -> String {
