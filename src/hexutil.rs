@@ -12,9 +12,9 @@ pub fn encode(bytes: &[u8]) -> String {
 }
 
 fn strip(text: &str) -> Result<&str> {
-    text.strip_prefix("0x")
-        .or_else(|| text.strip_prefix("0X"))
-        .ok_or_else(|| malformed(format!("expected 0x-prefixed hex, got {} characters not starting with 0x", text.len())))
+    text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")).ok_or_else(|| {
+        malformed(format!("expected 0x-prefixed hex, got {} characters not starting with 0x", text.len()))
+    })
 }
 
 fn malformed(message: String) -> Error {
@@ -73,13 +73,18 @@ mod tests {
     #[test]
     fn errors_never_show_the_text() {
         let secret = "5eed5eed5eed";
-        for bad in [secret.to_string(), format!("0x{secret}g"), format!("0x{secret}1"), format!("0x{}", "ab".repeat(17))] {
+        for bad in
+            [secret.to_string(), format!("0x{secret}g"), format!("0x{secret}1"), format!("0x{}", "ab".repeat(17))]
+        {
             let e = decode(&bad).and_then(|_| decode_fixed::<32>(&bad).map(|_| Vec::<u8>::new())).unwrap_err();
             assert_eq!(e.code, ErrorCode::MalformedHeader);
             assert!(!e.message.contains(secret) && !e.message.contains("abab"), "{}", e.message);
         }
         assert_eq!(decode("0x12g4").unwrap_err().message, "invalid hex: not a hex digit at character 4");
-        assert_eq!(decode("12").unwrap_err().message, "expected 0x-prefixed hex, got 2 characters not starting with 0x");
+        assert_eq!(
+            decode("12").unwrap_err().message,
+            "expected 0x-prefixed hex, got 2 characters not starting with 0x"
+        );
         assert_eq!(decode_fixed::<2>("0x12").unwrap_err().message, "expected 2 bytes of hex, got 1");
         assert!(!decode_be(&format!("0x{}", "ab".repeat(17))).unwrap_err().message.contains("abab"));
     }

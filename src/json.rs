@@ -196,7 +196,8 @@ mod value_tests {
 
     #[test]
     fn numbers_are_read_as_a_javascript_number_holds_them() {
-        let v: Value = from_text(r#"[0, -3, 9007199254740991, -9007199254740991, 1.5, -0, 1.0, 1e2, -2.50, 1e-400]"#).unwrap();
+        let v: Value =
+            from_text(r#"[0, -3, 9007199254740991, -9007199254740991, 1.5, -0, 1.0, 1e2, -2.50, 1e-400]"#).unwrap();
         let expected = [
             Number::PosInt(0),
             Number::NegInt(-3),
@@ -212,7 +213,16 @@ mod value_tests {
         assert_eq!(v, Value::Array(expected.into_iter().map(Value::Number).collect()));
         assert_eq!(to_text(&v), "[0,-3,9007199254740991,-9007199254740991,1.5,0,1,100,-2.5,0]");
         // Refused, not rounded or dropped: what JSON.parse would round (or make Infinity).
-        for text in ["9007199254740992", "-9007199254740992", "18446744073709551615", "18446744073709551616", "1e20", "1e400", "-1e400", "9007199254740993.0"] {
+        for text in [
+            "9007199254740992",
+            "-9007199254740992",
+            "18446744073709551615",
+            "18446744073709551616",
+            "1e20",
+            "1e400",
+            "-1e400",
+            "9007199254740993.0",
+        ] {
             for doc in [text.to_string(), format!(r#"{{"amount":{text}}}"#), format!("[1,{text}]")] {
                 assert!(from_text::<Value>(&doc).is_err(), "{doc}");
             }

@@ -301,7 +301,10 @@ const SURI_VECTORS: &[(&str, &str)] = &[
     ("//Alice//0", "4435d0e6e507975038a9fe8f6002b6a8aa6a2740de8b2e5ea193654d204ada09"),
     ("//Alice/18446744073709551615", "3c1c9262933a8b4e41117e8be1f280e10dc5647daa789e63fefe2a32ce311844"),
     ("//Alice//00012", "16e176fd0db2f4e18ac76741914bc037d8a33b17cee7b81fad31171e68d2711d"),
-    ("//Alice//a-name-that-is-longer-than-thirty-two-bytes", "b8ada7d9e34713b0f2ef9b98d2ba1726ec2b5d328d483efbe11986b4a25e4444"),
+    (
+        "//Alice//a-name-that-is-longer-than-thirty-two-bytes",
+        "b8ada7d9e34713b0f2ef9b98d2ba1726ec2b5d328d483efbe11986b4a25e4444",
+    ),
     ("//Alice//日本", "10ae6433ca97c2ccf89d80de79a05f5da1deff1c7ebb8908a51b0c070da8af4e"),
     ("//Alice//a b", "e28c6d5cb8dc45f4f42bd2b8b3f4b495fea5e70eabc77e9c631f9dbccf42f352"),
     ("//Alice/Ω/ω", "7a53ed336f8935d56cd878d0a3fe773069bb10b62513ff176ff6749b4b55c574"),
@@ -379,7 +382,7 @@ fn what_sp_core_or_polkadot_js_refuses_is_refused_with_none_of_the_secret() {
         format!("{phrase}///hunter2\r\n"),
         format!("{phrase}///hunter2\r"),
         format!("{phrase}///hunter2\u{2028}"),
-        format!("//Alice///hunter2\n"),
+        "//Alice///hunter2\n".to_string(),
         format!("{phrase}\t//x"),
         format!("{phrase}\n"),
         format!("{phrase},"),
@@ -410,7 +413,16 @@ fn random_suris_are_taken_and_refused_as_sp_core_does() {
     const PIECES: &[&str] =
         &["/", "//", "///", "a", "7", "x y", "\n", "\r", "\t", "é", " ", "0x12", "+5", "-", "Alice", "\u{2028}"];
     // Mostly the seed: a mnemonic costs two PBKDF2 runs (ours and sp-core's) per SURI.
-    let roots = [SEED, SEED, SEED, SEED, "", PHRASE, "bottom", "bottom drive obey lake curtain smoke basket hold race lonely fit walk "];
+    let roots = [
+        SEED,
+        SEED,
+        SEED,
+        SEED,
+        "",
+        PHRASE,
+        "bottom",
+        "bottom drive obey lake curtain smoke basket hold race lonely fit walk ",
+    ];
     let (mut taken, mut refused) = (0, 0);
     for _ in 0..800 {
         let mut suri = roots[random_below(roots.len())].to_string();

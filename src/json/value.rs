@@ -440,7 +440,7 @@ pub struct FromText(pub Value);
 
 impl<'de> Deserialize<'de> for FromText {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ValueVisitor::<true>).map(|v| FromText(v))
+        d.deserialize_any(ValueVisitor::<true>).map(FromText)
     }
 }
 

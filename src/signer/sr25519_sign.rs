@@ -257,7 +257,8 @@ mod tests {
                 let cc: [u8; 32] = random();
                 if (i >> step) & 1 == 1 || (i % 5 == 0 && step == 0) {
                     ours = ours.derive_hard(&cc);
-                    theirs = theirs.hard_derive_mini_secret_key(Some(ChainCode(cc)), b"").0.expand(ExpansionMode::Ed25519);
+                    theirs =
+                        theirs.hard_derive_mini_secret_key(Some(ChainCode(cc)), b"").0.expand(ExpansionMode::Ed25519);
                 } else {
                     let public = ours.public();
                     ours = ours.derive_soft_with(&public, &cc, &mut rng.clone());

@@ -112,7 +112,9 @@ pub fn parse(suri: &str) -> Result<Suri> {
     // the development key needs the caller's consent either way, see `KeyPolicy`).
     let development = phrase.trim_start_matches(' ').is_empty();
     let names_dev_account = development
-        && suri[phrase_len..].strip_prefix("//").is_some_and(|rest| DEV_ACCOUNTS.contains(&rest.split('/').next().unwrap_or("")));
+        && suri[phrase_len..]
+            .strip_prefix("//")
+            .is_some_and(|rest| DEV_ACCOUNTS.contains(&rest.split('/').next().unwrap_or("")));
     let phrase = if development { DEV_PHRASE } else { phrase };
     Ok(Suri { phrase: Zeroizing::new(phrase.to_string()), path: junctions, password, development, names_dev_account })
 }
