@@ -54,8 +54,9 @@ fn string_end(bytes: &[u8], mut i: usize) -> Result<usize, String> {
         match bytes[i] {
             b'"' if !pending_high => return Ok(i + 1),
             b'\\' if bytes.get(i + 1) == Some(&b'u') => {
-                let unit = bytes.get(i + 2..i + 6).and_then(|h| core::str::from_utf8(h).ok());
-                let unit = unit.and_then(|h| u16::from_str_radix(h, 16).ok());
+                let hex = bytes.get(i + 2..i + 6).unwrap_or_default();
+                let unit = hex.iter().try_fold(0u16, |n, c| Some(n << 4 | (*c as char).to_digit(16)? as u16));
+                let unit = unit.filter(|_| hex.len() == 4);
                 match unit {
                     Some(0xd800..=0xdbff) if !pending_high => pending_high = true,
                     Some(0xdc00..=0xdfff) if pending_high => pending_high = false,

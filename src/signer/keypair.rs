@@ -237,7 +237,9 @@ mod tests {
         }
         let mut bytes = [0u8; 32];
         for i in 0..200u8 {
-            let text: String = (0..64).map(|j| b"0123456789abcdefABCDEFxg"[(i as usize * 7 + j * 13) % (22 + 2 * (i as usize % 2))] as char).collect();
+            let text: String = (0..64)
+                .map(|j| b"0123456789abcdefABCDEFxg"[(i as usize * 7 + j * 13) % (22 + 2 * (i as usize % 2))] as char)
+                .collect();
             let theirs = hex::decode_to_slice(&text, &mut bytes).map(|()| bytes);
             assert_eq!(seed_from_hex(&text).map(|s| *s).ok(), theirs.ok(), "{text}");
         }
