@@ -19,22 +19,33 @@ cd "$(dirname "$0")/.."
 command -v cargo-mutants >/dev/null || { echo "ERROR: cargo-mutants is missing (bash scripts/setup.sh installs it)" >&2; exit 1; }
 read -r -a EXTRA <<<"${X402_MUTANTS_ARGS:-}"
 
-# Each set: its files, then the tests that judge them (cargo test arguments).
+# Each set: its files, the test targets that judge them, and a test name filter.
 SIGNER_FILES=(src/signer/sr25519.rs src/signer/sr25519_sign.rs)
-SIGNER_TESTS=(--lib -- signer::sr25519)
+SIGNER_TESTS=(--lib) SIGNER_FILTER=signer::sr25519
 KEY_FILES=(src/signer/bip39.rs src/signer/suri.rs src/signer/keypair.rs src/signer/mod.rs src/hexutil.rs)
-KEY_TESTS=(--lib --test keys)
+KEY_TESTS=(--lib --test keys) KEY_FILTER=
 CHAIN_FILES=(src/vara/extrinsic.rs src/vara/era.rs src/vara/calls.rs src/vara/scale.rs src/vara/address.rs src/vara/hashing.rs)
-CHAIN_TESTS=(--lib --test payload --test fuzz_regressions)
+CHAIN_TESTS=(--lib --test payload --test fuzz_regressions) CHAIN_FILTER=
+
+# cargo-nextest (on the machine image) stops a mutant's tests at the first failure; cargo test
+# runs every test to its end, several times slower over a run.
+if cargo nextest --version >/dev/null 2>&1; then
+  TOOL=(--test-tool nextest)
+  tests_args() { local filter=$1; shift; echo "$@" --max-fail=1:immediate ${filter:+"$filter"}; }
+else
+  echo "NOTE: cargo-nextest not found: cargo test runs the mutants' tests (slower)"
+  TOOL=()
+  tests_args() { local filter=$1; shift; echo "$@" ${filter:+-- "$filter"}; }
+fi
 
 t0=$SECONDS
 failed=0
 run_set() {
-  local name=$1; shift
+  local name=$1 filter=$2; shift 2
   local files=() tests=()
   while [ "$1" != -- ]; do files+=(-f "$1"); shift; done
   shift
-  tests=("$@")
+  read -r -a tests <<<"$(tests_args "$filter" "$@")"
   local out=target/mutants/$name s=$SECONDS
   rm -rf "$out" && mkdir -p "$out"
   echo "== mutants: $name"
@@ -44,7 +55,7 @@ run_set() {
   # Test helpers are not mutated: cargo-mutants skips `#[cfg(test)]` modules, not those under
   # `#[cfg(all(test, …))]`.
   cargo mutants --in-place --line-col false --no-shuffle --colors never -o "$out" --exclude-re ' tests::' \
-    "${files[@]}" ${EXTRA[@]+"${EXTRA[@]}"} -- "${tests[@]}" || rc=$?
+    ${TOOL[@]+"${TOOL[@]}"} "${files[@]}" ${EXTRA[@]+"${EXTRA[@]}"} -- "${tests[@]}" || rc=$?
   if [ "$rc" -ne 0 ] && [ "$rc" -ne 2 ] && [ "$rc" -ne 3 ]; then
     echo "ERROR: cargo mutants exited $rc (see $out/mutants.out/debug.log)" >&2; failed=1; return
   fi
@@ -64,10 +75,10 @@ run_set() {
   fi
 }
 
-run_set signer "${SIGNER_FILES[@]}" -- "${SIGNER_TESTS[@]}"
+run_set signer "$SIGNER_FILTER" "${SIGNER_FILES[@]}" -- "${SIGNER_TESTS[@]}"
 if [ -n "${X402_MUTANTS_FULL:-}" ]; then
-  run_set keys "${KEY_FILES[@]}" -- "${KEY_TESTS[@]}"
-  run_set chain "${CHAIN_FILES[@]}" -- "${CHAIN_TESTS[@]}"
+  run_set keys "$KEY_FILTER" "${KEY_FILES[@]}" -- "${KEY_TESTS[@]}"
+  run_set chain "$CHAIN_FILTER" "${CHAIN_FILES[@]}" -- "${CHAIN_TESTS[@]}"
 fi
 echo "== mutants done in $((SECONDS - t0)) s"
 exit "$failed"
