@@ -12,7 +12,8 @@
 # names it, without a line number) with why it cannot matter. Mutants are tried in this tree
 # (`--in-place`: the build reuses target/, as `cargo test` left it); cargo-mutants puts each file
 # back after its mutant, so do not edit src/ while it runs. Results in target/mutants/<set>/.
-# X402_MUTANTS_ARGS adds cargo-mutants options (e.g. `--shard 1/2`, `-F sign_with`).
+# X402_MUTANTS_SETS picks sets by name ("keys chain"); X402_MUTANTS_ARGS adds cargo-mutants
+# options (e.g. `--shard 1/2`, `-F sign_with`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -75,10 +76,15 @@ run_set() {
   fi
 }
 
-run_set signer "$SIGNER_FILTER" "${SIGNER_FILES[@]}" -- "${SIGNER_TESTS[@]}"
-if [ -n "${X402_MUTANTS_FULL:-}" ]; then
-  run_set keys "$KEY_FILTER" "${KEY_FILES[@]}" -- "${KEY_TESTS[@]}"
-  run_set chain "$CHAIN_FILTER" "${CHAIN_FILES[@]}" -- "${CHAIN_TESTS[@]}"
-fi
+sets=${X402_MUTANTS_SETS:-signer}
+[ -z "${X402_MUTANTS_FULL:-}" ] || sets="signer keys chain"
+for set in $sets; do
+  case $set in
+    signer) run_set signer "$SIGNER_FILTER" "${SIGNER_FILES[@]}" -- "${SIGNER_TESTS[@]}" ;;
+    keys) run_set keys "$KEY_FILTER" "${KEY_FILES[@]}" -- "${KEY_TESTS[@]}" ;;
+    chain) run_set chain "$CHAIN_FILTER" "${CHAIN_FILES[@]}" -- "${CHAIN_TESTS[@]}" ;;
+    *) echo "ERROR: unknown set $set (signer, keys, chain)" >&2; exit 1 ;;
+  esac
+done
 echo "== mutants done in $((SECONDS - t0)) s"
 exit "$failed"

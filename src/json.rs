@@ -92,39 +92,39 @@ mod imp {
 
     pub fn from_text<T: DeserializeOwned>(text: &str) -> Result<T, String> {
         let value = js_sys::JSON::parse(text).map_err(|_| "not valid JSON".to_string())?;
-        super::from_value(&from_js(&value)?)
+        super::from_value(&from_js(&value))
     }
 
     /// Values this crate serialized itself: no number beyond 2^53 can arise (serde-wasm-bindgen
     /// refuses such integers), and a float that is not finite makes the value null, as before.
     pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
-        to_js(value).and_then(|v| from_js(&v).ok()).unwrap_or_default()
+        to_js(value).map(|v| from_js(&v)).unwrap_or_default()
     }
 
     /// A JS value made of JSON data, as a [`Value`], numbers by [`Number::from_f64`] (the
     /// text was checked before `JSON.parse`, so no string holds a lone surrogate).
-    fn from_js(v: &JsValue) -> Result<Value, String> {
-        Ok(if let Some(s) = v.as_string() {
+    fn from_js(v: &JsValue) -> Value {
+        if let Some(s) = v.as_string() {
             Value::String(s)
         } else if let Some(f) = v.as_f64() {
-            Value::Number(Number::from_f64(f)?)
+            // Refused already by the text check, or made in code (`to_value`): null.
+            Number::from_f64(f).map_or(Value::Null, Value::Number)
         } else if let Some(b) = v.as_bool() {
             Value::Bool(b)
         } else if js_sys::Array::is_array(v) {
-            let items = v.unchecked_ref::<js_sys::Array>().iter().map(|item| from_js(&item));
-            Value::Array(items.collect::<Result<_, _>>()?)
+            Value::Array(v.unchecked_ref::<js_sys::Array>().iter().map(|item| from_js(&item)).collect())
         } else if v.is_object() {
             let pairs = js_sys::Object::entries(v.unchecked_ref())
                 .iter()
                 .map(|pair| {
                     let pair: js_sys::Array = pair.unchecked_into();
-                    Ok((pair.get(0).as_string().unwrap_or_default(), from_js(&pair.get(1))?))
+                    (pair.get(0).as_string().unwrap_or_default(), from_js(&pair.get(1)))
                 })
-                .collect::<Result<_, String>>()?;
+                .collect();
             Value::Object(Map::from_pairs(pairs))
         } else {
             Value::Null
-        })
+        }
     }
 
     pub fn float_text(x: f64) -> String {

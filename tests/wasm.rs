@@ -352,6 +352,18 @@ fn numbers_and_strings_that_json_parse_would_change_are_refused_not_changed() {
     assert_eq!(read("1.0"), Value::Number(Number::PosInt(1)));
     assert_eq!(read("9007199254740991"), Value::Number(Number::PosInt(9_007_199_254_740_991)));
     assert_eq!(read("0.5"), Value::Number(Number::Float(0.5)));
+    // A JS value handed to the API: JSON.stringify would write NaN and Infinity as null.
+    let body = r#"{"x402Version":1,"accepts":[{"scheme":"exact","network":"vara-testnet","maxAmountRequired":"1",
+        "resource":"r","payTo":"kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW","maxTimeoutSeconds":60}]}"#;
+    for number in [f64::INFINITY, f64::NAN, 2f64.powi(60)] {
+        let options = js_sys::JSON::parse(r#"{"maxAmount":{"VARA":0}}"#).unwrap();
+        Reflect::set(&get(&options, "maxAmount"), &"VARA".into(), &number.into()).unwrap();
+        let error = select_payment_requirements(JsValue::from_str(body), options).err().unwrap();
+        assert_eq!(code_of(error.clone()), "INVALID_OPTIONS");
+        let message = Reflect::get(&error, &"message".into()).unwrap().as_string().unwrap();
+        let why = if number.is_finite() { "beyond ±(2^53 − 1)" } else { "\"VARA\" is not a finite number" };
+        assert!(message.contains(why), "{number}: {message}");
+    }
     let e = from_text::<Value>(r#"{"s":"a\ud800b"}"#).unwrap_err();
     assert!(e.contains("lone surrogate"), "{e}");
     assert_eq!(from_text::<Value>(r#"{"s":"\ud83d\ude00"}"#).unwrap()["s"], Value::String("😀".into()));

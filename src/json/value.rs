@@ -402,7 +402,11 @@ impl<'de, const FROM_TEXT: bool> Visitor<'de> for ValueVisitor<FROM_TEXT> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
-        while let Some(Read::<FROM_TEXT>(item)) = seq.next_element()? {
+        // Values made in code are read as before; from text, each element by the same rule.
+        while let Some(item) = match FROM_TEXT {
+            true => seq.next_element::<Read<true>>()?.map(|r| r.0),
+            false => seq.next_element::<Value>()?,
+        } {
             items.push(item);
         }
         Ok(Value::Array(items))
@@ -410,8 +414,11 @@ impl<'de, const FROM_TEXT: bool> Visitor<'de> for ValueVisitor<FROM_TEXT> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut pairs = Vec::new();
-        while let Some((key, Read::<FROM_TEXT>(value))) = map.next_entry()? {
-            pairs.push((key, value));
+        while let Some(pair) = match FROM_TEXT {
+            true => map.next_entry::<String, Read<true>>()?.map(|(k, r)| (k, r.0)),
+            false => map.next_entry::<String, Value>()?,
+        } {
+            pairs.push(pair);
         }
         Ok(Value::Object(Map::from_pairs(pairs)))
     }
