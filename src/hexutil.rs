@@ -68,6 +68,10 @@ mod tests {
         assert_eq!(decode_be("0x12d687").unwrap(), 1_234_567);
         assert_eq!(decode_be("0xabc").unwrap(), 0xabc);
         assert!(decode_be("0xg").is_err());
+        // Up to 16 bytes, a u128.
+        assert_eq!(decode_be(&format!("0x{}", "ff".repeat(16))).unwrap(), u128::MAX);
+        assert_eq!(decode_be(&format!("0x1{}", "00".repeat(15))).unwrap(), 1 << 120);
+        assert!(decode_be(&format!("0x1{}", "00".repeat(16))).is_err());
     }
 
     #[test]
