@@ -176,6 +176,17 @@ mod tests {
         assert_eq!(word_index(""), None);
         // Longer than any list word: its first 8 letters match "abstract", its length does not.
         assert_eq!(word_index("abstractly"), None);
+        // Nor does a word whose first letter and length both differ, by the same bits, from an
+        // 8-letter word's ("`bstracts": 'a' ^ '`' == 8 ^ 9): letters and length are compared
+        // apart, not folded into one difference.
+        for word in words().filter(|(_, len)| *len == 8) {
+            for len in 9..16u8 {
+                let mut other = word.0.to_vec();
+                other[0] ^= 8 ^ len;
+                other.resize(usize::from(len), b'x');
+                assert_eq!(word_index(core::str::from_utf8(&other).unwrap()), None, "{other:?}");
+            }
+        }
         let mut out = [0u16; 3];
         assert_eq!(word_indices(&["zoo", "abandon", "nope"], &mut out), Err(MnemonicError::UnknownWord(2)));
     }
