@@ -30,6 +30,9 @@ IN_BROWSER=(env WASM_BINDGEN_USE_BROWSER=1 WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PW
 wasm_test() { if [ ${#skip[@]} -gt 0 ]; then "$@" -- -- "${skip[@]}"; else "$@"; fi; }
 
 step "cargo test (native)" cargo test --quiet
+# Mutation testing of the sr25519 signer (scripts/mutants.sh; X402_MUTANTS_FULL=1 adds the rest
+# of the key and the signing-critical chain code, the long run: figures in docs/mutants.md).
+step "mutants: the sr25519 signer (scripts/mutants.sh)" bash scripts/mutants.sh
 # A short run of every fuzz target (3 s each by default; scripts/fuzz.sh 600 is the long run).
 step "fuzz smoke (scripts/fuzz.sh)" bash scripts/fuzz.sh "${X402_FUZZ_SMOKE_SECONDS:-33}"
 step "build dist/ (one wasm, embedded)" bash scripts/build.sh
