@@ -8,11 +8,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { execFile } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { wasm } from '../support/wasm-pkg.mjs';
+import { wasm, repoRoot } from '../support/wasm-pkg.mjs';
 import { startChain, waitUntil, VARA } from '../support/local-chain.mjs';
 import { startMcpHttpServer, serverPath, stdioEnv } from '../support/mcp-server.mjs';
 import { startProxy } from '../support/proxy.mjs';
@@ -293,4 +294,13 @@ test('everything else passes through: free tools, listTools, a caller-made payme
   assert.equal(result.structuredContent.error, 'No matching payment requirements found');
   assert.throws(() => wrapMCPClientWithPayment({}, alice, options), { code: 'INVALID_OPTIONS' });
   assert.throws(() => wrapMCPClientWithPayment(clients.http, alice, { ...options, maxAmount: 5 }), { code: 'INVALID_OPTIONS' });
+});
+
+test('examples/mcp runs in one command: its own chain, the paid server over stdio, one paid call, the seller +0.01 VARA', async () => {
+  const out = await new Promise((resolve, reject) => execFile(process.execPath, ['examples/mcp/agent.mjs'], { cwd: repoRoot, timeout: 120_000 },
+    (error, stdout, stderr) => (error ? reject(Object.assign(error, { stdout, stderr })) : resolve(stdout))));
+  assert.match(out, /consent: fortune\(\{"name":"Alice"\}\) asks 0\.01 VARA/);
+  assert.match(out, /fortune → Alice: /);
+  assert.match(out, /settled: true, tx 0x[0-9a-f]{64}/);
+  assert.match(out, /seller balance: 100 VARA → 100\.01 VARA/);
 });

@@ -17,8 +17,9 @@
 //
 // Library: createVaraResourceServer(config), paymentWrapper(…), createPaidMcpServer(…),
 //          startMcpHttpServer(config) (Streamable HTTP, stateless, JSON answers).
-// CLI:     node tests/support/mcp-server.mjs   a stdio server; config from X402_MCP_WS_URL,
-//          X402_MCP_GENESIS, X402_MCP_PAY_TO, X402_MCP_PRICE (planck).
+//          serveStdio(build): a stdio server, its chain and price from X402_MCP_WS_URL,
+//          X402_MCP_GENESIS, X402_MCP_PAY_TO, X402_MCP_PRICE (planck) (`stdioEnv`).
+// CLI:     node tests/support/mcp-server.mjs   the server above over stdio.
 import { fileURLToPath } from 'node:url';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
@@ -138,13 +139,17 @@ export async function startMcpHttpServer(config) {
   };
 }
 
-/** The environment `node tests/support/mcp-server.mjs` reads (for a stdio client's `env`). */
+/** The environment a stdio server reads (`serveStdio`), for a stdio client's `env`. */
 export const stdioEnv = ({ wsUrl, genesisHash, payTo, price }) => ({
   X402_MCP_WS_URL: wsUrl, X402_MCP_GENESIS: genesisHash, X402_MCP_PAY_TO: payTo, X402_MCP_PRICE: String(price),
 });
 export const serverPath = fileURLToPath(import.meta.url);
 
-if (process.argv[1] === serverPath) {
+/**
+ * Serves `build({ resourceServer, accepts })` (an McpServer) on stdin/stdout, the seller's
+ * chain and price from `stdioEnv`'s variables; exits when the client closes the connection.
+ */
+export async function serveStdio(build) {
   const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
   const { ApiPromise, WsProvider } = await import('@polkadot/api');
   // stdout carries the protocol: polkadot-js's notices go to stderr.
@@ -153,8 +158,12 @@ if (process.argv[1] === serverPath) {
   let api;
   const connect = () => (api ??= ApiPromise.create({ provider: new WsProvider(env.X402_MCP_WS_URL), noInitWarn: true }));
   const seller = await createVaraResourceServer({ api: connect, genesisHash: env.X402_MCP_GENESIS, payTo: env.X402_MCP_PAY_TO, price: env.X402_MCP_PRICE });
-  const server = createPaidMcpServer({ ...seller, runs: newRuns() });
   const transport = new StdioServerTransport();
   transport.onclose = async () => { await (await api)?.disconnect().catch(() => {}); process.exit(0); };
-  await server.connect(transport);
+  await build(seller).connect(transport);
+}
+
+if (process.argv[1] === serverPath) {
+  const runs = newRuns();
+  await serveStdio((seller) => createPaidMcpServer({ ...seller, runs }));
 }
