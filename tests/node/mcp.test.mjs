@@ -23,6 +23,7 @@ const { VARA_TESTNET } = await import('../../dist/js/x402.js');
 
 const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
 const PRICE = 20_000_000_000n; // 0.02 VARA
+const EVE = wasm.Keypair.fromSuri('//Eve').address;
 let chain, alice, options, httpServer;
 const clients = {};
 
@@ -67,7 +68,10 @@ before(async () => {
   alice = wasm.Keypair.fromSuri('//Alice');
   await chain.fund(alice.address, 1_000_000n * VARA);
   await chain.fund(BOB, 100n * VARA);
-  httpServer = await startMcpHttpServer({ api: await chain.api(), genesisHash: chain.genesisHash, payTo: BOB, price: PRICE });
+  // A joke about "drains" empties the payer's account while the tool runs: the payment verified,
+  // then cannot execute, and the facilitator's settle reports it failed.
+  const onRun = async ({ topic }) => { if (topic === 'drains') await chain.fund(EVE, 1n); };
+  httpServer = await startMcpHttpServer({ api: await chain.api(), genesisHash: chain.genesisHash, payTo: BOB, price: PRICE, onRun });
   options = { rpcUrls: { [VARA_TESTNET]: chain.httpUrl }, genesisHashes: { [VARA_TESTNET]: chain.genesisHash } };
   clients.stdio = await connect('stdio');
   clients.http = await connect('http');
@@ -223,6 +227,23 @@ test('a tool that fails after the payment verified is not settled: a typed error
   // The unsettled payment's nonce goes to the next one, which executes.
   const result = await paysExactly(1, () => paying.callTool({ name: 'joke', arguments: { topic: 'owl' } }));
   assert.equal(getPaymentReceipt(result).summary.nonce, nonce);
+});
+
+test('a settlement that failed after the tool ran (as @x402/mcp returns it: the content, success: false) is served unpaid', async () => {
+  const eve = wasm.Keypair.fromSuri('//Eve');
+  await chain.fund(eve.address, 1000n * VARA);
+  const bob = await chain.freeBalance(BOB);
+  const before = await runs(clients.http);
+  // As the fetch wrapper serves a 2xx whatever its receipt claims: the tool's answer came and
+  // nothing was paid; the receipt says so.
+  const result = await wrapMCPClientWithPayment(clients.http, eve, options).callTool({ name: 'joke', arguments: { topic: 'drains' } });
+  assert.match(result.content[0].text, /drains/);
+  const receipt = getPaymentReceipt(result);
+  assert.equal(receipt.settlement.success, false);
+  assert.match(receipt.settlement.error, /transaction_rejected/);
+  assert.equal((await runs(clients.http)).joke, before.joke + 1);
+  assert.equal((await runs(clients.http)).settled, before.settled);
+  assert.equal(await chain.freeBalance(BOB), bob);
 });
 
 test('budget and ledger are the core\'s: a budget of one price pays one call; the ledger names the tool', async () => {

@@ -7,7 +7,8 @@
 // `PaymentRequired` in `structuredContent` and `content[0].text`; a verified one → the handler
 // runs, then the payment is settled and the settlement returned in
 // `_meta["x402/payment-response"]` (a handler error is returned unsettled; a settlement that
-// throws → `PaymentRequired` again, without the tool's content).
+// throws → `PaymentRequired` again, without the tool's content; one that @x402/core reports
+// failed, `success: false`, is returned in `_meta` with the content, as the wrapper does).
 //
 // Served: tool `joke` (paid, asks in a tool result), tool `joke_elicit` (paid, asks with the
 // JSON-RPC error -32042 and the requirements in `data.x402`, the form McpServer passes through),
@@ -87,13 +88,15 @@ export function paymentWrapper(resourceServer, { accepts, resource, ask = 'resul
 /** Counts shared by every McpServer of one seller (the HTTP server makes one per request). */
 export const newRuns = () => ({ joke: 0, joke_elicit: 0, daily: 0, settled: [] });
 
-/** An McpServer with the paid tools and resource above, counting into `runs`. */
-export function createPaidMcpServer({ resourceServer, accepts, runs }) {
+/** An McpServer with the paid tools and resource above, counting into `runs`; `onRun({ name,
+ *  topic })` is awaited in a paid joke's handler, after its payment verified. */
+export function createPaidMcpServer({ resourceServer, accepts, runs, onRun }) {
   const server = new McpServer({ name: 'vara-jokes', version: '1.0.0' });
-  const onSettled = (s) => runs.settled.push(s);
+  const onSettled = (s) => { if (s.success) runs.settled.push(s); };
   const wrap = (url, description, ask) => paymentWrapper(resourceServer, { accepts, ask, onSettled, resource: { url, description, mimeType: 'text/plain' } });
   const joke = (name) => async ({ topic }) => {
     runs[name] += 1;
+    await onRun?.({ name, topic });
     if (topic === 'taxes') return { isError: true, content: [{ type: 'text', text: 'No jokes about taxes.' }] };
     return { content: [{ type: 'text', text: `Why did the ${topic} pay in VARA? Run ${runs[name]} of ${name}.` }] };
   };
@@ -123,7 +126,7 @@ export async function startMcpHttpServer(config) {
   const runs = newRuns();
   const app = createMcpExpressApp();
   app.post('/mcp', async (req, res) => {
-    const server = createPaidMcpServer({ ...seller, runs });
+    const server = createPaidMcpServer({ ...seller, runs, onRun: config.onRun });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => { transport.close(); server.close(); });
     await server.connect(transport);
