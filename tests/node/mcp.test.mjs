@@ -229,6 +229,37 @@ test('a tool that fails after the payment verified is not settled: a typed error
   assert.equal(getPaymentReceipt(result).summary.nonce, nonce);
 });
 
+test('a paid call answered with payment-required again is PAYMENT_REJECTED_BY_SERVER: nothing runs or is paid, the nonce is reused', async () => {
+  // A stand-in between the wrapper and the SDK client edits the payment's `accepted` terms, so
+  // the real server matches no requirement and asks again, with a reason.
+  const edited = new Proxy(clients.http, {
+    get(target, key) {
+      if (key !== 'callTool') return Reflect.get(target, key).bind?.(target) ?? Reflect.get(target, key);
+      return (params, ...rest) => {
+        const payment = params._meta?.['x402/payment'];
+        const meta = payment ? { ...params._meta, 'x402/payment': { ...payment, accepted: { ...payment.accepted, amount: '1' } } } : params._meta;
+        return target.callTool({ ...params, _meta: meta }, ...rest);
+      };
+    },
+  });
+  const key = wasm.Keypair.fromSuri('//Bob//mcp');
+  await chain.fund(key.address, 1000n * VARA);
+  const nonce = await chain.nonce(key.address);
+  const bob = await chain.freeBalance(BOB);
+  const before = await runs(clients.http);
+  await assert.rejects(wrapMCPClientWithPayment(edited, key, options).callTool({ name: 'joke', arguments: { topic: 'cat' } }), (e) => {
+    assert.equal(e.code, 'PAYMENT_REJECTED_BY_SERVER', e.message);
+    assert.equal(e.status, 402);
+    assert.equal(e.reason, 'No matching payment requirements found');
+    assert.equal(e.result.structuredContent.error, 'No matching payment requirements found');
+    return true;
+  });
+  assert.deepEqual(await runs(clients.http), before);
+  assert.equal(await chain.freeBalance(BOB), bob);
+  const result = await paysExactly(1, () => wrapMCPClientWithPayment(clients.http, key, options).callTool({ name: 'joke', arguments: { topic: 'cat' } }));
+  assert.equal(getPaymentReceipt(result).summary.nonce, nonce, 'the refused payment\'s nonce went to the next one');
+});
+
 test('a settlement that failed after the tool ran (as @x402/mcp returns it: the content, success: false) is served unpaid', async () => {
   const eve = wasm.Keypair.fromSuri('//Eve');
   await chain.fund(eve.address, 1000n * VARA);
@@ -315,6 +346,17 @@ test('everything else passes through: free tools, listTools, a caller-made payme
   assert.equal(result.structuredContent.error, 'No matching payment requirements found');
   assert.throws(() => wrapMCPClientWithPayment({}, alice, options), { code: 'INVALID_OPTIONS' });
   assert.throws(() => wrapMCPClientWithPayment(clients.http, alice, { ...options, maxAmount: 5 }), { code: 'INVALID_OPTIONS' });
+});
+
+test('the CommonJS copy (require) is the same client, its errors the one X402Error class', async () => {
+  const { createRequire } = await import('node:module');
+  const cjs = createRequire(import.meta.url)(`${repoRoot}/dist/js/mcp.cjs`);
+  const signer = countingSigner();
+  const paying = cjs.wrapMCPClientWithPayment(clients.http, signer, { ...options, onBeforePayment: () => false });
+  await assert.rejects(paying.callTool({ name: 'joke', arguments: { topic: 'cat' } }), (e) => e instanceof wasm.X402Error && e.code === 'SIGNER_REJECTED');
+  await assert.rejects(cjs.wrapMCPClientWithPayment(clients.http, signer, { ...options, maxAmount: { VARA: '1' } }).readResource({ uri: 'vara://jokes/daily' }),
+    (e) => e instanceof wasm.X402Error && e.code === 'AMOUNT_OVER_LIMIT');
+  assert.equal(signer.calls, 0);
 });
 
 test('examples/mcp runs in one command: its own chain, the paid server over stdio, one paid call, the seller +0.01 VARA', async () => {
