@@ -103,8 +103,9 @@ function anySignal(a, b) {
 
 /**
  * Whether the client's transport follows redirects to any origin (the SDK's Streamable HTTP
- * transport with `redirectPolicy: 'follow'`): a paid request could then reach another server.
- * The SDK's default (`same-origin`) keeps it on the server that asked.
+ * transport with `redirectPolicy: 'follow'`, read from its private `_followRedirects`, SDK
+ * 1.32): a paid request could then reach another server. The SDK's default (`same-origin`)
+ * keeps it on the server that asked; stdio has no redirects.
  */
 const followsRedirectsAnywhere = (client) => client?.transport?._followRedirects === true;
 

@@ -63,11 +63,9 @@ async function paysExactly(times, pay) {
 }
 
 before(async () => {
-  await cryptoWaitReady();
-  chain = await startChain();
+  [chain] = await Promise.all([startChain(), cryptoWaitReady()]);
   alice = wasm.Keypair.fromSuri('//Alice');
-  await chain.fund(alice.address, 1_000_000n * VARA);
-  await chain.fund(BOB, 100n * VARA);
+  await Promise.all([chain.fund(alice.address, 1_000_000n * VARA), chain.fund(BOB, 100n * VARA)]);
   // A joke about "drains" empties the payer's account while the tool runs: the payment verified,
   // then cannot execute, and the facilitator's settle reports it failed.
   const onRun = async ({ topic }) => { if (topic === 'drains') await chain.fund(EVE, 1n); };
