@@ -413,7 +413,7 @@ impl Watcher {
     /// Entries judged elsewhere (another watcher instance, a restored ledger) stop being
     /// watched.
     fn drop_judged(&self) {
-        self.pending.borrow_mut().retain(|p| p.item.ledger.get(&p.item.entry_id).is_some_and(|e| !e.stage.is_final()));
+        self.pending.borrow_mut().retain(|p| !p.item.ledger.is_final(&p.item.entry_id));
     }
 
     /// Blocks older than every pending payment's era are not needed again.
