@@ -63,7 +63,9 @@ const originOf = (url) => { try { return new URL(url).origin; } catch { return n
 
 /** The request's absolute URL, as Axios would send it. */
 function urlOf(axiosClient, config) {
-  const uri = axiosClient.getUri({ ...config, params: undefined, paramsSerializer: undefined });
+  const uri = typeof axiosClient.getUri === 'function'
+    ? axiosClient.getUri({ ...config, params: undefined, paramsSerializer: undefined })
+    : `${config.baseURL ?? ''}${config.url ?? ''}`;
   try { return new URL(uri).href; } catch { return new URL(uri, globalThis.location?.href ?? 'http://localhost/').href; }
 }
 
