@@ -46,6 +46,7 @@ console.log(`  ledger + budget (2,000 entries):      ${withBig.toFixed(3)} ms (+
 const chain = await startChain();
 try {
   await chain.fund(key.address, 1000n * VARA);
+  await chain.fund(BOB, 100n * VARA);
   let roundTrips = 0;
   const counting = async (url, init) => { roundTrips += 1; return fetch(url, init); };
   const options = { rpcUrls: { 'vara-testnet': chain.httpUrl }, genesisHashes: { 'vara-testnet': chain.genesisHash }, rpcFetch: counting, maxAmount: { VARA: '10000000000' }, ledger: await wasm.PaymentLedger.open() };

@@ -73,9 +73,11 @@ function urlOf(axiosClient, config) {
  * An error of Axios's own (or of `send`) while paying: ABORTED when Axios's `signal` or
  * `timeout` stopped the paid request, as they stop the payment itself; else NETWORK_ERROR.
  */
+const stoppedByCaller = (e) => ['ERR_CANCELED', 'ECONNABORTED', 'ETIMEDOUT'].includes(e?.code) || e?.name === 'AbortError';
+
 function duringPayment(e, url) {
   if (isX402Error(e)) return e;
-  const stopped = ['ERR_CANCELED', 'ECONNABORTED', 'ETIMEDOUT'].includes(e?.code) || e?.name === 'AbortError';
+  const stopped = stoppedByCaller(e);
   const why = e?.message ?? String(e);
   return stopped
     ? x402Error('ABORTED', `the paid request to ${url} was stopped by its signal or timeout: ${why}`, { cause: e })
@@ -114,8 +116,9 @@ export function withX402Interceptor(axiosClient, signer, options = {}) {
           try {
             answer = await axiosClient.request(target);
           } catch (e) {
-            // No answer at all: Axios's error, named in this package's codes (its cause kept).
-            if (!e || !e.response) throw duringPayment(e, urlOf(axiosClient, target));
+            // No answer at all: stopped by its signal or timeout is ABORTED; otherwise Axios's
+            // error goes to the core as is (NETWORK_ERROR, the AxiosError its cause).
+            if (!e || !e.response) throw stoppedByCaller(e) ? duringPayment(e, urlOf(axiosClient, target)) : e;
             answer = e.response;
           }
           last = answer;
