@@ -28,6 +28,7 @@ const DATA_KEYS: &[&str] = &[
     "gasMarginPercent",
     "checkExistentialDeposit",
     "timeoutMs",
+    "bodyTimeoutMs",
     "trustNodeMetadata",
 ];
 /// Keys the JS layer reads itself, whatever JSON makes of them (`signal`: an AbortSignal).
@@ -37,6 +38,9 @@ pub const HOOK_KEYS: &[&str] = &["onBeforePayment", "selectRequirements", "rpcFe
 
 /// One JSON-RPC request may take this long by default.
 pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
+/// Reading a seller's 402 body, or its error body after paying, may take this long by
+/// default: a few kilobytes, so only a seller trickling them comes near it.
+pub const DEFAULT_BODY_TIMEOUT_MS: u32 = 10_000;
 
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -46,6 +50,9 @@ pub struct ClientOptions {
     genesis_hashes: BTreeMap<Network, String>,
     /// Bound on each JSON-RPC request (and so on each endpoint a payment tries).
     pub timeout_ms: u32,
+    /// Bound on reading a seller's body the client itself reads (the 402, an error after
+    /// paying), whether or not the caller passed a signal.
+    pub body_timeout_ms: u32,
 }
 
 impl Default for ClientOptions {
@@ -56,6 +63,7 @@ impl Default for ClientOptions {
             rpc_urls: BTreeMap::new(),
             genesis_hashes: BTreeMap::new(),
             timeout_ms: DEFAULT_TIMEOUT_MS,
+            body_timeout_ms: DEFAULT_BODY_TIMEOUT_MS,
         }
     }
 }
@@ -262,6 +270,7 @@ impl ClientOptions {
                 }
                 "checkExistentialDeposit" => o.build.check_existential_deposit = boolean(&path, v)?,
                 "timeoutMs" => o.timeout_ms = small_integer(&path, v, 1..=600_000)? as u32,
+                "bodyTimeoutMs" => o.body_timeout_ms = small_integer(&path, v, 1..=600_000)? as u32,
                 // Off by default: a lying node could choose the call that gets signed.
                 "trustNodeMetadata" => {
                     o.build.layout = if boolean(&path, v)? { Layout::NodeMetadata } else { Layout::Pinned }
@@ -332,6 +341,7 @@ mod tests {
         assert_eq!(parse(json!({"eraPeriod": 128})).unwrap().build.era_period, 128);
         assert!(message(json!({"gasMarginPercent": 4294967200u64})).contains("options.gasMarginPercent"));
         assert!(message(json!({"timeoutMs": "10"})).contains("options.timeoutMs"));
+        assert!(message(json!({"bodyTimeoutMs": 0})).contains("options.bodyTimeoutMs"));
         assert!(message(json!({"rpcUrls": {"vara": "wss://x"}})).contains("http(s)"));
     }
 

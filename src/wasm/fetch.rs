@@ -8,10 +8,14 @@
 //! `SETTLEMENT_FAILED`; a 402 without a receipt is `PAYMENT_REJECTED_BY_SERVER` (errors carry
 //! `status`, `reason` and `receipt`); a non-2xx answer WITH a successful settlement (the server
 //! took the money, then failed) is returned, its receipt attached.
+//!
+//! The seller's bodies this wrapper reads itself (the 402's, an error's after paying) are
+//! bounded by `bodyTimeoutMs` and by the signal (`TIMEOUT`, `ABORTED`, the error then carries
+//! `status` and `receipt` too); the paid answer's body is the app's to read, under its signal.
 
 use super::api::Call;
-use super::body::read_limited;
-use super::cancel::Cancel;
+use super::body::{discard, read_limited};
+use super::cancel::{Cancel, Timer};
 use super::errors::{from_js, to_js};
 use super::json;
 use super::options::JsOptions;
@@ -179,7 +183,7 @@ impl Wrapper {
             return Err(with_details(e, paid.status(), &reason, &receipt));
         }
         if paid.status() == 402 {
-            let reason = read_reason(&paid, &cancel).await;
+            let reason = self.read_reason(&paid, &cancel, &receipt).await?;
             let e = Error::new(
                 ErrorCode::PaymentRejectedByServer,
                 format!("the server answered 402 again after payment: {reason}"),
@@ -187,7 +191,7 @@ impl Wrapper {
             return Err(with_details(e, paid.status(), &reason, &receipt));
         }
         if !paid.ok() && !settlement.as_ref().is_some_and(|s| s.success) {
-            let reason = read_reason(&paid, &cancel).await;
+            let reason = self.read_reason(&paid, &cancel, &receipt).await?;
             let e = Error::new(
                 ErrorCode::SettlementFailed,
                 format!("the server did not settle the payment (HTTP {}): {reason}", paid.status()),
@@ -201,11 +205,36 @@ impl Wrapper {
     /// What the 402 answer offers: its `PAYMENT-REQUIRED` header (v2), else its body (v1).
     async fn offer(&self, answer: &Response, cancel: &Cancel) -> Result<Offer> {
         if let Ok(Some(header)) = answer.headers().get(v2::PAYMENT_REQUIRED_HEADER) {
+            discard(answer);
             return Offer::from_answer(Some(&header), &[]);
         }
+        let timer = Timer::new(self.options.core.body_timeout_ms);
         let body =
-            read_limited(answer, MAX_402_BODY_BYTES, "the 402 body", ErrorCode::Malformed402, cancel, None).await?;
+            read_limited(answer, MAX_402_BODY_BYTES, "the 402 body", ErrorCode::Malformed402, cancel, Some(&timer))
+                .await
+                .map_err(with_option)?;
         Offer::from_answer(None, &body)
+    }
+
+    /// The first 300 characters of an error answer's body, for messages. A body that does not
+    /// come in time, or the signal, ends the request (`TIMEOUT`, `ABORTED`, with the details);
+    /// an unreadable one leaves the reason empty.
+    async fn read_reason(&self, response: &Response, cancel: &Cancel, receipt: &JsValue) -> core::result::Result<String, JsValue> {
+        let timer = Timer::new(self.options.core.body_timeout_ms);
+        let what = "the answer";
+        let body = match read_limited(response, MAX_402_BODY_BYTES, what, ErrorCode::SettlementFailed, cancel, Some(&timer))
+            .await
+        {
+            Err(e) if matches!(e.code, ErrorCode::Aborted | ErrorCode::Timeout) => {
+                return Err(with_details(with_option(e), response.status(), "", receipt))
+            }
+            body => body,
+        };
+        let text = body.ok().and_then(|b| String::from_utf8(b).ok()).unwrap_or_default();
+        Ok(match text.char_indices().nth(300) {
+            Some((i, _)) => text[..i].to_string(),
+            None => text,
+        })
     }
 
     /// The policy's choice, or the caller's `selectRequirements(accepts, policyChoice)` hook.
@@ -232,15 +261,13 @@ impl Wrapper {
     }
 }
 
-/// The first 300 characters of an error answer's body, for messages.
-async fn read_reason(response: &Response, cancel: &Cancel) -> String {
-    let body =
-        read_limited(response, MAX_402_BODY_BYTES, "the answer", ErrorCode::SettlementFailed, cancel, None).await;
-    let text = body.ok().and_then(|b| String::from_utf8(b).ok()).unwrap_or_default();
-    match text.char_indices().nth(300) {
-        Some((i, _)) => text[..i].to_string(),
-        None => text,
+/// A body timeout's message names the option that sets it.
+fn with_option(e: Error) -> Error {
+    if e.code != ErrorCode::Timeout {
+        return e;
     }
+    let message = format!("{} (options.bodyTimeoutMs)", e.message);
+    e.reworded(message)
 }
 
 /// The error, with the answer's `status`, `reason` and the payment's `receipt` on it.

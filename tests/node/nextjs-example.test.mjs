@@ -31,7 +31,7 @@ async function startNext(dir, { facilitator } = {}) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   let output = '';
-  const child = spawn(process.execPath, [path.join(repoRoot, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
+  const child = spawn(process.execPath, ['--unhandled-rejections=strict', path.join(repoRoot, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: dir,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', X402_FACILITATOR_URL: facilitator ?? `${base}/api/facilitator`, VARA_RPC_WS: chain.wsUrl,
       VARA_RPC_HTTP: chain.httpUrl, VARA_GENESIS_HASH: chain.genesisHash, X402_PAY_TO: BOB, X402_PRICE: String(PRICE) },
