@@ -73,10 +73,10 @@ for (const version of [1, 2]) {
     });
 
     for (const at of ['402', 'paid', 'error']) {
-      for (const mode of ['timeout', 'abort', 'none']) {
+      // A v2 client takes its offer from the header and never reads the 402 body: it pays (once suffices).
+      const reachesBody = !(version === 2 && at === '402');
+      for (const mode of reachesBody ? ['timeout', 'abort', 'none'] : ['timeout']) {
         // The paid body is reached after a payment that settles on chain: its signal leaves time for that.
-        // A v2 client takes its offer from the header and never reads the 402 body.
-        const reachesBody = !(version === 2 && at === '402');
         const signalMs = at === 'paid' || !reachesBody ? 8000 : SIGNAL_MS;
         test(`v${version} trickled ${at} body, ${mode === 'none' ? 'no signal' : mode}: the process lives, ${reachesBody ? expected[at][mode] : 'paid'}; two honest payments complete`, async () => {
           const trickler = tricklers[at];
@@ -102,7 +102,7 @@ for (const version of [1, 2]) {
             assert.equal(result.error?.code, expected[at][mode], JSON.stringify(result));
             if (at === 'error') assert.equal(result.error.status, 500);
             if (mode === 'none') assert.match(result.error.message, /within 1500 ms \(options\.bodyTimeoutMs\)/);
-            else assert.match(result.error.message, mode === 'timeout' ? /TimeoutError|timed out/i : /abort/i);
+            else assert.match(result.error.message, mode === 'timeout' ? /timeout/i : /abort/i);
           }
           for (const p of paid) {
             assert.equal(p.status, 200, JSON.stringify(p));
