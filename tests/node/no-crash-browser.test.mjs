@@ -16,6 +16,8 @@ import { launchWebKit } from '../support/webkit.mjs';
 
 const PRICE = 10_000_000_000n;
 const SIGNAL_MS = 1500;
+// The paid body is reached after five payments in nonce order, each settled on chain.
+const PAID_SIGNAL_MS = 15_000;
 const out = path.join(repoRoot, '.cache/sellers-page');
 const key = (p) => wasm.Keypair.fromSuri(`//Alice//no-crash-browser//${p}`, { allowDevelopmentKeys: true });
 let chain, site, honest;
@@ -77,7 +79,7 @@ for (const engine of Object.keys(engines)) {
         const before = { honest: await chain.freeBalance(honest.payTo), trickler: await chain.freeBalance(trickler.payTo) };
         const result = await browser.run({
           rpcUrl: chain.httpUrl, genesisHash: chain.genesisHash, suri: `//Alice//no-crash-browser//${engine}//payer`,
-          url: trickler.url, honestUrl: honest.url, signalMs: at === 'paid' ? 8000 : SIGNAL_MS, bodyTimeoutMs: SIGNAL_MS,
+          url: trickler.url, honestUrl: honest.url, signalMs: at === 'paid' ? PAID_SIGNAL_MS : SIGNAL_MS, bodyTimeoutMs: SIGNAL_MS,
         });
         assert.equal(result.thrown, undefined, result.thrown);
         assert.deepEqual(result.unhandled, []);

@@ -77,7 +77,7 @@ for (const version of [1, 2]) {
       const reachesBody = !(version === 2 && at === '402');
       for (const mode of reachesBody ? ['timeout', 'abort', 'none'] : ['timeout']) {
         // The paid body is reached after a payment that settles on chain: its signal leaves time for that.
-        const signalMs = at === 'paid' || !reachesBody ? 8000 : SIGNAL_MS;
+        const signalMs = at === 'paid' || !reachesBody ? 12_000 : SIGNAL_MS;
         test(`v${version} trickled ${at} body, ${mode === 'none' ? 'no signal' : mode}: the process lives, ${reachesBody ? expected[at][mode] : 'paid'}; two honest payments complete`, async () => {
           const trickler = tricklers[at];
           const before = { honest: await chain.freeBalance(honest.payTo), trickler: await chain.freeBalance(trickler.payTo) };
@@ -85,7 +85,8 @@ for (const version of [1, 2]) {
           const run = await runApp({
             suri: `//Alice//no-crash//${version}//payer`, rpcUrl: chain.httpUrl, genesisHash: chain.genesisHash,
             url: trickler.url, mode, signalMs, bodyTimeoutMs: mode === 'none' ? SIGNAL_MS : undefined,
-            honest: [{ url: honest.url }, { url: honest.url, delayMs: 1000 }],
+            // From 500 ms on: the bounded payment is signed first, the honest ones are in flight when its signal fires.
+            honest: [{ url: honest.url, delayMs: 500 }, { url: honest.url, delayMs: 1000 }],
           });
           const elapsed = Date.now() - t0;
           assert.equal(run.signal, null, `killed (${run.signal}): it did not exit\n${run.stderr}`);

@@ -26,9 +26,10 @@ async function readWithin(body, ms) {
   }
 }
 
-/** `{ status, paid, txHash, body }` (body: DONE, DEADLINE or the read's error), or `{ error }`. */
+/** `{ status, paid, txHash, body, ms }` (body: DONE, DEADLINE or the read's error), or `{ error, ms }`. */
 export async function payBounded(pay, getPaymentReceipt, url, mode, signalMs) {
   const init = {};
+  const t0 = Date.now();
   let abort;
   if (mode === 'timeout') init.signal = AbortSignal.timeout(signalMs);
   if (mode === 'abort') {
@@ -39,7 +40,7 @@ export async function payBounded(pay, getPaymentReceipt, url, mode, signalMs) {
   try {
     const response = await pay(url, init);
     const receipt = getPaymentReceipt(response);
-    const out = { status: response.status, paid: Boolean(receipt), txHash: receipt?.settlement?.txHash };
+    const out = { status: response.status, paid: Boolean(receipt), txHash: receipt?.settlement?.txHash, ms: Date.now() - t0 };
     try {
       out.body = init.signal ? ((await response.text()), 'DONE') : await readWithin(response.body, signalMs);
     } catch (e) {
@@ -47,7 +48,7 @@ export async function payBounded(pay, getPaymentReceipt, url, mode, signalMs) {
     }
     return out;
   } catch (e) {
-    return { error: failure(e) };
+    return { error: failure(e), ms: Date.now() - t0 };
   } finally {
     clearTimeout(abort);
   }

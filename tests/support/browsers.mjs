@@ -38,7 +38,7 @@ export async function launch(engine) {
 const MARK = '[x402 unhandledrejection]';
 const WATCH_REJECTIONS = `addEventListener('unhandledrejection', (e) => {
   const r = e.reason;
-  console.error(${JSON.stringify(MARK)} + ' ' + (r && (r.stack || r.message) || String(r)));
+  console.error(${JSON.stringify(MARK)} + ' ' + (r instanceof Error ? r.name + ': ' + r.message : String(r)));
 });`;
 const PAGES = new WeakMap();
 const settleConsole = () => new Promise((r) => setTimeout(r, 200));

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { freePort, waitUntil } from './local-chain.mjs';
 
 export async function launchWebKit() {
-  for (const bin of ['/usr/bin/WebKitWebDriver', '/usr/bin/xvfb-run', '/usr/bin/MiniBrowser']) {
+  for (const bin of ['/usr/bin/WebKitWebDriver', '/usr/bin/xvfb-run']) {
     if (!existsSync(bin)) throw new Error(`${bin} is missing (bash scripts/setup.sh installs it): WebKitGTK tests cannot run`);
   }
   const port = await freePort();
