@@ -219,18 +219,22 @@ impl Wrapper {
     /// The first 300 characters of an error answer's body, for messages. A body that does not
     /// come in time, or the signal, ends the request (`TIMEOUT`, `ABORTED`, with the details);
     /// an unreadable one leaves the reason empty.
-    async fn read_reason(&self, response: &Response, cancel: &Cancel, receipt: &JsValue) -> core::result::Result<String, JsValue> {
+    async fn read_reason(
+        &self,
+        response: &Response,
+        cancel: &Cancel,
+        receipt: &JsValue,
+    ) -> core::result::Result<String, JsValue> {
         let timer = Timer::new(self.options.core.body_timeout_ms);
-        let what = "the answer";
-        let body = match read_limited(response, MAX_402_BODY_BYTES, what, ErrorCode::SettlementFailed, cancel, Some(&timer))
-            .await
-        {
+        let read =
+            read_limited(response, MAX_402_BODY_BYTES, "the answer", ErrorCode::SettlementFailed, cancel, Some(&timer));
+        let text = match read.await {
+            Ok(bytes) => String::from_utf8(bytes).unwrap_or_default(),
             Err(e) if matches!(e.code, ErrorCode::Aborted | ErrorCode::Timeout) => {
                 return Err(with_details(with_option(e), response.status(), "", receipt))
             }
-            body => body,
+            Err(_) => String::new(),
         };
-        let text = body.ok().and_then(|b| String::from_utf8(b).ok()).unwrap_or_default();
         Ok(match text.char_indices().nth(300) {
             Some((i, _)) => text[..i].to_string(),
             None => text,
