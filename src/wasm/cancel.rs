@@ -87,6 +87,10 @@ impl Cancel {
         Cancel { signal, fired }
     }
 
+    pub fn signal(&self) -> Option<&AbortSignal> {
+        self.signal.as_ref()
+    }
+
     pub fn is_aborted(&self) -> bool {
         self.signal.as_ref().is_some_and(|s| s.aborted())
     }

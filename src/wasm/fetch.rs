@@ -112,7 +112,18 @@ impl Wrapper {
             let message = format!("{} could not be reached: {}", request.url(), e.message);
             e.reworded(message)
         };
-        let answer = self.fetch.call1(&JsValue::UNDEFINED, request).map_err(|e| SendError::NotSent(unreachable(e)))?;
+        // The app's own signal goes with every send: a `Request` follows its signal only weakly
+        // (undici), so once ours were collected the app's abort no longer reached the body of
+        // the answer it was reading, and a trickling seller held that read for good.
+        let answer = match cancel.signal() {
+            Some(signal) => {
+                let init = js_sys::Object::new();
+                let _ = Reflect::set(&init, &"signal".into(), signal);
+                self.fetch.call2(&JsValue::UNDEFINED, request, &init)
+            }
+            None => self.fetch.call1(&JsValue::UNDEFINED, request),
+        }
+        .map_err(|e| SendError::NotSent(unreachable(e)))?;
         let response = cancel.wait(&Promise::resolve(&answer), None, ErrorCode::NetworkError).await.map_err(|e| {
             SendError::Unknown(if e.code == ErrorCode::NetworkError {
                 {
@@ -130,7 +141,7 @@ impl Wrapper {
 
     async fn run(&self, input: JsValue, init: JsValue) -> core::result::Result<JsValue, JsValue> {
         let request = new_request(&input, &init).map_err(to_js)?;
-        let cancel = Cancel::new(Some(request.signal()));
+        let cancel = Cancel::new(app_signal(&input, &init));
         // Kept for the repeat: cloning before the first send tees the body, so strings,
         // JSON, FormData, ArrayBuffers and streams can all be sent twice.
         let retry = request.clone().map_err(|_| {
@@ -281,6 +292,14 @@ fn with_details(e: Error, status: u16, reason: &str, receipt: &JsValue) -> JsVal
     let _ = Reflect::set(&error, &"reason".into(), &reason.into());
     let _ = Reflect::set(&error, &"receipt".into(), receipt);
     error
+}
+
+/// The app's signal: `init.signal` when given (`null`: none), else the input `Request`'s.
+fn app_signal(input: &JsValue, init: &JsValue) -> Option<web_sys::AbortSignal> {
+    if init.is_object() && Reflect::has(init, &"signal".into()).unwrap_or(false) {
+        return Reflect::get(init, &"signal".into()).ok().and_then(|s| s.dyn_into().ok());
+    }
+    input.dyn_ref::<Request>().map(Request::signal)
 }
 
 /// A URL from a string, a `URL`, or anything whose `toString()` gives one; a `Request` as is.

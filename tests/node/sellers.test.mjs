@@ -21,7 +21,9 @@ before(async () => {
   options = { rpcUrls: { 'vara-testnet': chain.httpUrl }, genesisHashes: { 'vara-testnet': chain.genesisHash } };
 });
 after(async () => {
-  await Promise.allSettled(sellers.map((s) => s.stop()));
+  // One after another: each v1 seller closes the reference seller's shared connection, and a
+  // concurrent stop would open it again behind the other's back (left reconnecting forever).
+  for (const s of sellers) await s.stop().catch(() => {});
   await chain?.stop();
 });
 

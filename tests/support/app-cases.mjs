@@ -41,6 +41,9 @@ export async function payBounded(pay, getPaymentReceipt, url, mode, signalMs) {
     const response = await pay(url, init);
     const receipt = getPaymentReceipt(response);
     const out = { status: response.status, paid: Boolean(receipt), txHash: receipt?.settlement?.txHash, ms: Date.now() - t0 };
+    // A collection between the answer and the read (Node with --expose-gc): the signal must
+    // still reach the body, whatever the wrapper made the request with.
+    globalThis.gc?.();
     try {
       out.body = init.signal ? ((await response.text()), 'DONE') : await readWithin(response.body, signalMs);
     } catch (e) {
