@@ -18,14 +18,15 @@ addEventListener('unhandledrejection', (e) => {
 window.runGroup = async ({ rpcUrl, genesisHash, suri, url, honestUrl, signalMs, bodyTimeoutMs }) => {
   await keyReady();
   const payer = Keypair.fromSuri(suri, { allowDevelopmentKeys: true });
-  const pay = wrapFetchWithPayment(fetch, payer, {
-    rpcUrls: { 'vara-testnet': rpcUrl }, genesisHashes: { 'vara-testnet': genesisHash }, bodyTimeoutMs,
-  });
+  const options = { rpcUrls: { 'vara-testnet': rpcUrl }, genesisHashes: { 'vara-testnet': genesisHash } };
+  const pay = wrapFetchWithPayment(fetch, payer, options);
+  // Without a signal the wrapper's own bound ends its reads; with one, the signal does first.
+  const bounded = wrapFetchWithPayment(fetch, payer, { ...options, bodyTimeoutMs });
   const modes = ['timeout', 'abort', 'none'];
   const [results, honest] = await Promise.all([
     // One URL per mode: Firefox holds a GET behind another GET of the same URL whose
     // response (here a trickled paid body) is still being written to its HTTP cache.
-    Promise.all(modes.map((mode) => payBounded(pay, getPaymentReceipt, `${url}?${mode}`, mode, signalMs))),
+    Promise.all(modes.map((mode) => payBounded(mode === 'none' ? bounded : pay, getPaymentReceipt, `${url}?${mode}`, mode, signalMs))),
     Promise.all([payHonest(pay, getPaymentReceipt, honestUrl, 500), payHonest(pay, getPaymentReceipt, honestUrl, 1000)]),
   ]);
   // A rejection left behind by an abandoned read would surface within this pause.

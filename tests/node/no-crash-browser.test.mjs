@@ -18,6 +18,8 @@ const PRICE = 10_000_000_000n;
 const SIGNAL_MS = 1500;
 // The paid body is reached after five payments in nonce order, each settled on chain.
 const PAID_SIGNAL_MS = 15_000;
+// The error body is reached after three payments were signed and sent.
+const ERROR_SIGNAL_MS = 6000;
 const out = path.join(repoRoot, '.cache/sellers-page');
 const key = (p) => wasm.Keypair.fromSuri(`//Alice//no-crash-browser//${p}`, { allowDevelopmentKeys: true });
 let chain, site, honest;
@@ -81,7 +83,7 @@ for (const engine of Object.keys(engines)) {
         const before = { honest: await chain.freeBalance(honest.payTo), trickler: await chain.freeBalance(trickler.payTo) };
         const result = await browser.run({
           rpcUrl: chain.httpUrl, genesisHash: chain.genesisHash, suri: `//Alice//no-crash-browser//${engine}//payer`,
-          url: trickler.url, honestUrl: honest.url, signalMs: at === 'paid' ? PAID_SIGNAL_MS : SIGNAL_MS, bodyTimeoutMs: SIGNAL_MS,
+          url: trickler.url, honestUrl: honest.url, signalMs: { 402: SIGNAL_MS, paid: PAID_SIGNAL_MS, error: ERROR_SIGNAL_MS }[at], bodyTimeoutMs: SIGNAL_MS,
         });
         assert.equal(result.thrown, undefined, result.thrown);
         assert.deepEqual(result.unhandled, []);
@@ -100,7 +102,7 @@ for (const engine of Object.keys(engines)) {
           assert.equal(abort.error?.code, 'ABORTED', JSON.stringify(abort));
           assert.equal(none.error?.code, 'TIMEOUT', JSON.stringify(none));
           assert.match(none.error.message, /within 1500 ms \(options\.bodyTimeoutMs\)/);
-          if (at === 'error') for (const r of [timeout, abort, none]) assert.equal(r.error.status, 500);
+          if (at === 'error') for (const r of [timeout, abort, none]) assert.equal(r.error.status, 500, JSON.stringify(r));
         }
         for (const p of result.honest) {
           assert.equal(p.status, 200, JSON.stringify(p));
