@@ -42,7 +42,9 @@ step "wasm-bindgen-test in headless Firefox" wasm_test "${IN_BROWSER[@]}" "${WAS
 # WebKitGTK's MiniBrowser has no headless mode: it runs on a virtual X display.
 step "wasm-bindgen-test in WebKitGTK (Xvfb)" wasm_test xvfb-run -a "${IN_BROWSER[@]}" "${WASM_TEST[@]}" --headless --safari --safaridriver /usr/bin/WebKitWebDriver
 step "build the examples (next build, vite build)" bash scripts/build-example.sh
-step "node --test" node --test --test-concurrency=1 tests/node/*.test.mjs
+# Strict: a rejection nobody handled, or an exception nobody caught, fails the suite's file
+# (tests/support/strict.mjs), even outside a test or after it ended.
+step "node --test" node --unhandled-rejections=strict --import ./tests/support/strict.mjs --test --test-concurrency=1 tests/node/*.test.mjs
 step "size report" node scripts/size-report.mjs
 # Figures, not assertions: a failing benchmark is reported but does not fail the run. The
 # CI sizes keep this step near 4 minutes on 2 cores: 15 warm payments in bench/run.mjs unless

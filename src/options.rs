@@ -29,6 +29,7 @@ const DATA_KEYS: &[&str] = &[
     "gasMarginPercent",
     "checkExistentialDeposit",
     "timeoutMs",
+    "bodyTimeoutMs",
     "trustNodeMetadata",
     "budget",
     "turnTimeoutMs",
@@ -42,6 +43,9 @@ pub const HOOK_KEYS: &[&str] = &["onBeforePayment", "selectRequirements", "rpcFe
 
 /// One JSON-RPC request may take this long by default.
 pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
+/// Reading a seller's 402 body, or its error body after paying, may take this long by
+/// default: a few kilobytes, so only a seller trickling them comes near it.
+pub const DEFAULT_BODY_TIMEOUT_MS: u32 = 10_000;
 
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -58,6 +62,9 @@ pub struct ClientOptions {
     /// How long a refused or unanswered payment waits for the chain's verdict before it is
     /// reported (a seller may still submit what it refused).
     pub confirm_wait_ms: u32,
+    /// Bound on reading a seller's body the client itself reads (the 402, an error after
+    /// paying), whether or not the caller passed a signal.
+    pub body_timeout_ms: u32,
 }
 
 /// The default `confirmWaitMs`: about one Vara block.
@@ -74,6 +81,7 @@ impl Default for ClientOptions {
             budget: None,
             turn_timeout_ms: crate::payment::TURN_TIMEOUT_MS,
             confirm_wait_ms: DEFAULT_CONFIRM_WAIT_MS,
+            body_timeout_ms: DEFAULT_BODY_TIMEOUT_MS,
         }
     }
 }
@@ -361,6 +369,7 @@ impl ClientOptions {
                 "turnTimeoutMs" => o.turn_timeout_ms = small_integer(&path, v, 100..=600_000)? as u32,
                 "confirmWaitMs" => o.confirm_wait_ms = small_integer(&path, v, 0..=600_000)? as u32,
                 "budget" => o.budget = Some(budget(&path, v)?),
+                "bodyTimeoutMs" => o.body_timeout_ms = small_integer(&path, v, 1..=600_000)? as u32,
                 // Off by default: a lying node could choose the call that gets signed.
                 "trustNodeMetadata" => {
                     o.build.layout = if boolean(&path, v)? { Layout::NodeMetadata } else { Layout::Pinned }
@@ -443,6 +452,7 @@ mod tests {
         assert_eq!(parse(json!({"eraPeriod": 128})).unwrap().build.era_period, 128);
         assert!(message(json!({"gasMarginPercent": 4294967200u64})).contains("options.gasMarginPercent"));
         assert!(message(json!({"timeoutMs": "10"})).contains("options.timeoutMs"));
+        assert!(message(json!({"bodyTimeoutMs": 0})).contains("options.bodyTimeoutMs"));
         assert!(message(json!({"rpcUrls": {"vara": "wss://x"}})).contains("http(s)"));
     }
 

@@ -285,7 +285,10 @@ impl<'a> Call<'a> {
                         // seller's silence, unless the chain executed the payment.
                         Err(e)
                             if code != ErrorCode::PaidNotServed
-                                && matches!(e.code, ErrorCode::Aborted | ErrorCode::CrossOriginRedirect) =>
+                                && matches!(
+                                    e.code,
+                                    ErrorCode::Aborted | ErrorCode::Timeout | ErrorCode::CrossOriginRedirect
+                                ) =>
                         {
                             let until = valid_until
                                 .map(|b| format!("; the payment may still execute until block {b}"))

@@ -38,7 +38,9 @@ impl Transport for FetchTransport<'_> {
             Some(f) => f.clone(),
             None => global_fetch()?,
         };
-        // Our own controller stops the HTTP request on a timeout or the caller's abort.
+        // Our own controller stops the HTTP request on a timeout or the caller's abort. The
+        // fetch promise and the body's reads it then rejects are raced or observed (Cancel::wait,
+        // read_limited): none is left to become an unhandled rejection.
         let controller = web_sys::AbortController::new().map_err(|e| from_js(e, ErrorCode::RpcError))?;
         let init = js_sys::Object::new();
         let headers = js_sys::Object::new();

@@ -230,6 +230,8 @@ export interface X402Options {
   eraPeriod?: number;
   /** Bound on each JSON-RPC request, in ms (a hanging node ends in TIMEOUT, then the next URL). Default 10000. */
   timeoutMs?: number;
+  /** Bound on reading a seller's 402 body and its error body after paying, in ms (then TIMEOUT). Default 10000. */
+  bodyTimeoutMs?: number;
   /** Sign even where the node's metadata contradicts the known layout of Vara's payment calls. Default false. */
   trustNodeMetadata?: boolean;
   /** Stops the payment (createPaymentHeader, sendWithPayment); the fetch wrapper uses the request's signal. */

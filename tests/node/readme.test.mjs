@@ -78,7 +78,7 @@ for (const block of readme.filter((b) => b.lang === 'js' && b.mode === 'run')) {
     let stdout;
     try {
       // Asynchronously: the sellers run in this process and must keep answering.
-      ({ stdout } = await promisify(execFile)(process.execPath, [file], { cwd: scratch, encoding: 'utf8', timeout: 120_000 }));
+      ({ stdout } = await promisify(execFile)(process.execPath, ['--unhandled-rejections=strict', file], { cwd: scratch, encoding: 'utf8', timeout: 120_000 }));
     } catch (e) {
       assert.fail(`README line ${block.line} failed:\n${e.stdout}\n${e.stderr}`);
     }

@@ -15,7 +15,7 @@ export async function startNext(dir, { env = {}, ready = async (base) => (await 
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = '';
-  const child = spawn(process.execPath, [path.join(repoRoot, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
+  const child = spawn(process.execPath, ['--unhandled-rejections=strict', path.join(repoRoot, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: dir, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...(typeof env === 'function' ? env(url) : env) }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.on('data', (d) => { output += d; });
