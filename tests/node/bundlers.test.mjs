@@ -191,10 +191,12 @@ test('preload(): the wasm is fetched before any payment, once; ready() waits for
   }
 });
 
-test('the wasm unreachable (its chunk gone): ready() rejects with a typed NETWORK_ERROR', async () => {
+test('the wasm unreachable (its chunk gone): ready() rejects with a typed NETWORK_ERROR; back, the next call loads it', async () => {
   const broken = path.join(scratch, 'vite-broken');
   cpSync(path.join(scratch, 'vite/dist'), broken, { recursive: true });
-  for (const file of allFiles(broken)) if (carriesWasm(readFileSync(file))) rmSync(file);
+  const chunks = allFiles(broken).filter((file) => carriesWasm(readFileSync(file)));
+  const saved = chunks.map((file) => [file, readFileSync(file)]);
+  for (const file of chunks) rmSync(file);
   const site = await serveStatic(broken);
   const page = await newPage(browser);
   try {
@@ -204,6 +206,11 @@ test('the wasm unreachable (its chunk gone): ready() rejects with a typed NETWOR
     assert.equal(error?.code, 'NETWORK_ERROR', JSON.stringify(error));
     assert.equal(error.name, 'X402Error');
     assert.match(error.message, /^the wasm could not be loaded from its JS chunk \(.*\/assets\/x402_vara_wasm\.gz-[\w-]+\.js/);
+    // A failed load is not kept: once the chunk is served again, the same page loads it.
+    for (const [file, body] of saved) writeFileSync(file, body);
+    const retried = await page.evaluate(() => window.preloadThenReady().catch((e) => ({ error: e.code ?? e.message })));
+    assert.equal(retried.returned, true, JSON.stringify(retried));
+    assert.notEqual(retried.code, 'NOT_READY');
   } finally {
     await page.close();
     await site.close();
