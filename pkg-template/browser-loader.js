@@ -1,9 +1,10 @@
 // Browser and bundler loader: nothing runs on import (no top-level await), and the wasm is not
-// part of the JS. It is fetched, compiled and instantiated the first time an async function
-// runs, or when the caller awaits `ready()` or calls `preload()`: first as its own file (the
-// asset a bundler emits for `new URL(…, import.meta.url)`, cached by the browser like any
-// asset), else from the copy embedded in JS (base64 of its gzip bytes, loaded by a dynamic
-// import), where the bundler left the URL pointing nowhere.
+// part of the JS a page loads up front. It lives in its own JS module (base64 of its gzip
+// bytes), loaded by a dynamic import the first time an async function runs, or when the caller
+// awaits `ready()` or calls `preload()`: every bundler that splits dynamic imports (Vite,
+// webpack, Next.js, Rollup) emits that module as its own chunk, fetched once and cached by the
+// browser like any asset. One copy per wasm: no `.wasm` file, no `new URL(…, import.meta.url)`,
+// so no bundler needs a setting for it.
 
 import { X402Error } from '../js/errors.js';
 
@@ -19,34 +20,16 @@ async function gunzip(bytes) {
   return new Response(stream).arrayBuffer();
 }
 
-/** The asset: compiled while it downloads when served as application/wasm. */
-async function compileAsset(url) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  const type = (response.headers.get('content-type') ?? '').split(';')[0].trim();
-  if (type === 'application/wasm' && typeof WebAssembly.compileStreaming === 'function') return WebAssembly.compileStreaming(response);
-  // A server without the wasm type, or one that answers an unknown path with its index page:
-  // compiling the bytes says which.
-  return WebAssembly.compile(await response.arrayBuffer());
-}
-
-async function compileEmbedded(embedded) {
-  const { default: data } = await embedded();
-  return WebAssembly.compile(await gunzip(decodeBase64(data)));
-}
-
-async function compile({ url, embedded }) {
-  let where = 'its URL';
+/**
+ * `embedded` imports the module carrying the wasm. A chunk that does not arrive (offline, a
+ * deploy that removed it, a server answering with its index page) is a NETWORK_ERROR.
+ */
+async function compile(embedded) {
   try {
-    const href = url();
-    where = String(href);
-    return await compileAsset(href);
-  } catch (assetError) {
-    try {
-      return await compileEmbedded(embedded);
-    } catch (e) {
-      throw new X402Error('NETWORK_ERROR', `the wasm could not be loaded, neither from ${where} (${assetError?.message ?? assetError}) nor from its copy in JS (${e?.message ?? e})`, { cause: e });
-    }
+    const { default: data } = await embedded();
+    return await WebAssembly.compile(await gunzip(decodeBase64(data)));
+  } catch (e) {
+    throw new X402Error('NETWORK_ERROR', `the wasm could not be loaded from its JS chunk (${e?.message ?? e})`, { cause: e });
   }
 }
 
@@ -55,17 +38,17 @@ function notReady(name) {
 }
 
 /**
- * `init` is the wasm-bindgen glue's default export; `source` says where the wasm is
- * (`{ url: () => URL, embedded: () => import(…) }`). Returns `ready()`, `preload()` and the
- * wrappers the generated entry puts around each export.
+ * `init` is the wasm-bindgen glue's default export; `embedded` imports the module carrying the
+ * wasm (`() => import(…)`). Returns `ready()`, `preload()` and the wrappers the generated entry
+ * puts around each export.
  */
-export function lazyWasm(init, source) {
+export function lazyWasm(init, embedded) {
   let loaded = false;
   let loading;
   // Idempotent: one instantiation per page; a failed one may be retried.
   const ready = () =>
     (loading ??= (async () => {
-      await init({ module_or_path: await compile(source) });
+      await init({ module_or_path: await compile(embedded) });
       loaded = true;
     })().catch((e) => {
       loading = undefined;
@@ -75,7 +58,6 @@ export function lazyWasm(init, source) {
   const preload = () => {
     ready().catch(() => {});
   };
-
   return {
     ready,
     preload,

@@ -1,13 +1,13 @@
-// Turns ONE wasm-pack `--target web` output into the package's entries. The wasm ships twice:
-// as a file, the asset a browser fetches when it first needs it, and embedded in JS as base64
-// of its gzip -9 bytes (gzip over that base64 costs about nothing: the 64 symbols Huffman-code
-// back to ~6 bits each), which Node imports and which a browser falls back to where the
-// bundler did not emit the file (esbuild, Rollup without a plugin):
-//   wasm/<out>_bg.wasm   the wasm, referenced as `new URL(…, import.meta.url)` by the browser entry
-//   wasm/<out>.js        the glue, its own default `new URL(…_bg.wasm, import.meta.url)` removed
+// Turns ONE wasm-pack `--target web` output into the package's entries, with the wasm shipped
+// once, embedded in JS as base64 of its gzip -9 bytes (gzip over that base64 costs about
+// nothing: the 64 symbols Huffman-code back to ~6 bits each). Browsers load that module by a
+// dynamic import on first use, its own chunk in every bundler that splits; Node imports it or
+// reads it as a file. No `.wasm` file ships (a second copy: measured in docs/size.md):
+//   wasm/<out>.js        the glue, its default `new URL(…_bg.wasm, import.meta.url)` removed
 //   wasm/<out>.gz.js     `export default "<base64 of the gzip'd wasm>"`
-//   browser/<entry>.js   ESM, no top-level await: the JS glue only; the wasm is fetched on the
-//                        first call that needs it (or `ready()`, `preload()`); NOT_READY guards
+//   browser/<entry>.js   ESM, no top-level await: the JS glue only; the wasm's module is
+//                        imported on the first call that needs it (or `ready()`, `preload()`);
+//                        NOT_READY guards
 //   node/<entry>-core.cjs  CommonJS (esbuild from the same glue), instantiated by an entry:
 //   node/<entry>.cjs     from the embedded copy read as a file, synchronously
 //   node/<entry>.mjs     from the embedded copy imported (a bundler, e.g. Next.js for a route
@@ -68,13 +68,8 @@ function browserEntry(outName, kinds) {
     "import { guardFreed } from './freed-guard.js';",
     "export { X402Error, isX402Error } from '../js/errors.js';",
     '',
-    'const w = lazyWasm(glue.default, {',
-    '  // Bundlers that know `new URL(…, import.meta.url)` (Vite, webpack, Next.js) emit the file',
-    '  // as an asset and rewrite this; the others leave it, and the fetch fails.',
-    `  url: () => new URL('../wasm/${outName}_bg.wasm', import.meta.url),`,
-    '  // Then the copy embedded in JS: its own chunk wherever the bundler splits dynamic imports.',
-    `  embedded: () => import('../wasm/${outName}.gz.js'),`,
-    '});',
+    '// The wasm, embedded in JS: its own chunk wherever the bundler splits dynamic imports.',
+    `const w = lazyWasm(glue.default, () => import('../wasm/${outName}.gz.js'));`,
     '/** Loads the wasm (once); await it before using the synchronous API. */',
     'export const ready = w.ready;',
     '/** Starts loading the wasm now, so that the first payment does not wait for it. */',
@@ -162,7 +157,6 @@ export async function embedWasm({ pkgDir, outName, dist, entry, lazyWrappers = [
   const gz = gzipSync(wasm, { level: 9 });
   const base64 = gz.toString('base64');
   const gluePath = path.join(dist, 'wasm', `${outName}.js`);
-  copyFileSync(path.join(pkgDir, `${outName}_bg.wasm`), path.join(dist, 'wasm', `${outName}_bg.wasm`));
   writeFileSync(gluePath, stripDefaultUrl(readFileSync(path.join(pkgDir, `${outName}.js`), 'utf8'), outName));
   writeFileSync(path.join(dist, 'wasm', `${outName}.gz.js`), `${GENERATED}\nexport default "${base64}";\n`);
 

@@ -3,10 +3,10 @@
 // (node-resolve only) and esbuild (bundle), each with no setting for wasm, top-level await
 // or assets; then served and paid in headless Chromium with the fake extension against the
 // reference server on the local chain. Prints each bundler's output size (gzip -9, all files),
-// and what the browser fetched before the first payment and on it: the wasm is its own asset,
-// fetched when the page first pays, wherever the bundler emits `new URL(…, import.meta.url)`
-// (Vite, webpack); Rollup without a plugin leaves that URL pointing nowhere, and the copy in JS
-// comes as its own chunk; esbuild without `splitting` puts that copy in the one file it emits.
+// and what the browser fetched before the first payment and on it. Each wasm ships once, in a
+// JS module (base64 of its gzip) the browser entry imports dynamically: Vite, webpack and
+// Rollup emit it as its own chunk, fetched when the page first pays; esbuild without
+// `splitting` puts it in the one file it emits. No build emits a .wasm file or a second copy.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -17,7 +17,7 @@ import { installPackedPackage } from '../support/scratch-install.mjs';
 import { waitUntil } from '../support/local-chain.mjs';
 import { startLocalShop } from '../support/reference-server.mjs';
 import { launch, newPage, serveStatic } from '../support/browsers.mjs';
-import { recordFetches, carriesWasm } from '../support/fetched.mjs';
+import { recordFetches, carriesWasm, emittedWasm } from '../support/fetched.mjs';
 import { allFiles, outputSize } from '../support/output-size.mjs';
 
 const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
@@ -27,9 +27,11 @@ const html = (script) => `<!doctype html><meta charset="utf-8"><title>x402</titl
 let scratch, shop, chain, server, browser;
 const sizes = {};
 const fetched = {};
-// How each build delivers the wasm: as its own file (`asset`), as the JS chunk holding the
-// embedded copy (`chunk`), or inside the JS loaded up front (`up front`).
-const EXPECTED = { vite: 'asset', webpack: 'asset', rollup: 'chunk', esbuild: 'up front' };
+// How each build delivers the wasm: as the JS chunk holding it, fetched on first use (`chunk`),
+// or inside the JS loaded up front (`up front`: esbuild without `splitting`).
+const EXPECTED = { vite: 'chunk', webpack: 'chunk', rollup: 'chunk', esbuild: 'up front', 'vite-dev': 'chunk' };
+// The app imports both modules (payments and the key): each is emitted once.
+const MODULES = 2;
 
 // Each builds the app in its own folder of the scratch project and returns the folder to serve.
 const bundlers = {
@@ -78,7 +80,7 @@ function delivery(upFront, onPay) {
   if (upFront.files.some((f) => f.wasm)) return 'up front';
   const wasm = onPay.files.find((f) => f.wasm);
   if (!wasm) return 'not fetched';
-  return new URL(wasm.url).pathname.endsWith('.wasm') ? 'asset' : 'chunk';
+  return new URL(wasm.url).pathname.endsWith('.wasm') ? 'file' : 'chunk';
 }
 
 async function payThroughPage(url, name) {
@@ -106,8 +108,12 @@ async function payThroughPage(url, name) {
     const onPay = await fetches.take();
     fetched[name] = { upFront, onPay, delivery: delivery(upFront, onPay) };
     // The wasm is fetched once, on the first payment (or, for esbuild, with the page).
-    assert.equal(fetched[name].delivery, EXPECTED[name] ?? fetched[name].delivery, JSON.stringify(fetched[name]));
+    assert.equal(fetched[name].delivery, EXPECTED[name], JSON.stringify(fetched[name]));
     assert.equal([...upFront.files, ...onPay.files].filter((f) => f.wasm).length, 1);
+    // Paying again fetches nothing more of the package: the module stays loaded.
+    const again = await page.evaluate((args) => window.runPayment(args), { rpcUrl: chain.httpUrl, genesisHash: chain.genesisHash, url: `${server.url}/paid` });
+    assert.equal(again.status, 200, JSON.stringify(again));
+    assert.deepEqual((await fetches.take()).files.filter((f) => f.wasm), []);
   } finally {
     await page.close();
     trace('page closed');
@@ -148,6 +154,11 @@ for (const [name, buildApp] of Object.entries(bundlers)) {
       const out = await buildApp(app);
       trace('built');
       sizes[name] = { ...outputSize(out), buildMs: Date.now() - t0 };
+      // One copy of each wasm, in JS: no .wasm file, no fallback copy beside it.
+      const copies = emittedWasm(out);
+      assert.equal(copies.length, MODULES, copies.join('\n'));
+      assert.deepEqual(copies.filter((f) => !f.endsWith('.js')), [], 'only JS carries the wasm');
+      if (EXPECTED[name] === 'chunk') assert.equal(new Set(copies).size, MODULES, 'each wasm in its own chunk');
       const site = await serveStatic(out);
       try {
         await payThroughPage(site.url, name);
@@ -170,18 +181,22 @@ test('preload(): the wasm is fetched before any payment, once; ready() waits for
     const result = await page.evaluate(() => window.preloadThenReady().catch((e) => ({ error: e.code ?? e.message })));
     assert.equal(result.returned, true, JSON.stringify(result));
     assert.notEqual(result.code, 'NOT_READY', 'a synchronous function works once ready() resolved');
+    // One chunk: the payments module's (the key's module is imported only by keyReady()).
     const wasmFiles = (await fetches.take()).files.filter((f) => f.wasm);
-    assert.deepEqual(wasmFiles.map((f) => new URL(f.url).pathname.endsWith('.wasm')), [true]);
+    assert.equal(wasmFiles.length, 1, JSON.stringify(wasmFiles));
+    assert.match(new URL(wasmFiles[0].url).pathname, /^\/assets\/x402_vara_wasm\.gz-[\w-]+\.js$/);
   } finally {
     await page.close();
     await site.close();
   }
 });
 
-test('the wasm unreachable (its file and its copy in JS gone): ready() rejects with a typed NETWORK_ERROR', async () => {
+test('the wasm unreachable (its chunk gone): ready() rejects with a typed NETWORK_ERROR; back, the next call loads it', async () => {
   const broken = path.join(scratch, 'vite-broken');
   cpSync(path.join(scratch, 'vite/dist'), broken, { recursive: true });
-  for (const file of allFiles(broken)) if (carriesWasm(readFileSync(file))) rmSync(file);
+  const chunks = allFiles(broken).filter((file) => carriesWasm(readFileSync(file)));
+  const saved = chunks.map((file) => [file, readFileSync(file)]);
+  for (const file of chunks) rmSync(file);
   const site = await serveStatic(broken);
   const page = await newPage(browser);
   try {
@@ -190,7 +205,12 @@ test('the wasm unreachable (its file and its copy in JS gone): ready() rejects w
     const error = await page.evaluate(() => window.preloadThenReady().then(() => null, (e) => ({ name: e.name, code: e.code, message: e.message })));
     assert.equal(error?.code, 'NETWORK_ERROR', JSON.stringify(error));
     assert.equal(error.name, 'X402Error');
-    assert.match(error.message, /the wasm could not be loaded, neither from http:\/\/127\.0\.0\.1:\d+\/assets\/x402_vara_wasm_bg-[\w-]+\.wasm \(HTTP 404\) nor from its copy in JS/);
+    assert.match(error.message, /^the wasm could not be loaded from its JS chunk \(.*\/assets\/x402_vara_wasm\.gz-[\w-]+\.js/);
+    // A failed load is not kept: once the chunk is served again, the same page loads it.
+    for (const [file, body] of saved) writeFileSync(file, body);
+    const retried = await page.evaluate(() => window.preloadThenReady().catch((e) => ({ error: e.code ?? e.message })));
+    assert.equal(retried.returned, true, JSON.stringify(retried));
+    assert.notEqual(retried.code, 'NOT_READY');
   } finally {
     await page.close();
     await site.close();

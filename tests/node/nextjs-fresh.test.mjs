@@ -3,8 +3,9 @@
 // paying the reference x402-vara server on the local chain three ways: a route handler and a
 // server action (Node, the in-wasm key), and a client component (Chromium, the fake extension).
 // The page imports the package up front; the test records what the browser fetches before the
-// first payment (the JS glue: no wasm in any form) and on it (the wasm, its own asset), and
-// prints the bytes. A second page without the package gives the package's own share.
+// first payment (the JS glue: no wasm in any form) and on it (the wasm, its own JS chunk, the
+// one copy the build emits), and prints the bytes. A second page without the package gives the
+// package's own share.
 //
 // The scratch app lives in .cache/ of the repository: Next.js and React resolve from the
 // repository's node_modules, as a monorepo's would (the scratch leaves no lockfile, so the
@@ -20,7 +21,8 @@ import { startLocalShop } from '../support/reference-server.mjs';
 import { waitUntil, VARA } from '../support/local-chain.mjs';
 import { startNext } from '../support/next-server.mjs';
 import { launch, newPage } from '../support/browsers.mjs';
-import { recordFetches } from '../support/fetched.mjs';
+import { recordFetches, emittedWasm } from '../support/fetched.mjs';
+import { outputSize } from '../support/output-size.mjs';
 
 const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
 const PRICE = 15_000_000_000n;
@@ -120,7 +122,8 @@ after(async () => {
     console.log('\nfresh Next.js 16 app, fetched by Chromium (gzip -9 each):');
     for (const [name, f] of Object.entries(figures)) {
       console.log(`  ${name.padEnd(9)} page up front ${f.page} B (${f.files} files), same page without the package ${f.plain} B: ` +
-        `the package adds ${f.page - f.plain} B up front; the first payment fetches the wasm, ${f.wasm} B`);
+        `the package adds ${f.page - f.plain} B up front; the first payment fetches the wasm, ${f.wasm} B; ` +
+        `.next/static ${f.static.gzip} B (${f.static.files} files)`);
     }
   }
   if (scratch) rmSync(scratch, { recursive: true, force: true });
@@ -174,7 +177,10 @@ for (const [name, flags] of Object.entries(BUILDS)) {
       await paidOnChain(before);
     });
 
-    test(`${name}: the page ships no wasm up front; paying in Chromium fetches it as its own asset`, async () => {
+    test(`${name}: the page ships no wasm up front; paying in Chromium fetches it as its own chunk, the one copy emitted`, async () => {
+      // What the browser may fetch: the payments wasm once (the pages do not import the key).
+      const copies = emittedWasm(path.join(app, '.next/static'));
+      assert.equal(copies.length, 1, copies.join('\n'));
       const plain = await openPage(server.url, '/plain');
       await plain.page.close();
       const { page, fetches, upFront } = await openPage(server.url, '/');
@@ -188,9 +194,10 @@ for (const [name, flags] of Object.entries(BUILDS)) {
         const onPay = await fetches.take();
         const wasmFiles = onPay.files.filter((f) => f.wasm);
         assert.equal(wasmFiles.length, 1, JSON.stringify(onPay.files.map((f) => f.url)));
-        assert.match(new URL(wasmFiles[0].url).pathname, /\.wasm$/, 'the wasm came as its own file');
+        assert.match(new URL(wasmFiles[0].url).pathname, /^\/_next\/static\/.+\.js$/, 'the wasm came as a JS chunk');
+        assert.equal(path.basename(decodeURIComponent(new URL(wasmFiles[0].url).pathname)), path.basename(copies[0]));
         assert.deepEqual(page.errors, []);
-        figures[name] = { page: upFront.gzip, files: upFront.files.length, plain: plain.upFront.gzip, wasm: wasmFiles[0].gzip };
+        figures[name] = { page: upFront.gzip, files: upFront.files.length, plain: plain.upFront.gzip, wasm: wasmFiles[0].gzip, static: outputSize(path.join(app, '.next/static')) };
       } finally {
         await page.close();
       }
