@@ -181,24 +181,19 @@ impl Wrapper {
         let purchase =
             Purchase { method: &template.method(), url: &url, origin: &origin, idempotency_key: key.explicit() };
         let judged = call
-            .pay_judged(
-                &cancel,
-                purchase,
-                async |signed: &Signed, header: &PaymentHeader| {
-                    let summary = signed.summary.to_json();
-                    retries::remember(
-                        &key,
-                        &self.options.ledger,
-                        &signed.entry_id,
-                        header,
-                        &call.offer,
-                        summary,
-                        signed.summary.valid_until,
-                    );
-                    paid_request::deliver(self, &template, header, &origin, &cancel, &call.offer).await
-                },
-                async |response: &Response| read_reason(response, &cancel, self.body_timeout_ms()).await,
-            )
+            .pay_judged(&cancel, purchase, async |signed: &Signed, header: &PaymentHeader| {
+                let summary = signed.summary.to_json();
+                retries::remember(
+                    &key,
+                    &self.options.ledger,
+                    &signed.entry_id,
+                    header,
+                    &call.offer,
+                    summary,
+                    signed.summary.valid_until,
+                );
+                paid_request::deliver(self, &template, header, &origin, &cancel, &call.offer).await
+            })
             .await;
         match judged {
             Ok((paid, receipt)) => {
