@@ -208,6 +208,22 @@ impl<'a> Call<'a> {
         verdict_within(&payer, entry_id, self.opts.core.confirm_wait_ms, 500).await
     }
 
+    /// Whether a payment of ours made after this one took its nonce (executed, or may still).
+    fn nonce_taken_by_later(&self, entry_id: &str) -> bool {
+        let ledger = &self.opts.ledger;
+        let Some(me) = ledger.get(entry_id) else { return false };
+        let mut later = false;
+        ledger.for_each(|e| {
+            later |= e.id != me.id
+                && e.payer == me.payer
+                && e.nonce == me.nonce
+                && e.created_ms > me.created_ms
+                && e.stage != crate::ledger::Stage::Released
+                && e.chain.as_ref().is_none_or(|v| v.status != "dead");
+        });
+        later
+    }
+
     /// When the chain's nonce is behind this payment's and another of our payments holds the
     /// missing nonce without being in any block (a seller that took it and never submitted
     /// it, or has not answered), says which: that is why this one could not execute yet.
@@ -264,7 +280,11 @@ impl<'a> Call<'a> {
             };
             let served = answer.status.is_some_and(|s| (200..300).contains(&s));
             let verdict = if served { None } else { self.verdict(cancel, &entry_id).await };
-            let decision = report::decide(&answer, verdict.as_ref(), valid_until, round == 0);
+            // Sent again only when an earlier payment of ours took the nonce (a refused payment
+            // its seller cashed, a front-runner's): not when the lane gave this refused
+            // payment's nonce to a later one.
+            let may_resend = round == 0 && !self.nonce_taken_by_later(&entry_id);
+            let decision = report::decide(&answer, verdict.as_ref(), valid_until, may_resend);
             let receipt = receipt_value(summary, &attempt.settlement, header.value, &self.opts.ledger, &entry_id);
             match decision {
                 Report::Serve => match attempt.result {
