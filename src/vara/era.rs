@@ -90,4 +90,20 @@ mod tests {
         assert_eq!(Era::decode(&mut &[0u8][..]).unwrap(), Era::Immortal);
         assert!(Era::decode(&mut &[0x75u8][..]).is_err());
     }
+
+    #[test]
+    fn a_period_past_the_largest_power_of_two_is_the_longest_era() {
+        // No power of two above 2^63 fits a u64: such a period is the longest era, not the shortest.
+        assert_eq!(Era::mortal(u64::MAX, 5).period(), Some(1 << 16));
+        assert_eq!(Era::mortal((1 << 63) + 1, 5).period(), Some(1 << 16));
+    }
+
+    #[test]
+    fn eras_no_runtime_makes_are_refused() {
+        // A period of 2 (low nibble 0), and a phase at or past its period (4, phase 5).
+        for bytes in [[0x10u8, 0x00], [0x51, 0x00], [0x41, 0x00]] {
+            assert!(Era::decode(&mut &bytes[..]).is_err(), "{bytes:02x?}");
+        }
+        assert_eq!(Era::decode(&mut &[0x31u8, 0x00][..]).unwrap(), Era::Mortal { period: 4, phase: 3 });
+    }
 }

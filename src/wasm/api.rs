@@ -106,6 +106,9 @@ pub(super) struct Attempt<R> {
     /// The seller's word (`None` when the caller sends the payment itself).
     pub answer: Option<Answer>,
     pub settlement: Option<SettlementReceipt>,
+    /// The answer refused the payment and its body (the reason) is still to be read: read
+    /// after the payer's lane moved on, so a slow body never holds up the next payment.
+    pub reason_unread: bool,
 }
 
 /// A payment that did not end in a served answer: the error, with what the app needs to
@@ -124,7 +127,7 @@ impl From<Error> for Failure {
 }
 
 impl Failure {
-    pub fn to_js(self) -> JsValue {
+    pub fn into_js(self) -> JsValue {
         let error = to_js(self.error);
         if let Some(receipt) = &self.receipt {
             if let Some(status) = self.status {
@@ -253,6 +256,7 @@ impl<'a> Call<'a> {
         cancel: &Cancel,
         purchase: Purchase<'_>,
         send: impl AsyncFn(&Signed, &PaymentHeader) -> Attempt<R>,
+        read_reason: impl AsyncFn(&R) -> Result<String>,
     ) -> core::result::Result<(R, Value), Failure> {
         let mut round = 0;
         loop {
@@ -269,6 +273,20 @@ impl<'a> Call<'a> {
                 })
                 .await?;
             let (header, summary, entry_id, valid_until) = handed.expect("set by send");
+            let mut attempt = attempt;
+            if attempt.reason_unread {
+                if let Ok(r) = &attempt.result {
+                    match read_reason(r).await {
+                        Ok(reason) => {
+                            if let Some(a) = attempt.answer.as_mut() {
+                                a.reason = Some(reason);
+                            }
+                        }
+                        // The signal or the body bound ended the read: that is the app's answer.
+                        Err(e) => attempt.result = Err(e),
+                    }
+                }
+            }
             let answer = match (&attempt.answer, attempt.delivery) {
                 (_, Delivery::NotSent) => {
                     return Err(attempt.result.err().map(Failure::from).unwrap_or_else(|| {
@@ -429,42 +447,48 @@ pub async fn send_with_payment(
     let purchase = Purchase { method: "", url: &call.requirement.resource, origin: &origin, idempotency_key: None };
     let last = core::cell::RefCell::new((JsValue::UNDEFINED, None::<PaymentHeader>, Value::Null));
     let judged = call
-        .pay_judged(&cancel, purchase, async |signed: &Signed, header: &PaymentHeader| {
-            let sent = match send.call2(&JsValue::UNDEFINED, &header.value.clone().into(), &header.name.into()) {
-                Ok(p) => JsFuture::from(Promise::resolve(&p)).await,
-                Err(e) => Err(e),
-            };
-            *last.borrow_mut() = (JsValue::UNDEFINED, Some(header.clone()), signed.summary.to_json());
-            match sent {
-                Ok(result) => {
-                    let field = |k: &str| Reflect::get(&result, &k.into()).ok();
-                    let status = field("status").and_then(|s| s.as_f64()).filter(|s| (100.0..600.0).contains(s));
-                    let settlement = field("paymentResponse")
-                        .and_then(|v| v.as_string())
-                        .and_then(|v| call.offer.settlement(|_| Some(v.clone())));
-                    let reason = field("reason").and_then(|v| v.as_string()).map(|r| r.chars().take(300).collect());
-                    let answer = Answer {
-                        status: status.map(|s| s as u16),
-                        claimed_success: settlement.as_ref().map(|s| s.success),
-                        claimed_tx_hash: settlement.as_ref().and_then(|s| s.tx_hash.clone()),
-                        reason: settlement.as_ref().and_then(|s| s.error.clone()).or(reason),
-                    };
-                    let delivery = delivery_of(&answer);
-                    last.borrow_mut().0 = result.clone();
-                    Attempt { result: Ok(result), delivery, answer: Some(answer), settlement }
+        .pay_judged(
+            &cancel,
+            purchase,
+            async |signed: &Signed, header: &PaymentHeader| {
+                let sent = match send.call2(&JsValue::UNDEFINED, &header.value.clone().into(), &header.name.into()) {
+                    Ok(p) => JsFuture::from(Promise::resolve(&p)).await,
+                    Err(e) => Err(e),
+                };
+                *last.borrow_mut() = (JsValue::UNDEFINED, Some(header.clone()), signed.summary.to_json());
+                match sent {
+                    Ok(result) => {
+                        let field = |k: &str| Reflect::get(&result, &k.into()).ok();
+                        let status = field("status").and_then(|s| s.as_f64()).filter(|s| (100.0..600.0).contains(s));
+                        let settlement = field("paymentResponse")
+                            .and_then(|v| v.as_string())
+                            .and_then(|v| call.offer.settlement(|_| Some(v.clone())));
+                        let reason = field("reason").and_then(|v| v.as_string()).map(|r| r.chars().take(300).collect());
+                        let answer = Answer {
+                            status: status.map(|s| s as u16),
+                            claimed_success: settlement.as_ref().map(|s| s.success),
+                            claimed_tx_hash: settlement.as_ref().and_then(|s| s.tx_hash.clone()),
+                            reason: settlement.as_ref().and_then(|s| s.error.clone()).or(reason),
+                        };
+                        let delivery = delivery_of(&answer);
+                        last.borrow_mut().0 = result.clone();
+                        Attempt { result: Ok(result), delivery, answer: Some(answer), settlement, reason_unread: false }
+                    }
+                    // Its fate is unknown: the chain decides.
+                    Err(e) => Attempt {
+                        result: Err(from_js(e, ErrorCode::NetworkError)),
+                        delivery: Delivery::Refused,
+                        answer: Some(Answer::default()),
+                        settlement: None,
+                        reason_unread: false,
+                    },
                 }
-                // Its fate is unknown: the chain decides.
-                Err(e) => Attempt {
-                    result: Err(from_js(e, ErrorCode::NetworkError)),
-                    delivery: Delivery::Refused,
-                    answer: Some(Answer::default()),
-                    settlement: None,
-                },
-            }
-        })
+            },
+            async |_: &JsValue| Ok(String::new()),
+        )
         .await;
     let (result, receipt) = judged.map_err(|f| {
-        let error = f.to_js();
+        let error = f.into_js();
         let _ = Reflect::set(&error, &"result".into(), &last.borrow().0);
         error
     })?;

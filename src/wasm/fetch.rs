@@ -173,7 +173,7 @@ impl Wrapper {
                 Ok(None) => {} // proven dead: a new payment below
                 Err(e) => {
                     retries::failed(&key);
-                    return Err(e.to_js());
+                    return Err(e.into_js());
                 }
             }
         }
@@ -181,19 +181,24 @@ impl Wrapper {
         let purchase =
             Purchase { method: &template.method(), url: &url, origin: &origin, idempotency_key: key.explicit() };
         let judged = call
-            .pay_judged(&cancel, purchase, async |signed: &Signed, header: &PaymentHeader| {
-                let summary = signed.summary.to_json();
-                retries::remember(
-                    &key,
-                    &self.options.ledger,
-                    &signed.entry_id,
-                    header,
-                    &call.offer,
-                    summary,
-                    signed.summary.valid_until,
-                );
-                paid_request::deliver(self, &template, header, &origin, &cancel, &call.offer).await
-            })
+            .pay_judged(
+                &cancel,
+                purchase,
+                async |signed: &Signed, header: &PaymentHeader| {
+                    let summary = signed.summary.to_json();
+                    retries::remember(
+                        &key,
+                        &self.options.ledger,
+                        &signed.entry_id,
+                        header,
+                        &call.offer,
+                        summary,
+                        signed.summary.valid_until,
+                    );
+                    paid_request::deliver(self, &template, header, &origin, &cancel, &call.offer).await
+                },
+                async |response: &Response| read_reason(response, &cancel, self.body_timeout_ms()).await,
+            )
             .await;
         match judged {
             Ok((paid, receipt)) => {
@@ -204,7 +209,7 @@ impl Wrapper {
             }
             Err(failure) => {
                 retries::failed(&key);
-                Err(failure.to_js())
+                Err(failure.into_js())
             }
         }
     }

@@ -10,7 +10,7 @@
 use super::api::{delivery_of, Attempt};
 use super::cancel::Cancel;
 use super::errors::from_js;
-use super::fetch::{read_reason, SendError, Wrapper};
+use super::fetch::{SendError, Wrapper};
 use crate::error::{Error, ErrorCode};
 use crate::ledger::Answer;
 use crate::payment::{Abort, Delivery};
@@ -82,9 +82,15 @@ pub(super) async fn deliver_header(
     loop {
         let sent = send_following(w, template, header, origin, cancel).await;
         match sent {
-            Ok(response) => return answer_of(response, offer, cancel, w.body_timeout_ms()).await,
+            Ok(response) => return answer_of(response, offer).await,
             Err(SendError::NotSent(e)) if !left_once => {
-                return Attempt { result: Err(e), delivery: Delivery::NotSent, answer: None, settlement: None };
+                return Attempt {
+                    result: Err(e),
+                    delivery: Delivery::NotSent,
+                    answer: None,
+                    settlement: None,
+                    reason_unread: false,
+                };
             }
             Err(SendError::NotSent(e)) | Err(SendError::Unknown(e)) => {
                 left_once = true;
@@ -97,6 +103,7 @@ pub(super) async fn deliver_header(
                         delivery: Delivery::Refused,
                         answer: Some(answer),
                         settlement: None,
+                        reason_unread: false,
                     };
                 }
                 // The answer was lost (a reset, a proxy that dropped it): the same payment
@@ -155,7 +162,7 @@ async fn send_following(
 }
 
 /// The seller's word: status, settlement receipt, and (for a refusal) the reason.
-async fn answer_of(response: Response, offer: &Offer, cancel: &Cancel, body_timeout_ms: u32) -> Attempt<Response> {
+async fn answer_of(response: Response, offer: &Offer) -> Attempt<Response> {
     let status = response.status();
     let settlement = offer.settlement(|name| response.headers().get(name).ok().flatten());
     let served = (200..300).contains(&status);
@@ -168,15 +175,13 @@ async fn answer_of(response: Response, offer: &Offer, cancel: &Cancel, body_time
         reason: None,
     };
     let delivery = delivery_of(&answer);
+    let mut reason_unread = false;
     if !(served || (status != 402 && claimed == Some(true))) {
-        answer.reason = match settlement.as_ref().and_then(|s| s.error.clone()).filter(|e| !e.is_empty()) {
-            Some(r) => Some(r),
-            // The signal or `bodyTimeoutMs` ending the read is the app's answer.
-            None => match read_reason(&response, cancel, body_timeout_ms).await {
-                Ok(r) => Some(r),
-                Err(e) => return Attempt { result: Err(e), delivery, answer: Some(answer), settlement },
-            },
-        };
+        match settlement.as_ref().and_then(|s| s.error.clone()).filter(|e| !e.is_empty()) {
+            Some(r) => answer.reason = Some(r),
+            // Read once the lane has moved on (see `Attempt::reason_unread`).
+            None => reason_unread = true,
+        }
     }
-    Attempt { result: Ok(response), delivery, answer: Some(answer), settlement }
+    Attempt { result: Ok(response), delivery, answer: Some(answer), settlement, reason_unread }
 }

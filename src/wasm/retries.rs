@@ -74,7 +74,7 @@ pub async fn key_of(template: &Request, cancel: &Cancel) -> Key {
             Ok(Ok(p)) => cancel.wait(&p, None, crate::error::ErrorCode::RequestNotReplayable).await.ok(),
             _ => None,
         };
-        let Some(body) = body.map(|b| ArrayBuffer::from(b)) else { return Key { value: None, explicit: false } };
+        let Some(body) = body.map(ArrayBuffer::from) else { return Key { value: None, explicit: false } };
         if body.byte_length() > MAX_HASHED_BODY {
             return Key { value: None, explicit: false };
         }

@@ -78,12 +78,7 @@ for (const engine of Object.keys(engines)) {
     after(async () => { await browser?.close(); });
 
     for (const at of ['402', 'paid', 'error']) {
-      // KNOWN FAILURE (todo, see the closing note of 2026-12-02): in the browsers, after the
-      // judged report was merged, the three concurrent payments to the error-body trickler are
-      // aborted by their 6 s signals before they are signed; Node's no-crash suite passes the
-      // same case. Kept running as a todo so the failure stays visible.
-      const todo = at === 'error' ? 'browsers: the error-body payments abort before signing (under investigation)' : undefined;
-      test(`${engine}: trickled ${at} body under a timeout signal, an abort and no signal: typed errors, no unhandled rejection; two honest payments complete`, { todo }, async () => {
+      test(`${engine}: trickled ${at} body under a timeout signal, an abort and no signal: typed errors, no unhandled rejection; two honest payments complete`, async () => {
         const trickler = tricklers[at];
         const before = { honest: await chain.freeBalance(honest.payTo), trickler: await chain.freeBalance(trickler.payTo) };
         const result = await browser.run({

@@ -106,7 +106,9 @@ test('v2: a seller that refuses and cashes the payment 300 ms later: the chain s
   });
   try {
     const before = await balance();
-    const e = await wrapFetchWithPayment(fetch, await payer(), options)(`${r.url}/paid`).then(() => null, (x) => x);
+    // The facilitator settles and waits for execution after the 402: on a loaded machine that
+    // takes longer than the default 3 s wait for the chain's verdict.
+    const e = await wrapFetchWithPayment(fetch, await payer(), { ...options, confirmWaitMs: 15_000 })(`${r.url}/paid`).then(() => null, (x) => x);
     assert.equal(e?.code, 'PAID_NOT_SERVED', e?.message);
     assert.equal(e.receipt.chain.status, 'executed');
     assert.equal(await settled(before, PRICE), PRICE);

@@ -38,13 +38,14 @@ async function setup(kind, version, extra = {}) {
   return { seller, payer, payTo, balance: () => chain.freeBalance(payTo), nonce: () => chain.nonce(payer.address) };
 }
 
-/** The offer, a payment signed for it, and the seller's answer to the paid request. */
+/** The offer, a payment signed for it, and the seller's answer to the paid request. `init` may
+ * be a function, called when the paid request is sent (a timeout signal then starts there). */
 async function pay(seller, payer, init = {}) {
   const first = await fetch(seller.url);
   assert.equal(first.status, 402);
   const requirements = first.headers.get('payment-required') ?? await first.text();
   const created = await wasm.createPaymentHeader(requirements, payer, options);
-  const paid = await fetch(seller.url, { redirect: 'manual', ...init, headers: { [created.headerName]: created.header } });
+  const paid = await fetch(seller.url, { redirect: 'manual', ...(typeof init === 'function' ? init() : init), headers: { [created.headerName]: created.header } });
   return { requirements, created, paid };
 }
 
@@ -190,7 +191,7 @@ for (const version of [1, 2]) {
     test(`v${version} hang: the paid request is received and never answered; nothing executes`, async () => {
       const s = await setup('hang', version);
       const [balance, nonce] = [await s.balance(), await s.nonce()];
-      await assert.rejects(pay(s.seller, s.payer, { signal: AbortSignal.timeout(1000) }), (e) => e.name === 'TimeoutError');
+      await assert.rejects(pay(s.seller, s.payer, () => ({ signal: AbortSignal.timeout(1000) })), (e) => e.name === 'TimeoutError');
       assert.equal(s.seller.seen.filter((r) => r.paid).length, 1);
       await nothingExecuted(s, balance, nonce);
     });
