@@ -466,6 +466,37 @@ fn payloads_over_256_bytes_are_signed_by_their_blake2_256_hash() {
     let long = unsigned.encode(&facts).unwrap();
     assert!(long.len() > 256);
     assert_eq!(unsigned.signing_bytes(&facts).unwrap(), x402_vara_wasm::vara::hashing::blake2_256(&long).to_vec());
+    // Exactly 256 bytes is still signed as it is (Substrate hashes only what is longer).
+    unsigned.method = vec![0u8; 100 + 256 - short.len()];
+    let edge = unsigned.encode(&facts).unwrap();
+    assert_eq!(edge.len(), 256);
+    assert_eq!(unsigned.signing_bytes(&facts).unwrap(), edge);
+}
+
+#[test]
+fn the_signed_extrinsic_is_the_length_prefixed_v4_body_a_node_decodes() {
+    use parity_scale_codec::{Compact, Decode};
+    let node = ScriptedNode::new();
+    let built =
+        alice_pays(&ChainClient::new(), &node, &requirement("1000000000000", None), &BuildOptions::default()).unwrap();
+    let facts = metadata::decode(&metadata_bytes()).unwrap();
+    let unsigned = UnsignedPayload::from_json(&built.payload.payload.transaction).unwrap();
+    let mut signature = [0u8; 65];
+    signature[0] = 1; // sr25519
+    signature[1..].copy_from_slice(&[7; 64]);
+    let out = unsigned.signed_extrinsic(&facts, &signature);
+    let mut rest = &out[..];
+    let length = Compact::<u32>::decode(&mut rest).unwrap().0 as usize;
+    assert_eq!(length, rest.len(), "the length prefix counts the body");
+    assert_eq!(&rest[..2], &[0x84, 0x00], "signed v4, MultiAddress::Id");
+    assert_eq!(&rest[2..34], &unsigned.address.0);
+    assert_eq!(&rest[34..99], &signature[..]);
+    assert!(rest.ends_with(&unsigned.method), "the call last");
+    // Between the signature and the call: the signed extensions' extra data, as signed.
+    let extra = &rest[99..rest.len() - unsigned.method.len()];
+    assert!(!extra.is_empty());
+    let signed = unsigned.encode(&facts).unwrap();
+    assert!(signed[unsigned.method.len()..].starts_with(extra), "the extra data the signature covers");
 }
 
 /// Endpoints that fail in different ways before a working one.

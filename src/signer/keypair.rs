@@ -245,6 +245,11 @@ mod tests {
         }
         assert!(seed_from_hex(&"ab".repeat(31)).is_err() && seed_from_hex(&"ab".repeat(33)).is_err());
         assert_eq!(*seed_from_hex(&"aB".repeat(32)).unwrap(), [0xab; 32]);
+        // Both digits of one pair invalid: the two flags must not cancel out.
+        for bad in ["zz", "xg", "g0", "0g"] {
+            let text = format!("{}{bad}", "00".repeat(31));
+            assert!(seed_from_hex(&text).is_err(), "{text}");
+        }
     }
 
     #[test]
