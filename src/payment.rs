@@ -19,8 +19,8 @@ use crate::vara::era::Era;
 use crate::vara::extrinsic::UnsignedPayload;
 use crate::vara::network::Endpoint;
 use crate::vara::nonces::{Outcome, Ticket};
-use crate::vara::rpc::Transport;
-use crate::vara::vft;
+use crate::vara::rpc::{self, Transport};
+use crate::vara::vft::{self, Method, TokenFacts, TokenInfo};
 use std::rc::Rc;
 
 /// How the gas limit of a token payment (`Gear.send_message`) is chosen.
@@ -143,6 +143,8 @@ struct Prepared {
     unsigned: UnsignedPayload,
     chain: Rc<ChainState>,
     valid_until: u64,
+    /// A token's facts as shown: the program's word, the server's `extra` where it is silent.
+    token: Option<TokenInfo>,
 }
 
 /// A signed payment whose turn has come: its nonce is held until [`Held::settle`] says what
@@ -179,7 +181,8 @@ fn hold<'a, T: Transport, S: Signer, A: Abort, C: Consent>(
         let abort = payer.abort;
         let prepared = abortable(abort, prepare(payer, requirement)).await?;
         let lane = payer.chain.lane(payer.endpoint, &prepared.unsigned.address);
-        abortable(abort, consent.approve(&preview(requirement, &prepared.unsigned, lane.peek_next()))).await?;
+        let shown = preview(requirement, &prepared, lane.peek_next());
+        abortable(abort, consent.approve(&shown)).await?;
         abort.check()?;
         let mut ticket = lane.reserve();
         let mut signed = abortable(abort, sign(payer, &prepared, requirement, ticket.nonce)).await?;
@@ -244,6 +247,7 @@ async fn prepare<T: Transport, S: Signer, A: Abort>(
     let facts = &snap.chain.facts;
     check_balance(&snap, requirement)?;
 
+    let mut token = None;
     let method = match requirement.asset {
         Asset::Native => {
             let amount = requirement.native_amount();
@@ -260,8 +264,12 @@ async fn prepare<T: Transport, S: Signer, A: Abort>(
             calls::native_transfer(facts, &requirement.pay_to.0, amount, p.options.layout)?
         }
         Asset::Vft(program) => {
-            let gas = gas_limit(p, &snap.chain, requirement, &program, &payer).await?;
-            calls::vft_transfer(facts, &program.0, &requirement.pay_to.0, requirement.amount, gas, p.options.layout)?
+            let (facts_of_token, gas) = prepare_token(p, &snap.chain, requirement, &program, &payer).await?;
+            let (to, amount) = (&requirement.pay_to.0, requirement.amount);
+            let call =
+                calls::vft_transfer(facts, &program.0, to, amount, facts_of_token.dialect, gas, p.options.layout)?;
+            token = Some(facts_of_token.info.or(requirement.stated_token()));
+            call
         }
     };
     let era = Era::mortal(period, snap.checkpoint.number as u64);
@@ -282,7 +290,7 @@ async fn prepare<T: Transport, S: Signer, A: Abort>(
     };
     check_fee(p, &snap, requirement, &unsigned).await?;
     let valid_until = era.birth(snap.checkpoint.number as u64) + period - 1;
-    Ok(Prepared { unsigned, chain: snap.chain, valid_until })
+    Ok(Prepared { unsigned, chain: snap.chain, valid_until, token })
 }
 
 /// Above this much spare balance (1 VARA, some hundred times a transfer's fee) the fee is
@@ -374,7 +382,8 @@ async fn sign<T: Transport, S: Signer, A: Abort>(
         transaction: unsigned.to_json(VARA_SS58_PREFIX),
         signature: hexutil::encode(&outcome.signature),
     };
-    let summary = self_check(&exact, &prepared.chain, requirement, p.options.layout)?;
+    let mut summary = self_check(&exact, &prepared.chain, requirement, p.options.layout)?;
+    summary.token = prepared.token.clone();
     Ok(Signed { exact, summary })
 }
 
@@ -394,25 +403,71 @@ fn self_check(
     Ok(summary)
 }
 
-async fn gas_limit<T: Transport, S: Signer, A: Abort>(
+/// A token payment's program facts and gas limit. The program is asked what it is (dialect,
+/// decimals, symbol, name) the first time it is paid, and the payer's token balance is read
+/// then and with every gas estimate: a payer short of tokens is told so before signing (the
+/// program would refuse the transfer on chain, after the fee was paid).
+async fn prepare_token<T: Transport, S: Signer, A: Abort>(
     p: &Payer<'_, T, S, A>,
     state: &ChainState,
     requirement: &Requirement,
     program: &AccountId,
     payer: &AccountId,
-) -> Result<u64> {
+) -> Result<(Rc<TokenFacts>, u64)> {
     let block_limit = state.facts.block_gas_limit;
-    match p.options.gas_limit {
-        GasLimit::Fixed(n) => Ok(n),
-        GasLimit::Max => block_limit
-            .ok_or_else(|| Error::new(ErrorCode::UnsupportedRuntime, "the runtime has no GearGas.BlockGasLimit")),
-        GasLimit::Calculate { margin_percent } => {
-            let payload = vft::transfer_payload(&requirement.pay_to.0, requirement.amount);
-            let min = p.chain.calculate_handle_gas(p.transport, p.endpoint, payer, program, &payload).await?;
-            Ok(with_margin(min, margin_percent, block_limit))
+    // What a query may burn in the node's dry run: all a block allows, as gear-js asks.
+    let query_gas = block_limit.unwrap_or(QUERY_GAS_WITHOUT_BLOCK_LIMIT);
+    let (facts, mut held) = match p.chain.token(p.endpoint, program) {
+        Some(facts) => (facts, None),
+        None => {
+            let probe = vft::probe(&payer.0);
+            match p.chain.replies_for_handle(p.transport, p.endpoint, (payer, program), &probe, query_gas).await {
+                Ok(replies) => {
+                    let (facts, held) = vft::read_probe(&replies)?;
+                    (p.chain.remember_token(p.endpoint, *program, facts), Some(held))
+                }
+                // A node that cannot run programs (no Gear RPC): the reference's dialect, and
+                // the server's word on the rest; asked again next time.
+                Err(e) if rpc::is_not_served(&e) => {
+                    (Rc::new(TokenFacts { dialect: vft::Dialect::Named, info: TokenInfo::default() }), None)
+                }
+                Err(e) => return Err(e),
+            }
         }
+    };
+    let gas = match p.options.gas_limit {
+        GasLimit::Fixed(n) => n,
+        GasLimit::Max => block_limit
+            .ok_or_else(|| Error::new(ErrorCode::UnsupportedRuntime, "the runtime has no GearGas.BlockGasLimit"))?,
+        GasLimit::Calculate { margin_percent } => {
+            let payload = vft::transfer_payload(facts.dialect, &requirement.pay_to.0, requirement.amount);
+            let balance = vft::call(facts.dialect, Method::BalanceOf, &payer.0);
+            let queries = if held.is_none() { vec![balance] } else { vec![] };
+            let on = (payer, program);
+            let (min, replies) =
+                p.chain.calculate_handle_gas(p.transport, p.endpoint, on, &payload, &queries, query_gas).await?;
+            let read = replies.first().and_then(Option::as_deref);
+            held = held.or_else(|| read.and_then(|r| vft::balance_reply(facts.dialect, r)));
+            with_margin(min, margin_percent, block_limit)
+        }
+    };
+    if let Some(held) = held.filter(|h| *h < requirement.amount) {
+        let shown = facts.info.or(requirement.stated_token());
+        return err(
+            ErrorCode::InsufficientBalance,
+            format!(
+                "the payer holds {} of token {}, below the {} asked: its program would refuse the transfer after the fee was paid, so nothing was signed",
+                shown.describe(held),
+                program.to_hex(),
+                shown.describe(requirement.amount),
+            ),
+        );
     }
+    Ok((facts, gas))
 }
+
+/// A query's gas in the node's dry run when the runtime states no block gas limit.
+const QUERY_GAS_WITHOUT_BLOCK_LIMIT: u64 = 100_000_000_000;
 
 /// `min` plus `margin_percent`, never above the block's gas limit, without overflow.
 fn with_margin(min: u64, margin_percent: u32, block_limit: Option<u64>) -> u64 {
@@ -422,8 +477,9 @@ fn with_margin(min: u64, margin_percent: u32, block_limit: Option<u64>) -> u64 {
 }
 
 /// What a consent prompt shows: who pays whom how much, on which network, until when.
-fn preview(requirement: &Requirement, unsigned: &UnsignedPayload, nonce: u32) -> Value {
+fn preview(requirement: &Requirement, prepared: &Prepared, nonce: u32) -> Value {
     let prefix = requirement.network.ss58_prefix();
+    let unsigned = &prepared.unsigned;
     let birth = unsigned.era.birth(unsigned.block_number as u64);
     Value::object([
         ("network", (&requirement.network_wire).into()),
@@ -431,6 +487,7 @@ fn preview(requirement: &Requirement, unsigned: &UnsignedPayload, nonce: u32) ->
         ("payTo", requirement.pay_to.to_ss58(prefix).into()),
         ("amount", requirement.amount.to_string().into()),
         ("asset", requirement.asset_wire.clone().into()),
+        ("token", prepared.token.as_ref().map(|t| t.to_json(requirement.amount)).into()),
         ("resource", (&requirement.resource).into()),
         ("description", (&requirement.description).into()),
         ("nonce", nonce.into()),

@@ -19,6 +19,7 @@ use crate::vara::metadata::{self, RuntimeFacts};
 use crate::vara::network::Endpoint;
 use crate::vara::nonces::{Lane, Lanes};
 use crate::vara::rpc::{Call, RpcClient, Transport};
+use crate::vara::vft::TokenFacts;
 use crate::wait::Signal;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
@@ -90,6 +91,8 @@ struct ChainCache {
     /// One read at a time: concurrent payments wait for it and use what it read.
     reading: Cell<bool>,
     read_done: Signal,
+    /// What each token's program said it is (a program's code never changes).
+    tokens: RefCell<HashMap<AccountId, Rc<TokenFacts>>>,
 }
 
 /// One per application (one JS realm): chains, endpoints and payers' nonce lanes.
@@ -139,6 +142,17 @@ impl ChainClient {
     /// Gives back the nonce of a payment handed out and then not taken (see [`Lane::release`]).
     pub fn release(&self, genesis: [u8; 32], payer: AccountId, nonce: u32) {
         self.lanes.lane(genesis, payer).release(nonce);
+    }
+
+    /// What `program` said of itself on this chain, when it was asked before.
+    pub fn token(&self, endpoint: &Endpoint, program: &AccountId) -> Option<Rc<TokenFacts>> {
+        self.cache(endpoint).tokens.borrow().get(program).cloned()
+    }
+
+    pub fn remember_token(&self, endpoint: &Endpoint, program: AccountId, facts: TokenFacts) -> Rc<TokenFacts> {
+        let facts = Rc::new(facts);
+        self.cache(endpoint).tokens.borrow_mut().insert(program, facts.clone());
+        facts
     }
 
     /// Forgets what a refused payment may have relied on: the checkpoint and the recipients
@@ -360,15 +374,17 @@ impl ChainClient {
     }
 
     /// Asks the node how much gas a message needs (`gear_calculateHandleGas`) and returns
-    /// its `min_limit`.
+    /// its `min_limit`; in the same round trip, the replies to `queries` (see
+    /// [`Self::replies_for_handle`]).
     pub async fn calculate_handle_gas<T: Transport>(
         &self,
         t: &T,
         endpoint: &Endpoint,
-        source: &AccountId,
-        program: &AccountId,
+        (source, program): (&AccountId, &AccountId),
         payload: &[u8],
-    ) -> Result<u64> {
+        queries: &[Vec<u8>],
+        query_gas: u64,
+    ) -> Result<(u64, Vec<Option<Vec<u8>>>)> {
         let params = Value::Array(vec![
             source.to_hex().into(),
             program.to_hex().into(),
@@ -376,8 +392,28 @@ impl ChainClient {
             0u64.into(),
             true.into(),
         ]);
-        let call = [Call::new("gear_calculateHandleGas", params)];
-        self.on_any_endpoint(t, endpoint, &self.cache(endpoint), &call, |a| min_gas(&a[0])).await
+        let mut calls = vec![Call::new("gear_calculateHandleGas", params)];
+        calls.extend(queries.iter().map(|q| reply_call(source, program, q, query_gas)));
+        self.on_any_endpoint(t, endpoint, &self.cache(endpoint), &calls, |a| {
+            Ok((min_gas(&a[0])?, a[1..].iter().map(reply_payload).collect::<Result<_>>()?))
+        })
+        .await
+    }
+
+    /// What `program` would answer each of `payloads` sent by `source`, in one round trip
+    /// (`gear_calculateReplyForHandle`, run by the node without a transaction): the reply's
+    /// bytes when the program answered with success, `None` when it answered with an error.
+    pub async fn replies_for_handle<T: Transport>(
+        &self,
+        t: &T,
+        endpoint: &Endpoint,
+        (source, program): (&AccountId, &AccountId),
+        payloads: &[Vec<u8>],
+        gas_limit: u64,
+    ) -> Result<Vec<Option<Vec<u8>>>> {
+        let calls: Vec<Call> = payloads.iter().map(|p| reply_call(source, program, p, gas_limit)).collect();
+        self.on_any_endpoint(t, endpoint, &self.cache(endpoint), &calls, |a| a.iter().map(reply_payload).collect())
+            .await
     }
 
     /// The fee the runtime would charge for `extrinsic` (a signed extrinsic; the signature
@@ -493,6 +529,27 @@ pub(crate) fn runtime_version(v: &Value) -> Result<(u32, u32)> {
 /// `system_accountNextIndex`'s answer: the payer's next nonce.
 pub(crate) fn next_index(v: &Value) -> Result<u32> {
     v.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| bad_answer("system_accountNextIndex"))
+}
+
+/// `gear_calculateReplyForHandle(source, program, payload, gas_limit, value 0)`.
+fn reply_call(source: &AccountId, program: &AccountId, payload: &[u8], gas_limit: u64) -> Call {
+    let params = Value::Array(vec![
+        source.to_hex().into(),
+        program.to_hex().into(),
+        hexutil::encode(payload).into(),
+        gas_limit.into(),
+        0u64.into(),
+    ]);
+    Call::new("gear_calculateReplyForHandle", params)
+}
+
+/// A `ReplyInfo` (`{ payload, value, code }`): the payload when `code` is a success
+/// (`{"Success": "Auto" | "Manual"}`), `None` for an error reply.
+pub(crate) fn reply_payload(v: &Value) -> Result<Option<Vec<u8>>> {
+    let bad = || bad_answer("gear_calculateReplyForHandle");
+    let code = v.get("code").ok_or_else(bad)?;
+    let payload = v.get("payload").and_then(Value::as_str).and_then(|h| hexutil::decode(h).ok()).ok_or_else(bad)?;
+    Ok(code.get("Success").is_some().then_some(payload))
 }
 
 /// `gear_calculateHandleGas`'s answer: its `min_limit`.

@@ -109,6 +109,14 @@ pub(crate) fn collect_batch(calls: &[Call], answers: Vec<Value>) -> Result<Vec<V
 /// The most of a node's error message an error repeats (a server's reason is cut alike).
 const MAX_NODE_MESSAGE_CHARS: usize = 300;
 
+/// How an error says the node does not serve a method at all (JSON-RPC's -32601): a node
+/// without Gear's RPC (chopsticks, a filtering provider) cannot run programs for the client.
+const NOT_SERVED: &str = "is not served by this node";
+
+pub fn is_not_served(e: &Error) -> bool {
+    e.code == ErrorCode::RpcError && e.message.contains(NOT_SERVED)
+}
+
 pub(crate) fn result_of(method: &str, mut answer: Value) -> Result<Value> {
     if let Some(e) = answer.get("error") {
         let message = e.get("message").and_then(Value::as_str).unwrap_or("unknown error");
@@ -116,6 +124,9 @@ pub(crate) fn result_of(method: &str, mut answer: Value) -> Result<Value> {
             Some((i, _)) => &message[..i],
             None => message,
         };
+        if e.get("code") == Some(&Value::Number(crate::json::Number::NegInt(-32601))) {
+            return err(ErrorCode::RpcError, format!("{method} {NOT_SERVED}: {message}"));
+        }
         return err(ErrorCode::RpcError, format!("{method} failed: {message}"));
     }
     match answer.get_mut("result") {

@@ -1,0 +1,340 @@
+//! A token world for the tests: the VFT program built from this crate, deployed in gtest (Gear's
+//! own executor, with the cost schedule of pallet-gear), and a JSON-RPC node whose Gear calls
+//! that program answers, so that x402-vara-wasm builds its payments exactly as against a node.
+
+#![allow(dead_code)] // each test file uses its part
+
+use awesome_sails::{vft, vft_admin, vft_metadata};
+use gear_core::rpc::ReplyInfo;
+use sails_rs::gtest::{self, BlockRunResult, Program, System};
+use sails_rs::meta::{InterfaceId, SailsMessageHeader, ServiceMeta};
+use sails_rs::{ActorId, Encode, MessageId};
+use serde_json::{Value, json};
+use std::cell::RefCell;
+use x402_vara_wasm::amount::U256;
+use x402_vara_wasm::payment::{BuildOptions, Consent, NeverAbort, Payer, Signed, build_payment};
+use x402_vara_wasm::proto::v1;
+use x402_vara_wasm::requirements::Requirement;
+use x402_vara_wasm::signer::keypair::Keypair;
+use x402_vara_wasm::vara::chain::ChainClient;
+use x402_vara_wasm::vara::network::{Endpoint, Network};
+use x402_vara_wasm::vara::rpc::Transport;
+
+pub type VftService = vft::Vft<'static>;
+pub type MetadataService = vft_metadata::VftMetadata<&'static vft_metadata::Metadata>;
+pub type AdminService = vft_admin::VftAdmin<'static>;
+pub type RolesService = vft_admin::AccessControl<'static, &'static std::cell::RefCell<vft_admin::RolesStorage>>;
+
+/// Accounts and the tokens minted to them.
+pub type Holders = Vec<([u8; 32], U256)>;
+
+pub const TOKEN: [u8; 32] = [0xcd; 32];
+/// The deployer: the token's admin and minter.
+pub const ISSUER: [u8; 32] = [0x15; 32];
+pub const ALICE: [u8; 32] = hex_literal(b"d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d");
+pub const BOB: [u8; 32] = hex_literal(b"8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48");
+pub const TESTNET_GENESIS: &str = "0x525639f713f397dcf839bd022cd821f367ebcf179de7b9253531f8adbe5436d6";
+/// 1,000 VARA: gas for every message the tests send.
+pub const GAS_MONEY: u128 = 1_000 * 1_000_000_000_000;
+
+const fn hex_literal(text: &[u8; 64]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    let mut i = 0;
+    while i < 32 {
+        out[i] = (nibble(text[2 * i]) << 4) | nibble(text[2 * i + 1]);
+        i += 1;
+    }
+    out
+}
+
+const fn nibble(c: u8) -> u8 {
+    match c {
+        b'0'..=b'9' => c - b'0',
+        _ => c - b'a' + 10,
+    }
+}
+
+/// A Sails 1.0 call to `S`'s `method`, route 0 (the program finds the service by interface).
+pub fn call<S: ServiceMeta>(method: &str, args: impl Encode) -> Vec<u8> {
+    let entry = S::METHODS
+        .iter()
+        .find(|m| m.name.eq_ignore_ascii_case(method))
+        .unwrap_or_else(|| panic!("no method {method}"))
+        .entry_id;
+    let mut out = SailsMessageHeader::v1(S::INTERFACE_ID, entry, 0).to_bytes();
+    args.encode_to(&mut out);
+    out
+}
+
+pub fn entry_id<S: ServiceMeta>(method: &str) -> u16 {
+    S::METHODS.iter().find(|m| m.name.eq_ignore_ascii_case(method)).unwrap().entry_id
+}
+
+pub fn sails_u256(v: U256) -> sails_rs::U256 {
+    sails_rs::U256::from_little_endian(&v.to_little_endian())
+}
+
+/// What a message's reply was: success, and its payload.
+#[derive(Debug)]
+pub struct Reply {
+    pub ok: bool,
+    pub payload: Vec<u8>,
+    pub gas_burned: u64,
+}
+
+pub struct World {
+    pub system: System,
+}
+
+impl World {
+    /// The token deployed at [`TOKEN`] by [`ISSUER`], who may mint; `holders` minted.
+    pub fn new(holders: &[([u8; 32], U256)]) -> Self {
+        let system = System::new();
+        for who in [ISSUER, ALICE, BOB] {
+            system.mint_to(who, GAS_MONEY);
+        }
+        let world = World { system };
+        world.deploy(TOKEN, "Bridged USD Coin", "WUSDC", 6);
+        for (who, amount) in holders {
+            world.mint(TOKEN, *who, *amount);
+        }
+        world
+    }
+
+    pub fn deploy(&self, id: [u8; 32], name: &str, symbol: &str, decimals: u8) {
+        let program = Program::from_binary_with_id(&self.system, id, x402_vft_program::WASM_BINARY);
+        let mut ctor = SailsMessageHeader::v1(InterfaceId::zero(), 0, 0).to_bytes();
+        (name, symbol, decimals).encode_to(&mut ctor);
+        let mid = program.send_bytes(ISSUER, ctor);
+        let res = self.system.run_next_block();
+        assert!(res.succeed.contains(&mid), "the token initialises: {res:?}");
+        let grant = call::<RolesService>("GrantRole", (vft_admin::MINTER_ROLE, ActorId::from(ISSUER)));
+        assert!(self.send(id, ISSUER, grant, None).ok, "the issuer is made minter");
+    }
+
+    pub fn mint(&self, token: [u8; 32], to: [u8; 32], amount: U256) -> Reply {
+        let reply =
+            self.send(token, ISSUER, call::<AdminService>("Mint", (ActorId::from(to), sails_u256(amount))), None);
+        assert!(reply.ok, "minted {amount} to {to:02x?}: {}", String::from_utf8_lossy(&reply.payload));
+        reply
+    }
+
+    /// Sends `payload` to `to` from `from` and runs the block: the reply and the gas burned.
+    pub fn send(&self, to: [u8; 32], from: [u8; 32], payload: Vec<u8>, gas: Option<u64>) -> Reply {
+        let program = self.system.get_program(to).expect("a program");
+        let mid = match gas {
+            Some(gas) => program.send_bytes_with_gas(from, payload, gas, 0),
+            None => program.send_bytes(from, payload),
+        };
+        let res = self.system.run_next_block();
+        reply_to(&res, mid)
+    }
+
+    /// What the program answers, without changing anything (gtest's calculate_reply_for_handle,
+    /// the node's gear_calculateReplyForHandle).
+    pub fn query(&self, token: [u8; 32], payload: Vec<u8>) -> ReplyInfo {
+        self.system
+            .calculate_reply_for_handle(ALICE, token, payload, gtest::constants::MAX_USER_GAS_LIMIT, 0)
+            .expect("the program answers")
+    }
+
+    pub fn balance(&self, token: [u8; 32], who: [u8; 32]) -> U256 {
+        let info = self.query(token, call::<VftService>("BalanceOf", ActorId::from(who)));
+        assert!(info.code.is_success(), "{info:?}");
+        let body = &info.payload[16..];
+        assert_eq!(body.len(), 32);
+        U256::from_little_endian(body)
+    }
+}
+
+/// The reply to `mid` in a block's log.
+pub fn reply_to(res: &BlockRunResult, mid: MessageId) -> Reply {
+    let log = res.log().iter().find(|l| l.reply_to() == Some(mid)).expect("a reply");
+    Reply {
+        ok: log.reply_code().is_some_and(|c| c.is_success()),
+        payload: log.payload().to_vec(),
+        gas_burned: res.gas_burned.get(&mid).copied().unwrap_or_default(),
+    }
+}
+
+/// A JSON-RPC node: chain values as in tests/payload.rs (real Vara metadata), and Gear's calls
+/// answered by the program in `world`. `gear_calculateHandleGas` has no gtest counterpart: it
+/// answers `handle_gas` (the tests measure it by running the same message in a twin world).
+pub struct Node<'a> {
+    pub world: &'a World,
+    pub handle_gas: std::cell::Cell<u64>,
+    pub seen: RefCell<Vec<String>>,
+    metadata_hex: String,
+}
+
+impl<'a> Node<'a> {
+    pub fn new(world: &'a World) -> Self {
+        let metadata =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/vara-recent.metadata.scale")).unwrap();
+        Node { world, handle_gas: 0.into(), seen: RefCell::new(vec![]), metadata_hex: format!("0x{}", hex(&metadata)) }
+    }
+
+    fn answer(&self, call: &Value) -> Value {
+        let method = call["method"].as_str().unwrap();
+        self.seen.borrow_mut().push(method.to_string());
+        let params = &call["params"];
+        let result = match method {
+            "chain_getBlockHash" => json!(TESTNET_GENESIS),
+            "state_getRuntimeVersion" => json!({"specName": "vara", "specVersion": 20000, "transactionVersion": 1}),
+            "state_getMetadata" => json!(self.metadata_hex),
+            "chain_getHeader" => json!({"parentHash": format!("0x{}", "11".repeat(32)), "number": "0x12d687",
+                "stateRoot": format!("0x{}", "22".repeat(32)), "extrinsicsRoot": format!("0x{}", "33".repeat(32)),
+                "digest": {"logs": []}}),
+            "system_accountNextIndex" => json!(0),
+            // Every account holds 1,000 VARA (AccountInfo: four u32 counters, then free).
+            "state_getStorage" => {
+                let mut info = vec![0u8; 16];
+                info.extend_from_slice(&GAS_MONEY.to_le_bytes());
+                info.extend_from_slice(&[0; 48]);
+                json!(format!("0x{}", hex(&info)))
+            }
+            "gear_calculateHandleGas" => json!({"min_limit": self.handle_gas.get(), "reserved": 0, "burned": 0,
+                "may_be_returned": 0, "waited": false}),
+            "gear_calculateReplyForHandle" => {
+                let bytes = |i: usize| unhex(params[i].as_str().unwrap());
+                let (source, program) = (bytes(0), bytes(1));
+                let program: [u8; 32] = program.try_into().unwrap();
+                if !self.world.system.is_active_program(program) {
+                    // The real node refuses too; its exact words are not reproduced here.
+                    return json!({"jsonrpc": "2.0", "id": call["id"], "error": {"code": 8000, "message": "program not found"}});
+                }
+                let source: [u8; 32] = source.try_into().unwrap();
+                let info = self
+                    .world
+                    .system
+                    .calculate_reply_for_handle(source, program, bytes(2), params[3].as_u64().unwrap(), 0)
+                    .unwrap();
+                serde_json::to_value(&info).unwrap()
+            }
+            other => panic!("unexpected RPC {other}"),
+        };
+        json!({"jsonrpc": "2.0", "id": call["id"], "result": result})
+    }
+}
+
+impl Transport for Node<'_> {
+    async fn post_json(&self, _url: &str, body: String) -> x402_vara_wasm::Result<String> {
+        let request: Value = serde_json::from_str(&body).unwrap();
+        let answer = match &request {
+            Value::Array(calls) => Value::Array(calls.iter().map(|c| self.answer(c)).collect()),
+            one => self.answer(one),
+        };
+        Ok(answer.to_string())
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn unhex(text: &str) -> Vec<u8> {
+    let text = text.trim_start_matches("0x");
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap()).collect()
+}
+
+/// A v1 requirement for `amount` of `asset` to Bob on the testnet.
+pub fn requirement(asset: [u8; 32], amount: U256) -> Requirement {
+    let entry = json!({"scheme": "exact", "network": "vara-testnet", "maxAmountRequired": amount.to_string(),
+        "resource": "http://shop.test/paid", "payTo": format!("0x{}", hex(&BOB)), "maxTimeoutSeconds": 60,
+        "asset": format!("0x{}", hex(&asset)), "extra": {"name": "WUSDC", "decimals": 6}});
+    v1::requirement(&serde_json::from_value(entry).unwrap()).unwrap()
+}
+
+/// The consent prompt's preview, kept.
+#[derive(Default)]
+pub struct Recorded(pub RefCell<Option<x402_vara_wasm::json::Value>>);
+
+impl Consent for Recorded {
+    async fn approve(&self, preview: &x402_vara_wasm::json::Value) -> x402_vara_wasm::Result<()> {
+        *self.0.borrow_mut() = Some(preview.clone());
+        Ok(())
+    }
+}
+
+/// //Alice pays `req` through `node`, as the client pays any server; `consent` sees the preview.
+pub fn alice_pays(
+    chain: &ChainClient,
+    node: &impl Transport,
+    req: &Requirement,
+    opts: &BuildOptions,
+    consent: &impl Consent,
+) -> x402_vara_wasm::Result<Signed> {
+    let alice = Keypair::from_suri("//Alice").unwrap();
+    let endpoint = Endpoint::new(Network::VaraTestnet, &["http://gtest.invalid".to_string()], None).unwrap();
+    let payer = Payer {
+        chain,
+        transport: node,
+        endpoint: &endpoint,
+        signer: &alice,
+        options: opts,
+        abort: &NeverAbort,
+        now_ms: 0.0,
+    };
+    block_on(build_payment(&payer, req, consent))
+}
+
+/// What `payload` from Alice burns in a world minted like `holders` (the node's dry run of
+/// gear_calculateHandleGas: the same message on the same state), run on its own thread as
+/// gtest allows one `System` per thread.
+pub fn dry_run_gas(holders: Holders, payload: Vec<u8>) -> u64 {
+    std::thread::spawn(move || {
+        let reply = World::new(&holders).send(TOKEN, ALICE, payload, None);
+        assert!(reply.ok, "the dry run succeeds");
+        reply.gas_burned
+    })
+    .join()
+    .unwrap()
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    // The node answers at once, so polling until ready completes.
+    use std::task::{Context, Poll, Waker};
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut f = std::pin::pin!(f);
+    loop {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
+
+/// `Gear.send_message`'s arguments, read from the signed call bytes with SCALE directly (not
+/// with the client's decoder): pallet 104, call 3, destination, payload, gas limit, value,
+/// keep_alive.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SendMessage {
+    pub destination: [u8; 32],
+    pub payload: Vec<u8>,
+    pub gas_limit: u64,
+    pub value: u128,
+    pub keep_alive: bool,
+}
+
+pub fn send_message_of(signed: &Signed) -> SendMessage {
+    use sails_rs::Decode;
+    let unsigned = &signed.summary.unsigned;
+    let method = &unsigned.method;
+    // The call is the tail of the signed extrinsic the facilitator submits.
+    let metadata =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/vara-recent.metadata.scale")).unwrap();
+    let facts = x402_vara_wasm::vara::metadata::decode(&metadata).unwrap();
+    let signature: [u8; 65] = unhex(&signed.exact.signature).try_into().unwrap();
+    let extrinsic = unsigned.signed_extrinsic(&facts, &signature);
+    assert!(extrinsic.ends_with(method), "the signed extrinsic carries the call");
+    assert_eq!(&method[..2], &[104, 3], "Gear.send_message");
+    let input = &mut &method[2..];
+    let out = SendMessage {
+        destination: Decode::decode(input).unwrap(),
+        payload: Decode::decode(input).unwrap(),
+        gas_limit: Decode::decode(input).unwrap(),
+        value: Decode::decode(input).unwrap(),
+        keep_alive: Decode::decode(input).unwrap(),
+    };
+    assert!(input.is_empty());
+    out
+}
