@@ -20,7 +20,7 @@ use crate::vara::extrinsic::UnsignedPayload;
 use crate::vara::network::Endpoint;
 use crate::vara::nonces::{Outcome, Ticket};
 use crate::vara::rpc::{self, Transport};
-use crate::vara::vft::{self, Method, TokenFacts, TokenInfo};
+use crate::vara::vft::{self, Dialect, Method, TokenFacts, TokenInfo};
 use std::rc::Rc;
 
 /// How the gas limit of a token payment (`Gear.send_message`) is chosen.
@@ -403,10 +403,10 @@ fn self_check(
     Ok(summary)
 }
 
-/// A token payment's program facts and gas limit. The program is asked what it is (dialect,
-/// decimals, symbol, name) the first time it is paid, and the payer's token balance is read
-/// then and with every gas estimate: a payer short of tokens is told so before signing (the
-/// program would refuse the transfer on chain, after the fee was paid).
+/// A token payment's program facts and gas limit, from one round trip at most. The program
+/// is asked what it is (dialect, decimals, symbol, name) the first time it is paid, and the
+/// payer's token balance is read then and with every gas estimate: a payer short of tokens is
+/// told so before signing (the program would refuse the transfer after the fee was paid).
 async fn prepare_token<T: Transport, S: Signer, A: Abort>(
     p: &Payer<'_, T, S, A>,
     state: &ChainState,
@@ -417,22 +417,48 @@ async fn prepare_token<T: Transport, S: Signer, A: Abort>(
     let block_limit = state.facts.block_gas_limit;
     // What a query may burn in the node's dry run: all a block allows, as gear-js asks.
     let query_gas = block_limit.unwrap_or(QUERY_GAS_WITHOUT_BLOCK_LIMIT);
-    let (facts, mut held) = match p.chain.token(p.endpoint, program) {
-        Some(facts) => (facts, None),
+    let calculate = matches!(p.options.gas_limit, GasLimit::Calculate { .. });
+    let cached = p.chain.token(p.endpoint, program);
+    // Not knowing the program's dialect yet, the gas of the transfer is asked in both.
+    let dialects = cached.as_ref().map_or(vec![Dialect::Named, Dialect::Header], |f| vec![f.dialect]);
+    let (to, amount) = (&requirement.pay_to.0, requirement.amount);
+    let transfers: Vec<_> =
+        if calculate { dialects.iter().map(|d| vft::transfer_payload(*d, to, amount)).collect() } else { vec![] };
+    let queries = match &cached {
+        None => vft::probe(&payer.0),
+        Some(f) if calculate => vec![vft::call(f.dialect, Method::BalanceOf, &payer.0)],
+        Some(_) => vec![],
+    };
+    let on = (payer, program);
+    let (mins, replies) = match queries.is_empty() {
+        true => (vec![], vec![]),
+        false => match p.chain.dry_run(p.transport, p.endpoint, on, &transfers, &queries, query_gas).await {
+            Ok(answers) => answers,
+            // A node that cannot run the program for us (no gear_calculateReplyForHandle):
+            // the reference's dialect (first in `dialects`), the server's word on the rest,
+            // and the gas of that transfer alone; asked again next time.
+            Err(e) if cached.is_none() && rpc::is_not_served(&e) => match transfers.first() {
+                Some(named) => {
+                    let named = core::slice::from_ref(named);
+                    (p.chain.dry_run(p.transport, p.endpoint, on, named, &[], query_gas).await?.0, vec![])
+                }
+                None => (vec![], vec![]),
+            },
+            Err(e) => return Err(e),
+        },
+    };
+    let answer = replies.first().and_then(Option::as_deref);
+    let (facts, held) = match cached {
+        Some(facts) => {
+            let held = answer.and_then(|r| vft::balance_reply(facts.dialect, r));
+            (facts, held)
+        }
+        None if replies.is_empty() => {
+            (Rc::new(TokenFacts { dialect: Dialect::Named, info: TokenInfo::default() }), None)
+        }
         None => {
-            let probe = vft::probe(&payer.0);
-            match p.chain.replies_for_handle(p.transport, p.endpoint, (payer, program), &probe, query_gas).await {
-                Ok(replies) => {
-                    let (facts, held) = vft::read_probe(&replies)?;
-                    (p.chain.remember_token(p.endpoint, *program, facts), Some(held))
-                }
-                // A node that cannot run programs (no Gear RPC): the reference's dialect, and
-                // the server's word on the rest; asked again next time.
-                Err(e) if rpc::is_not_served(&e) => {
-                    (Rc::new(TokenFacts { dialect: vft::Dialect::Named, info: TokenInfo::default() }), None)
-                }
-                Err(e) => return Err(e),
-            }
+            let (facts, held) = vft::read_probe(&replies)?;
+            (p.chain.remember_token(p.endpoint, *program, facts), Some(held))
         }
     };
     let gas = match p.options.gas_limit {
@@ -440,15 +466,8 @@ async fn prepare_token<T: Transport, S: Signer, A: Abort>(
         GasLimit::Max => block_limit
             .ok_or_else(|| Error::new(ErrorCode::UnsupportedRuntime, "the runtime has no GearGas.BlockGasLimit"))?,
         GasLimit::Calculate { margin_percent } => {
-            let payload = vft::transfer_payload(facts.dialect, &requirement.pay_to.0, requirement.amount);
-            let balance = vft::call(facts.dialect, Method::BalanceOf, &payer.0);
-            let queries = if held.is_none() { vec![balance] } else { vec![] };
-            let on = (payer, program);
-            let (min, replies) =
-                p.chain.calculate_handle_gas(p.transport, p.endpoint, on, &payload, &queries, query_gas).await?;
-            let read = replies.first().and_then(Option::as_deref);
-            held = held.or_else(|| read.and_then(|r| vft::balance_reply(facts.dialect, r)));
-            with_margin(min, margin_percent, block_limit)
+            let i = dialects.iter().position(|d| *d == facts.dialect).unwrap_or(0);
+            with_margin(mins[i], margin_percent, block_limit)
         }
     };
     if let Some(held) = held.filter(|h| *h < requirement.amount) {

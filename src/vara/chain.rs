@@ -92,7 +92,7 @@ struct ChainCache {
     reading: Cell<bool>,
     read_done: Signal,
     /// What each token's program said it is (a program's code never changes).
-    tokens: RefCell<HashMap<AccountId, Rc<TokenFacts>>>,
+    tokens: RefCell<Vec<(AccountId, Rc<TokenFacts>)>>,
 }
 
 /// One per application (one JS realm): chains, endpoints and payers' nonce lanes.
@@ -146,12 +146,12 @@ impl ChainClient {
 
     /// What `program` said of itself on this chain, when it was asked before.
     pub fn token(&self, endpoint: &Endpoint, program: &AccountId) -> Option<Rc<TokenFacts>> {
-        self.cache(endpoint).tokens.borrow().get(program).cloned()
+        self.cache(endpoint).tokens.borrow().iter().find(|(p, _)| p == program).map(|(_, f)| f.clone())
     }
 
     pub fn remember_token(&self, endpoint: &Endpoint, program: AccountId, facts: TokenFacts) -> Rc<TokenFacts> {
         let facts = Rc::new(facts);
-        self.cache(endpoint).tokens.borrow_mut().insert(program, facts.clone());
+        self.cache(endpoint).tokens.borrow_mut().push((program, facts.clone()));
         facts
     }
 
@@ -373,47 +373,41 @@ impl ChainClient {
         Ok(Snapshot { chain, checkpoint, best, recipient_exists, payer_free: Some(read.payer_free), read_node: true })
     }
 
-    /// Asks the node how much gas a message needs (`gear_calculateHandleGas`) and returns
-    /// its `min_limit`; in the same round trip, the replies to `queries` (see
-    /// [`Self::replies_for_handle`]).
-    pub async fn calculate_handle_gas<T: Transport>(
+    /// The node's dry runs of messages from `source` to `program`, in one round trip: for each
+    /// of `handles`, the gas it needs (`gear_calculateHandleGas`'s `min_limit`); for each of
+    /// `queries`, the program's reply (`gear_calculateReplyForHandle`, given `query_gas`): its
+    /// bytes when the program answered with success, `None` for an error reply.
+    pub async fn dry_run<T: Transport>(
         &self,
         t: &T,
         endpoint: &Endpoint,
         (source, program): (&AccountId, &AccountId),
-        payload: &[u8],
+        handles: &[Vec<u8>],
         queries: &[Vec<u8>],
         query_gas: u64,
-    ) -> Result<(u64, Vec<Option<Vec<u8>>>)> {
-        let params = Value::Array(vec![
-            source.to_hex().into(),
-            program.to_hex().into(),
-            hexutil::encode(payload).into(),
-            0u64.into(),
-            true.into(),
-        ]);
-        let mut calls = vec![Call::new("gear_calculateHandleGas", params)];
-        calls.extend(queries.iter().map(|q| reply_call(source, program, q, query_gas)));
-        self.on_any_endpoint(t, endpoint, &self.cache(endpoint), &calls, |a| {
-            Ok((min_gas(&a[0])?, a[1..].iter().map(reply_payload).collect::<Result<_>>()?))
+    ) -> Result<(Vec<u64>, Vec<Option<Vec<u8>>>)> {
+        let n = handles.len();
+        let mut calls = Vec::with_capacity(n + queries.len());
+        for (i, payload) in handles.iter().chain(queries).enumerate() {
+            let mut params = vec![source.to_hex().into(), program.to_hex().into(), hexutil::encode(payload).into()];
+            let (method, rest) = match i < n {
+                true => ("gear_calculateHandleGas", [0u64.into(), true.into()]),
+                false => ("gear_calculateReplyForHandle", [query_gas.into(), 0u64.into()]),
+            };
+            params.extend(rest);
+            calls.push(Call::new(method, Value::Array(params)));
+        }
+        self.on_any_endpoint(t, endpoint, &self.cache(endpoint), &calls, |answers| {
+            let (mut mins, mut replies) = (Vec::new(), Vec::new());
+            for (i, a) in answers.iter().enumerate() {
+                match i < n {
+                    true => mins.push(min_gas(a)?),
+                    false => replies.push(reply_payload(a)?),
+                }
+            }
+            Ok((mins, replies))
         })
         .await
-    }
-
-    /// What `program` would answer each of `payloads` sent by `source`, in one round trip
-    /// (`gear_calculateReplyForHandle`, run by the node without a transaction): the reply's
-    /// bytes when the program answered with success, `None` when it answered with an error.
-    pub async fn replies_for_handle<T: Transport>(
-        &self,
-        t: &T,
-        endpoint: &Endpoint,
-        (source, program): (&AccountId, &AccountId),
-        payloads: &[Vec<u8>],
-        gas_limit: u64,
-    ) -> Result<Vec<Option<Vec<u8>>>> {
-        let calls: Vec<Call> = payloads.iter().map(|p| reply_call(source, program, p, gas_limit)).collect();
-        self.on_any_endpoint(t, endpoint, &self.cache(endpoint), &calls, |a| a.iter().map(reply_payload).collect())
-            .await
     }
 
     /// The fee the runtime would charge for `extrinsic` (a signed extrinsic; the signature
@@ -529,18 +523,6 @@ pub(crate) fn runtime_version(v: &Value) -> Result<(u32, u32)> {
 /// `system_accountNextIndex`'s answer: the payer's next nonce.
 pub(crate) fn next_index(v: &Value) -> Result<u32> {
     v.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| bad_answer("system_accountNextIndex"))
-}
-
-/// `gear_calculateReplyForHandle(source, program, payload, gas_limit, value 0)`.
-fn reply_call(source: &AccountId, program: &AccountId, payload: &[u8], gas_limit: u64) -> Call {
-    let params = Value::Array(vec![
-        source.to_hex().into(),
-        program.to_hex().into(),
-        hexutil::encode(payload).into(),
-        gas_limit.into(),
-        0u64.into(),
-    ]);
-    Call::new("gear_calculateReplyForHandle", params)
 }
 
 /// A `ReplyInfo` (`{ payload, value, code }`): the payload when `code` is a success

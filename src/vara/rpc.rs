@@ -111,10 +111,10 @@ const MAX_NODE_MESSAGE_CHARS: usize = 300;
 
 /// How an error says the node does not serve a method at all (JSON-RPC's -32601): a node
 /// without Gear's RPC (chopsticks, a filtering provider) cannot run programs for the client.
-const NOT_SERVED: &str = "is not served by this node";
+const NOT_SERVED: &str = "not served by this node: ";
 
 pub fn is_not_served(e: &Error) -> bool {
-    e.code == ErrorCode::RpcError && e.message.contains(NOT_SERVED)
+    e.code == ErrorCode::RpcError && e.message.starts_with(NOT_SERVED)
 }
 
 pub(crate) fn result_of(method: &str, mut answer: Value) -> Result<Value> {
@@ -124,8 +124,8 @@ pub(crate) fn result_of(method: &str, mut answer: Value) -> Result<Value> {
             Some((i, _)) => &message[..i],
             None => message,
         };
-        if e.get("code") == Some(&Value::Number(crate::json::Number::NegInt(-32601))) {
-            return err(ErrorCode::RpcError, format!("{method} {NOT_SERVED}: {message}"));
+        if matches!(e.get("code"), Some(Value::Number(crate::json::Number::NegInt(-32601)))) {
+            return err(ErrorCode::RpcError, format!("{NOT_SERVED}{method} ({message})"));
         }
         return err(ErrorCode::RpcError, format!("{method} failed: {message}"));
     }

@@ -190,17 +190,14 @@ pub struct TokenFacts {
 /// The questions asked of a program never seen before, in each dialect: `BalanceOf(payer)`
 /// (every VFT has it), then `Decimals`, `Symbol`, `Name`.
 pub fn probe(payer: &[u8; 32]) -> Vec<Vec<u8>> {
-    [Dialect::Named, Dialect::Header]
-        .into_iter()
-        .flat_map(|d| {
-            [
-                call(d, Method::BalanceOf, payer),
-                call(d, Method::Decimals, &[]),
-                call(d, Method::Symbol, &[]),
-                call(d, Method::Name, &[]),
-            ]
-        })
-        .collect()
+    let mut out = Vec::with_capacity(8);
+    for d in [Dialect::Named, Dialect::Header] {
+        out.push(call(d, Method::BalanceOf, payer));
+        for m in [Method::Decimals, Method::Symbol, Method::Name] {
+            out.push(call(d, m, &[]));
+        }
+    }
+    out
 }
 
 /// The program's dialect, facts and the payer's balance from the replies to [`probe`] (`None`

@@ -260,10 +260,14 @@ fn a_node_without_gear_rpc_gets_the_reference_dialect() {
     }
     let world = World::new(&[(ALICE, units(WUSDC))]);
     let node = NoGear(Node::new(&world));
-    let opts = BuildOptions { gas_limit: GasLimit::Max, ..BuildOptions::default() };
-    let signed = alice_pays(&ChainClient::new(), &node, &requirement(TOKEN, units(WUSDC)), &opts, &NoPrompt).unwrap();
-    assert_eq!(send_message_of(&signed).payload, vft::transfer_payload(Dialect::Named, &BOB, units(WUSDC)));
-    let token = serde_json::to_value(signed.summary.to_json()).unwrap()["token"].clone();
-    assert_eq!(token["symbol"], serde_json::Value::Null, "nothing read from the program");
-    assert_eq!(token["amount"], "1", "the server's extra.decimals");
+    node.0.handle_gas.set(1_000_000_000);
+    let chain = ChainClient::new();
+    for gas_limit in [GasLimit::Max, GasLimit::Calculate { margin_percent: 20 }] {
+        let opts = BuildOptions { gas_limit, ..BuildOptions::default() };
+        let signed = alice_pays(&chain, &node, &requirement(TOKEN, units(WUSDC)), &opts, &NoPrompt).unwrap();
+        assert_eq!(send_message_of(&signed).payload, vft::transfer_payload(Dialect::Named, &BOB, units(WUSDC)));
+        let token = serde_json::to_value(signed.summary.to_json()).unwrap()["token"].clone();
+        assert_eq!(token["symbol"], serde_json::Value::Null, "nothing read from the program");
+        assert_eq!(token["amount"], "1", "the server's extra.decimals");
+    }
 }
