@@ -14,8 +14,7 @@ const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/node-answers.j
 
 #[test]
 fn the_replayed_node_answers_are_this_programs() {
-    let holders = vec![(ALICE, U256::from(5_000_000u64))];
-    let world = World::new(&holders);
+    let world = World::new(&[(ALICE, U256::from(5_000_000u64))]);
     let answers: Vec<serde_json::Value> = vft::probe(&ALICE)
         .into_iter()
         .map(|payload| {
@@ -24,9 +23,9 @@ fn the_replayed_node_answers_are_this_programs() {
         })
         .collect();
     let price = U256::from(1_000_000u64);
-    let transfer_gas = dry_run_gas(holders, vft::transfer_payload(Dialect::Header, &BOB, price));
+    let transfer_gas = world.min_gas_limit(TOKEN, ALICE, &vft::transfer_payload(Dialect::Header, &BOB, price));
     let fixture = serde_json::json!({
-        "about": "Answers of the awesome-sails 0.3 VFT program in tests/vft (gtest) to x402-vara-wasm's token probe from //Alice, who holds 5 WUSDC (6 decimals), as gear_calculateReplyForHandle serialises them; transferGas: what 1 WUSDC from //Alice to //Bob burns. Written by tests/vft/tests/fixtures.rs.",
+        "about": "Answers of the awesome-sails 0.3 VFT program in tests/vft (gtest) to x402-vara-wasm's token probe from //Alice, who holds 5 WUSDC (6 decimals), as gear_calculateReplyForHandle serialises them; transferGas: the least gas limit with which 1 WUSDC from //Alice to //Bob succeeds (gear_calculateHandleGas's min_limit). Written by tests/vft/tests/fixtures.rs.",
         "program": format!("0x{}", hex(&TOKEN)),
         "payer": format!("0x{}", hex(&ALICE)),
         "answers": answers,

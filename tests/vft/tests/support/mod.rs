@@ -34,8 +34,9 @@ pub const ISSUER: [u8; 32] = [0x15; 32];
 pub const ALICE: [u8; 32] = hex_literal(b"d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d");
 pub const BOB: [u8; 32] = hex_literal(b"8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48");
 pub const TESTNET_GENESIS: &str = "0x525639f713f397dcf839bd022cd821f367ebcf179de7b9253531f8adbe5436d6";
-/// 1,000 VARA: gas for every message the tests send.
-pub const GAS_MONEY: u128 = 1_000 * 1_000_000_000_000;
+/// 10^9 VARA: gas for every message the tests send, and for the dry runs (gtest's
+/// calculate_reply_for_handle does not give back what it reserves).
+pub const GAS_MONEY: u128 = 1_000_000_000 * 1_000_000_000_000;
 
 const fn hex_literal(text: &[u8; 64]) -> [u8; 32] {
     let mut out = [0u8; 32];
@@ -101,8 +102,14 @@ impl World {
         world
     }
 
+    /// Deploys the program built by build.rs (a debug build of the crates), or the wasm at
+    /// `X402_VFT_WASM` (to measure another build, such as a release one).
     pub fn deploy(&self, id: [u8; 32], name: &str, symbol: &str, decimals: u8) {
-        let program = Program::from_binary_with_id(&self.system, id, x402_vft_program::WASM_BINARY);
+        let code = match std::env::var("X402_VFT_WASM") {
+            Ok(path) => std::fs::read(path).expect("X402_VFT_WASM names a wasm file"),
+            Err(_) => x402_vft_program::WASM_BINARY.to_vec(),
+        };
+        let program = Program::from_binary_with_id(&self.system, id, code);
         let mut ctor = SailsMessageHeader::v1(InterfaceId::zero(), 0, 0).to_bytes();
         (name, symbol, decimals).encode_to(&mut ctor);
         let mid = program.send_bytes(ISSUER, ctor);
@@ -138,6 +145,24 @@ impl World {
             .expect("the program answers")
     }
 
+    /// The least gas limit with which `payload` from `from` runs to its end here, by dry runs
+    /// that change nothing: what the node's gear_calculateHandleGas (with other panics
+    /// allowed, as the client asks) calls `min_limit`. A message the program refuses "ends"
+    /// with its panic, as on the node.
+    pub fn min_gas_limit(&self, to: [u8; 32], from: [u8; 32], payload: &[u8]) -> u64 {
+        let ends = |gas| {
+            let info = self.system.calculate_reply_for_handle(from, to, payload.to_vec(), gas, 0).expect("a reply");
+            !format!("{:?}", info.code).contains("RanOutOfGas")
+        };
+        let (mut enough, mut short) = (gtest::constants::MAX_USER_GAS_LIMIT, 0);
+        assert!(ends(enough), "the message ends with all the gas a user may give");
+        while enough - short > 1 {
+            let mid = short + (enough - short) / 2;
+            if ends(mid) { enough = mid } else { short = mid }
+        }
+        enough
+    }
+
     pub fn balance(&self, token: [u8; 32], who: [u8; 32]) -> U256 {
         let info = self.query(token, call::<VftService>("BalanceOf", ActorId::from(who)));
         assert!(info.code.is_success(), "{info:?}");
@@ -158,11 +183,10 @@ pub fn reply_to(res: &BlockRunResult, mid: MessageId) -> Reply {
 }
 
 /// A JSON-RPC node: chain values as in tests/payload.rs (real Vara metadata), and Gear's calls
-/// answered by the program in `world`. `gear_calculateHandleGas` has no gtest counterpart: it
-/// answers `handle_gas` (the tests measure it by running the same message in a twin world).
+/// answered by the program in `world`: gear_calculateReplyForHandle by gtest's own, and
+/// gear_calculateHandleGas (which gtest lacks) by [`World::min_gas_limit`].
 pub struct Node<'a> {
     pub world: &'a World,
-    pub handle_gas: std::cell::Cell<u64>,
     pub seen: RefCell<Vec<String>>,
     metadata_hex: String,
 }
@@ -171,7 +195,7 @@ impl<'a> Node<'a> {
     pub fn new(world: &'a World) -> Self {
         let metadata =
             std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/vara-recent.metadata.scale")).unwrap();
-        Node { world, handle_gas: 0.into(), seen: RefCell::new(vec![]), metadata_hex: format!("0x{}", hex(&metadata)) }
+        Node { world, seen: RefCell::new(vec![]), metadata_hex: format!("0x{}", hex(&metadata)) }
     }
 
     fn answer(&self, call: &Value) -> Value {
@@ -186,30 +210,31 @@ impl<'a> Node<'a> {
                 "stateRoot": format!("0x{}", "22".repeat(32)), "extrinsicsRoot": format!("0x{}", "33".repeat(32)),
                 "digest": {"logs": []}}),
             "system_accountNextIndex" => json!(0),
-            // Every account holds 1,000 VARA (AccountInfo: four u32 counters, then free).
+            // Every account holds GAS_MONEY (AccountInfo: four u32 counters, then free).
             "state_getStorage" => {
                 let mut info = vec![0u8; 16];
                 info.extend_from_slice(&GAS_MONEY.to_le_bytes());
                 info.extend_from_slice(&[0; 48]);
                 json!(format!("0x{}", hex(&info)))
             }
-            "gear_calculateHandleGas" => json!({"min_limit": self.handle_gas.get(), "reserved": 0, "burned": 0,
-                "may_be_returned": 0, "waited": false}),
-            "gear_calculateReplyForHandle" => {
+            "gear_calculateHandleGas" | "gear_calculateReplyForHandle" => {
                 let bytes = |i: usize| unhex(params[i].as_str().unwrap());
-                let (source, program) = (bytes(0), bytes(1));
-                let program: [u8; 32] = program.try_into().unwrap();
+                let source: [u8; 32] = bytes(0).try_into().unwrap();
+                let program: [u8; 32] = bytes(1).try_into().unwrap();
                 if !self.world.system.is_active_program(program) {
                     // The real node refuses too; its exact words are not reproduced here.
                     return json!({"jsonrpc": "2.0", "id": call["id"], "error": {"code": 8000, "message": "program not found"}});
                 }
-                let source: [u8; 32] = source.try_into().unwrap();
-                let info = self
-                    .world
-                    .system
-                    .calculate_reply_for_handle(source, program, bytes(2), params[3].as_u64().unwrap(), 0)
-                    .unwrap();
-                serde_json::to_value(&info).unwrap()
+                if method == "gear_calculateHandleGas" {
+                    let min_limit = self.world.min_gas_limit(program, source, &bytes(2));
+                    json!({"min_limit": min_limit, "reserved": 0, "burned": 0, "may_be_returned": 0, "waited": false})
+                } else {
+                    let gas = params[3].as_u64().unwrap();
+                    serde_json::to_value(
+                        self.world.system.calculate_reply_for_handle(source, program, bytes(2), gas, 0).unwrap(),
+                    )
+                    .unwrap()
+                }
             }
             other => panic!("unexpected RPC {other}"),
         };
@@ -278,17 +303,10 @@ pub fn alice_pays(
     block_on(build_payment(&payer, req, consent))
 }
 
-/// What `payload` from Alice burns in a world minted like `holders` (the node's dry run of
-/// gear_calculateHandleGas: the same message on the same state), run on its own thread as
-/// gtest allows one `System` per thread.
-pub fn dry_run_gas(holders: Holders, payload: Vec<u8>) -> u64 {
-    std::thread::spawn(move || {
-        let reply = World::new(&holders).send(TOKEN, ALICE, payload, None);
-        assert!(reply.ok, "the dry run succeeds");
-        reply.gas_burned
-    })
-    .join()
-    .unwrap()
+/// Alice's `payload` (with `gas`, or the most a user may give) in a fresh world minted like
+/// `holders`, on its own thread: gtest allows one `System` per thread.
+pub fn alice_sends_in(holders: Holders, payload: Vec<u8>, gas: Option<u64>) -> Reply {
+    std::thread::spawn(move || World::new(&holders).send(TOKEN, ALICE, payload, gas)).join().unwrap()
 }
 
 fn block_on<F: std::future::Future>(f: F) -> F::Output {
