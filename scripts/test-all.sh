@@ -4,7 +4,8 @@
 # polkadot-js cross-checks, reference server, chain, the examples clicked in real browsers).
 # Fails loudly when a level cannot run (a missing browser or driver is an error, never a skip).
 # X402_WASM_SKIP="name …" leaves named wasm tests out (e.g. one waiting for a core change);
-# the run says so.
+# X402_SKIP_VFT_GTEST=1 leaves out the gtest suite of tests/vft (its cold build is the longest
+# step); the run says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,14 @@ IN_BROWSER=(env WASM_BINDGEN_USE_BROWSER=1 WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PW
 wasm_test() { if [ ${#skip[@]} -gt 0 ]; then "$@" -- -- "${skip[@]}"; else "$@"; fi; }
 
 step "cargo test (native)" cargo test --quiet
+# Token payments as this client signs them, run by a real VFT program (awesome-sails 0.3 on
+# sails-rs 1.0) in gtest: its own Cargo project and lockfile; cold, it compiles Gear's tree
+# (about 14 CPU-minutes, without incremental state it would never reuse on a clean clone).
+if [ -n "${X402_SKIP_VFT_GTEST:-}" ]; then
+  echo "NOTE: the gtest suite of tests/vft is left out (X402_SKIP_VFT_GTEST)"
+else
+  step "gtest: a VFT program runs our payments" env CARGO_INCREMENTAL=0 cargo test --quiet --manifest-path tests/vft/Cargo.toml
+fi
 # A short run of every fuzz target (3 s each by default; scripts/fuzz.sh 600 is the long run).
 step "fuzz smoke (scripts/fuzz.sh)" bash scripts/fuzz.sh "${X402_FUZZ_SMOKE_SECONDS:-33}"
 step "build dist/ (one wasm, embedded)" bash scripts/build.sh

@@ -90,7 +90,7 @@ const recorded = JSON.parse(readFileSync(path.join(repoRoot, 'tests/vft/fixtures
 const WUSDC_TESTNET = '0x9f332e61589e0850dce6d8e6070ea5618de33d9f134a4a35d6d1164dc9002f48';
 
 function tokenNode() {
-  const node = scriptedRpc({ metadataPath: path.join(repoRoot, 'tests/fixtures/vara-recent.metadata.scale'), specVersion: 20000, gasMinLimit: recorded.transferGas });
+  const node = scriptedRpc({ metadataPath: path.join(repoRoot, 'tests/fixtures/vara-recent.metadata.scale'), specVersion: 20000 });
   node.state.answer = (call, answer) => {
     if (call.method !== 'gear_calculateReplyForHandle') return undefined;
     const found = recorded.answers.find((a) => a.payload === call.params[2]);
