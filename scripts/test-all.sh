@@ -31,13 +31,19 @@ IN_BROWSER=(env WASM_BINDGEN_USE_BROWSER=1 WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PW
 wasm_test() { if [ ${#skip[@]} -gt 0 ]; then "$@" -- -- "${skip[@]}"; else "$@"; fi; }
 
 step "cargo test (native)" cargo test --quiet
-# Token payments as this client signs them, run by a real VFT program (awesome-sails 0.3 on
-# sails-rs 1.0) in gtest: its own Cargo project and lockfile; cold, it compiles Gear's tree
-# (about 14 CPU-minutes, without incremental state it would never reuse on a clean clone).
+# Token payments as this client signs them, run by real VFT programs in gtest: awesome-sails
+# 0.3 on sails-rs 1.0 (tests/vft) and 0.2 on sails-rs 0.10 (tests/vft/named, built first into
+# the same target directory). Their own lockfiles; cold, they compile Gear's tree (about 17
+# CPU-minutes), without incremental state a clean clone would never reuse.
+vft_gtest() (
+  export CARGO_INCREMENTAL=0
+  cargo build --quiet --manifest-path tests/vft/named/Cargo.toml --target-dir tests/vft/target
+  cargo test --quiet --manifest-path tests/vft/Cargo.toml
+)
 if [ -n "${X402_SKIP_VFT_GTEST:-}" ]; then
   echo "NOTE: the gtest suite of tests/vft is left out (X402_SKIP_VFT_GTEST)"
 else
-  step "gtest: a VFT program runs our payments" env CARGO_INCREMENTAL=0 cargo test --quiet --manifest-path tests/vft/Cargo.toml
+  step "gtest: VFT programs run our payments" vft_gtest
 fi
 # A short run of every fuzz target (3 s each by default; scripts/fuzz.sh 600 is the long run).
 step "fuzz smoke (scripts/fuzz.sh)" bash scripts/fuzz.sh "${X402_FUZZ_SMOKE_SECONDS:-33}"

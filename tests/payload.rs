@@ -318,7 +318,7 @@ fn token_payment_sends_a_sails_transfer_with_calculated_gas() {
     assert_eq!(token.describe(built.summary.amount), "1 WUSDC (1000000 in the smallest unit)");
     let calls: Vec<_> = node.requests.borrow().iter().flat_map(|r| r.as_array().cloned().unwrap_or_default()).collect();
     let probes = calls.iter().filter(|c| c["method"] == "gear_calculateReplyForHandle").count();
-    assert_eq!(probes, 8, "one probe, both Sails dialects, in one batch");
+    assert_eq!(probes, 11, "one probe, both Sails dialects, in one batch");
     let facts = metadata::decode(&metadata_bytes()).unwrap();
     let unsigned = UnsignedPayload::from_json(&built.payload.payload.transaction).unwrap();
     let len = unsigned.encode(&facts).unwrap().len();

@@ -23,7 +23,9 @@ pub enum Dialect {
     Header,
 }
 
-/// The methods the client calls.
+/// The methods the client calls. In the named dialect the first five are on the `Vft` service
+/// (where Sails 0.x tokens such as the bridge's answer their metadata too); the `Metadata…`
+/// ones on `VftMetadata` (awesome-sails 0.2). In the header dialect both are `VftMetadata`'s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     Transfer,
@@ -31,6 +33,9 @@ pub enum Method {
     Decimals,
     Name,
     Symbol,
+    MetadataDecimals,
+    MetadataName,
+    MetadataSymbol,
 }
 
 /// awesome-sails 0.3's `Vft` and `VftMetadata` interface ids (sails-rs 1.0).
@@ -42,15 +47,17 @@ const HEADER_VERSION: u8 = 1;
 const HEADER_LEN: u8 = 16;
 
 impl Method {
-    /// The method's name; in the named dialect every one of them is on the `Vft` service
-    /// (Sails 0.x tokens answer their metadata there).
-    fn name(self) -> &'static str {
+    /// Service and method names (the named dialect).
+    fn route(self) -> (&'static str, &'static str) {
         match self {
-            Method::Transfer => "Transfer",
-            Method::BalanceOf => "BalanceOf",
-            Method::Decimals => "Decimals",
-            Method::Name => "Name",
-            Method::Symbol => "Symbol",
+            Method::Transfer => ("Vft", "Transfer"),
+            Method::BalanceOf => ("Vft", "BalanceOf"),
+            Method::Decimals => ("Vft", "Decimals"),
+            Method::Name => ("Vft", "Name"),
+            Method::Symbol => ("Vft", "Symbol"),
+            Method::MetadataDecimals => ("VftMetadata", "Decimals"),
+            Method::MetadataName => ("VftMetadata", "Name"),
+            Method::MetadataSymbol => ("VftMetadata", "Symbol"),
         }
     }
 
@@ -59,9 +66,9 @@ impl Method {
         match self {
             Method::BalanceOf => (VFT_INTERFACE, 2),
             Method::Transfer => (VFT_INTERFACE, 4),
-            Method::Decimals => (VFT_METADATA_INTERFACE, 0),
-            Method::Name => (VFT_METADATA_INTERFACE, 1),
-            Method::Symbol => (VFT_METADATA_INTERFACE, 2),
+            Method::Decimals | Method::MetadataDecimals => (VFT_METADATA_INTERFACE, 0),
+            Method::Name | Method::MetadataName => (VFT_METADATA_INTERFACE, 1),
+            Method::Symbol | Method::MetadataSymbol => (VFT_METADATA_INTERFACE, 2),
         }
     }
 }
@@ -71,8 +78,9 @@ fn prefix(dialect: Dialect, method: Method) -> Vec<u8> {
     let mut out = Vec::with_capacity(16);
     match dialect {
         Dialect::Named => {
-            "Vft".encode_to(&mut out);
-            method.name().encode_to(&mut out);
+            let (service, name) = method.route();
+            service.encode_to(&mut out);
+            name.encode_to(&mut out);
         }
         Dialect::Header => {
             let (interface, entry) = method.entry();
@@ -188,14 +196,26 @@ pub struct TokenFacts {
 }
 
 /// The questions asked of a program never seen before, in each dialect: `BalanceOf(payer)`
-/// (every VFT has it), then `Decimals`, `Symbol`, `Name`.
+/// (every VFT has it), then `Decimals`, `Symbol`, `Name` (in the named dialect on both
+/// services that have held them).
+const PROBE: [(Dialect, Method); 11] = [
+    (Dialect::Named, Method::BalanceOf),
+    (Dialect::Named, Method::Decimals),
+    (Dialect::Named, Method::Symbol),
+    (Dialect::Named, Method::Name),
+    (Dialect::Named, Method::MetadataDecimals),
+    (Dialect::Named, Method::MetadataSymbol),
+    (Dialect::Named, Method::MetadataName),
+    (Dialect::Header, Method::BalanceOf),
+    (Dialect::Header, Method::Decimals),
+    (Dialect::Header, Method::Symbol),
+    (Dialect::Header, Method::Name),
+];
+
 pub fn probe(payer: &[u8; 32]) -> Vec<Vec<u8>> {
-    let mut out = Vec::with_capacity(8);
-    for d in [Dialect::Named, Dialect::Header] {
-        out.push(call(d, Method::BalanceOf, payer));
-        for m in [Method::Decimals, Method::Symbol, Method::Name] {
-            out.push(call(d, m, &[]));
-        }
+    let mut out = Vec::with_capacity(PROBE.len());
+    for (dialect, method) in PROBE {
+        out.push(call(dialect, method, if method == Method::BalanceOf { payer } else { &[] }));
     }
     out
 }
@@ -204,14 +224,19 @@ pub fn probe(payer: &[u8; 32]) -> Vec<Vec<u8>> {
 /// where the program answered with an error). A program that answers `BalanceOf` in neither
 /// dialect is not a VFT this client can pay.
 pub fn read_probe(replies: &[Option<Vec<u8>>]) -> Result<(TokenFacts, U256)> {
-    for (dialect, answers) in [Dialect::Named, Dialect::Header].into_iter().zip(replies.chunks(4)) {
-        let get = |i: usize| answers.get(i).and_then(Option::as_deref);
-        let Some(balance) = get(0).and_then(|r| balance_reply(dialect, r)) else { continue };
+    for dialect in [Dialect::Named, Dialect::Header] {
+        let answer = |m: Method| {
+            let i = PROBE.iter().position(|p| *p == (dialect, m))?;
+            replies.get(i)?.as_deref()
+        };
+        let Some(balance) = answer(Method::BalanceOf).and_then(|r| balance_reply(dialect, r)) else { continue };
+        let fact = |m: Method| answer(m).and_then(|r| reply::<String>(dialect, m, r));
+        let decimals = |m: Method| answer(m).and_then(|r| reply::<u8>(dialect, m, r));
         let info = TokenInfo {
             // The largest amount has 78 digits: more decimals than that is a broken answer.
-            decimals: get(1).and_then(|r| reply::<u8>(dialect, Method::Decimals, r)).filter(|d| *d <= 78),
-            symbol: get(2).and_then(|r| reply(dialect, Method::Symbol, r)),
-            name: get(3).and_then(|r| reply(dialect, Method::Name, r)),
+            decimals: decimals(Method::Decimals).or_else(|| decimals(Method::MetadataDecimals)).filter(|d| *d <= 78),
+            symbol: fact(Method::Symbol).or_else(|| fact(Method::MetadataSymbol)),
+            name: fact(Method::Name).or_else(|| fact(Method::MetadataName)),
         };
         return Ok((TokenFacts { dialect, info }, balance));
     }
@@ -302,27 +327,35 @@ mod tests {
     fn the_probe_finds_the_dialect_from_balance_of() {
         let payer = [7u8; 32];
         let calls = probe(&payer);
-        assert_eq!(calls.len(), 8);
+        assert_eq!(calls.len(), 11);
+        // An answer echoes the question's prefix (a header's route byte is the program's own).
         let answer = |i: usize, body: Vec<u8>| {
             let mut r = calls[i].clone();
-            if i == 0 || i == 4 {
-                r.truncate(r.len() - 32); // the question's argument is not in the answer
+            if i == 0 || i == 7 {
+                r.truncate(r.len() - 32); // BalanceOf's argument is not in the answer
             }
             r.extend(body);
             Some(r)
         };
         let balance = U256::from(5u64).to_little_endian().to_vec();
-        let mut replies: Vec<Option<Vec<u8>>> = vec![Some(vec![]); 4]; // Sails 1.0: empty auto-replies
-        replies.extend([answer(4, balance.clone()), answer(5, vec![6]), answer(6, "WUSDC".encode()), None]);
+        // Sails 1.0: empty auto-replies to the named questions, answers to the header ones.
+        let mut replies: Vec<Option<Vec<u8>>> = vec![Some(vec![]); 7];
+        replies.extend([answer(7, balance.clone()), answer(8, vec![6]), answer(9, "WUSDC".encode()), None]);
         let (facts, held) = read_probe(&replies).unwrap();
         assert_eq!(held, U256::from(5u64));
         let info = TokenInfo { decimals: Some(6), symbol: Some("WUSDC".into()), name: None };
         assert_eq!(facts, TokenFacts { dialect: Dialect::Header, info });
-        let mut named: Vec<Option<Vec<u8>>> = (0..4).map(|i| answer(i, vec![])).collect();
-        named[0] = answer(0, balance);
-        named.extend([None, None, None, None]); // Sails 0.x programs panic on a header
-        assert_eq!(read_probe(&named).unwrap().0.dialect, Dialect::Named);
-        let e = read_probe(&[None, None, None, None, Some(vec![]), None, None, None]).unwrap_err();
-        assert_eq!(e.code, ErrorCode::UnsupportedAsset);
+        // Sails 0.x: metadata on VftMetadata only (awesome-sails 0.2); panics on a header.
+        let mut named =
+            vec![answer(0, balance), None, None, None, answer(4, vec![18]), answer(5, "WETH".encode()), None];
+        named.extend([None, None, None, None]);
+        let (facts, _) = read_probe(&named).unwrap();
+        assert_eq!(
+            (facts.dialect, facts.info.decimals, facts.info.symbol.as_deref()),
+            (Dialect::Named, Some(18), Some("WETH"))
+        );
+        let mut none = vec![None; 7];
+        none.extend([Some(vec![]), None, None, None]);
+        assert_eq!(read_probe(&none).unwrap_err().code, ErrorCode::UnsupportedAsset);
     }
 }

@@ -150,7 +150,7 @@ fn a_payer_short_of_tokens_is_told_before_signing_and_the_program_would_refuse()
     }
     let seen = node.seen.borrow();
     let probes = seen.iter().filter(|m| *m == "gear_calculateReplyForHandle").count();
-    assert_eq!(probes, 8 + 1 + 1, "one probe of 8 queries, then the balance beside each gas estimate");
+    assert_eq!(probes, 11 + 1 + 1, "one probe of 11 queries, then the balance beside each gas estimate");
     drop(seen);
 
     // The program's own answer to the same payment.
@@ -164,7 +164,7 @@ fn a_payer_short_of_tokens_is_told_before_signing_and_the_program_would_refuse()
 fn a_wrong_program_id_is_refused_before_signing() {
     let world = World::new(&[(ALICE, units(5 * WUSDC))]);
     let other: [u8; 32] = [0xee; 32];
-    world.deploy(other, "Bridged Tether USD", "WUSDT", 6);
+    world.deploy(Sails::V1, other, "Bridged Tether USD", "WUSDT", 6);
     let node = Node::new(&world);
     let chain = ChainClient::new();
     let opts = BuildOptions::default();

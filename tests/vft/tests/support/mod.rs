@@ -8,7 +8,7 @@ use awesome_sails::{vft, vft_admin, vft_metadata};
 use gear_core::rpc::ReplyInfo;
 use sails_rs::gtest::{self, BlockRunResult, Program, System};
 use sails_rs::meta::{InterfaceId, SailsMessageHeader, ServiceMeta};
-use sails_rs::{ActorId, Encode, MessageId};
+use sails_rs::{ActorId, Decode, Encode, MessageId};
 use serde_json::{Value, json};
 use std::cell::RefCell;
 use x402_vara_wasm::amount::U256;
@@ -83,45 +83,99 @@ pub struct Reply {
     pub gas_burned: u64,
 }
 
+/// Which build of the token: awesome-sails 0.3 on sails-rs 1.0 (this crate, header dialect)
+/// or awesome-sails 0.2 on sails-rs 0.10 (tests/vft/named, named dialect).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sails {
+    V1,
+    V0,
+}
+
+impl Sails {
+    /// The program's wasm: build.rs's (a debug build of the crates), or another build's
+    /// (`X402_VFT_WASM`, `X402_VFT_NAMED_WASM`: to measure a release build, say).
+    pub fn code(self) -> Vec<u8> {
+        let named = concat!(env!("CARGO_MANIFEST_DIR"), "/target/wasm32-gear/debug/x402_vft_program_named.opt.wasm");
+        match (self, std::env::var(if self == Sails::V1 { "X402_VFT_WASM" } else { "X402_VFT_NAMED_WASM" })) {
+            (_, Ok(path)) => std::fs::read(path).expect("the variable names a wasm file"),
+            (Sails::V1, Err(_)) => x402_vft_program::WASM_BINARY.to_vec(),
+            (Sails::V0, Err(_)) => std::fs::read(named).unwrap_or_else(|_| {
+                panic!("{named} is missing: cargo build --manifest-path tests/vft/named/Cargo.toml --target-dir tests/vft/target")
+            }),
+        }
+    }
+
+    /// A call in this program's dialect: Sails 1.0's header for `S`, or the names.
+    fn call<S: ServiceMeta>(self, service: &str, method: &str, args: impl Encode) -> Vec<u8> {
+        match self {
+            Sails::V1 => call::<S>(method, args),
+            Sails::V0 => (service, method, args).encode(),
+        }
+    }
+
+    /// A reply's value, after its header or its service and method names.
+    pub fn body(self, reply: &[u8]) -> Vec<u8> {
+        match self {
+            Sails::V1 => reply[16..].to_vec(),
+            Sails::V0 => {
+                let input = &mut &reply[..];
+                <(String, String)>::decode(input).expect("a named reply");
+                input.to_vec()
+            }
+        }
+    }
+}
+
 pub struct World {
     pub system: System,
+    flavours: RefCell<Vec<([u8; 32], Sails)>>,
 }
 
 impl World {
-    /// The token deployed at [`TOKEN`] by [`ISSUER`], who may mint; `holders` minted.
+    /// The Sails 1.0 token deployed at [`TOKEN`] by [`ISSUER`], who may mint; `holders` minted.
     pub fn new(holders: &[([u8; 32], U256)]) -> Self {
+        World::of(Sails::V1, holders)
+    }
+
+    pub fn of(sails: Sails, holders: &[([u8; 32], U256)]) -> Self {
         let system = System::new();
         for who in [ISSUER, ALICE, BOB] {
             system.mint_to(who, GAS_MONEY);
         }
-        let world = World { system };
-        world.deploy(TOKEN, "Bridged USD Coin", "WUSDC", 6);
+        let world = World { system, flavours: RefCell::new(vec![]) };
+        world.deploy(sails, TOKEN, "Bridged USD Coin", "WUSDC", 6);
         for (who, amount) in holders {
             world.mint(TOKEN, *who, *amount);
         }
         world
     }
 
-    /// Deploys the program built by build.rs (a debug build of the crates), or the wasm at
-    /// `X402_VFT_WASM` (to measure another build, such as a release one).
-    pub fn deploy(&self, id: [u8; 32], name: &str, symbol: &str, decimals: u8) {
-        let code = match std::env::var("X402_VFT_WASM") {
-            Ok(path) => std::fs::read(path).expect("X402_VFT_WASM names a wasm file"),
-            Err(_) => x402_vft_program::WASM_BINARY.to_vec(),
+    fn sails(&self, token: [u8; 32]) -> Sails {
+        self.flavours.borrow().iter().find(|(id, _)| *id == token).expect("a token").1
+    }
+
+    pub fn deploy(&self, sails: Sails, id: [u8; 32], name: &str, symbol: &str, decimals: u8) {
+        let program = Program::from_binary_with_id(&self.system, id, sails.code());
+        let ctor = match sails {
+            Sails::V1 => {
+                [SailsMessageHeader::v1(InterfaceId::zero(), 0, 0).to_bytes(), (name, symbol, decimals).encode()]
+                    .concat()
+            }
+            Sails::V0 => ("New", name, symbol, decimals).encode(),
         };
-        let program = Program::from_binary_with_id(&self.system, id, code);
-        let mut ctor = SailsMessageHeader::v1(InterfaceId::zero(), 0, 0).to_bytes();
-        (name, symbol, decimals).encode_to(&mut ctor);
         let mid = program.send_bytes(ISSUER, ctor);
         let res = self.system.run_next_block();
         assert!(res.succeed.contains(&mid), "the token initialises: {res:?}");
-        let grant = call::<RolesService>("GrantRole", (vft_admin::MINTER_ROLE, ActorId::from(ISSUER)));
+        self.flavours.borrow_mut().push((id, sails));
+        // MINTER_ROLE is keccak256("MINTER_ROLE") in both releases of awesome-sails.
+        let grant =
+            sails.call::<RolesService>("AccessControl", "GrantRole", (vft_admin::MINTER_ROLE, ActorId::from(ISSUER)));
         assert!(self.send(id, ISSUER, grant, None).ok, "the issuer is made minter");
     }
 
     pub fn mint(&self, token: [u8; 32], to: [u8; 32], amount: U256) -> Reply {
-        let reply =
-            self.send(token, ISSUER, call::<AdminService>("Mint", (ActorId::from(to), sails_u256(amount))), None);
+        let mint = (ActorId::from(to), sails_u256(amount));
+        let reply = self.send(token, ISSUER, self.sails(token).call::<AdminService>("VftAdmin", "Mint", mint), None);
         assert!(reply.ok, "minted {amount} to {to:02x?}: {}", String::from_utf8_lossy(&reply.payload));
         reply
     }
@@ -164,11 +218,12 @@ impl World {
     }
 
     pub fn balance(&self, token: [u8; 32], who: [u8; 32]) -> U256 {
-        let info = self.query(token, call::<VftService>("BalanceOf", ActorId::from(who)));
+        let sails = self.sails(token);
+        let info = self.query(token, sails.call::<VftService>("Vft", "BalanceOf", ActorId::from(who)));
         assert!(info.code.is_success(), "{info:?}");
-        let body = &info.payload[16..];
+        let body = sails.body(&info.payload);
         assert_eq!(body.len(), 32);
-        U256::from_little_endian(body)
+        U256::from_little_endian(&body)
     }
 }
 
@@ -334,7 +389,6 @@ pub struct SendMessage {
 }
 
 pub fn send_message_of(signed: &Signed) -> SendMessage {
-    use sails_rs::Decode;
     let unsigned = &signed.summary.unsigned;
     let method = &unsigned.method;
     // The call is the tail of the signed extrinsic the facilitator submits.
