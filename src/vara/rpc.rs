@@ -109,8 +109,9 @@ pub(crate) fn collect_batch(calls: &[Call], answers: Vec<Value>) -> Result<Vec<V
 /// The most of a node's error message an error repeats (a server's reason is cut alike).
 const MAX_NODE_MESSAGE_CHARS: usize = 300;
 
-/// How an error says the node does not serve a method at all (JSON-RPC's -32601): a node
-/// without Gear's RPC (chopsticks, a filtering provider) cannot run programs for the client.
+/// How an error says the node does not serve a method at all (JSON-RPC's -32601, "Method not
+/// found"): a node without Gear's RPC (chopsticks, a filtering provider) cannot run programs
+/// for the client.
 const NOT_SERVED: &str = "not served by this node: ";
 
 pub fn is_not_served(e: &Error) -> bool {
@@ -124,7 +125,9 @@ pub(crate) fn result_of(method: &str, mut answer: Value) -> Result<Value> {
             Some((i, _)) => &message[..i],
             None => message,
         };
-        if matches!(e.get("code"), Some(Value::Number(crate::json::Number::NegInt(-32601)))) {
+        // By its code, or by the spec's words for it (chopsticks sends no code over HTTP).
+        let unserved = matches!(e.get("code"), Some(Value::Number(crate::json::Number::NegInt(-32601))));
+        if unserved || message.starts_with("Method not found") {
             return err(ErrorCode::RpcError, format!("{NOT_SERVED}{method} ({message})"));
         }
         return err(ErrorCode::RpcError, format!("{method} failed: {message}"));
@@ -184,6 +187,18 @@ mod tests {
                 .unwrap_err();
         assert_eq!(e.code, ErrorCode::RpcError);
         assert!(e.message.contains("two answers to y"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_method_the_node_does_not_serve_is_told_apart() {
+        // jsonrpsee sends the code; chopsticks over HTTP only the spec's message.
+        for error in [json!({"code": -32601, "message": "no such thing"}), json!({"message": "Method not found: x"})] {
+            let e = result_of("x", json!({"jsonrpc": "2.0", "id": 0, "error": error})).unwrap_err();
+            assert!(is_not_served(&e), "{e}");
+        }
+        let e =
+            result_of("x", json!({"jsonrpc": "2.0", "id": 0, "error": {"code": 8000, "message": "boom"}})).unwrap_err();
+        assert!(!is_not_served(&e));
     }
 
     #[test]

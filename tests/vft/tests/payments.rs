@@ -242,24 +242,23 @@ fn holder(i: u32) -> [u8; 32] {
 
 #[test]
 fn a_node_without_gear_rpc_gets_the_reference_dialect() {
-    // chopsticks (the local chain) answers Gear's calls with "Method not found": the client
-    // cannot ask the program and signs what x402-vara signs (Sails 0.x addressing).
+    // A node that does not serve gear_calculateReplyForHandle answers "Method not found" (so
+    // does chopsticks, the local chain, over HTTP without the -32601 code): the client cannot
+    // ask the program and signs what x402-vara signs (Sails 0.x addressing).
     struct NoGear<'a>(Node<'a>);
     impl x402_vara_wasm::vara::rpc::Transport for NoGear<'_> {
-        async fn post_json(&self, url: &str, body: String) -> x402_vara_wasm::Result<String> {
+        async fn post_json(&self, _url: &str, body: String) -> x402_vara_wasm::Result<String> {
             let request: serde_json::Value = serde_json::from_str(&body).unwrap();
-            let calls = request.as_array().cloned().unwrap_or_else(|| vec![request.clone()]);
-            if calls.iter().any(|c| c["method"] == "gear_calculateReplyForHandle") {
-                let answers: Vec<_> = calls
-                    .iter()
-                    .map(|c| {
-                        serde_json::json!({"jsonrpc": "2.0", "id": c["id"],
-                    "error": {"code": -32601, "message": "Method not found: gear_calculateReplyForHandle"}})
-                    })
-                    .collect();
-                return Ok(serde_json::Value::Array(answers).to_string());
-            }
-            self.0.post_json(url, body).await
+            let answer = |c: &serde_json::Value| match c["method"] == "gear_calculateReplyForHandle" {
+                true => serde_json::json!({"jsonrpc": "2.0", "id": c["id"],
+                    "error": {"message": "Method not found: gear_calculateReplyForHandle"}}),
+                false => self.0.answer(c),
+            };
+            let answers = match &request {
+                serde_json::Value::Array(calls) => serde_json::Value::Array(calls.iter().map(answer).collect()),
+                one => answer(one),
+            };
+            Ok(answers.to_string())
         }
     }
     let world = World::new(&[(ALICE, units(WUSDC))]);

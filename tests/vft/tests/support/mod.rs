@@ -253,7 +253,7 @@ impl<'a> Node<'a> {
         Node { world, seen: RefCell::new(vec![]), metadata_hex: format!("0x{}", hex(&metadata)) }
     }
 
-    fn answer(&self, call: &Value) -> Value {
+    pub fn answer(&self, call: &Value) -> Value {
         let method = call["method"].as_str().unwrap();
         self.seen.borrow_mut().push(method.to_string());
         let params = &call["params"];
