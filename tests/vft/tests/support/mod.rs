@@ -355,25 +355,13 @@ pub fn alice_pays(
         abort: &NeverAbort,
         now_ms: 0.0,
     };
-    block_on(build_payment(&payer, req, consent))
+    futures::executor::block_on(build_payment(&payer, req, consent))
 }
 
 /// Alice's `payload` (with `gas`, or the most a user may give) in a fresh world minted like
 /// `holders`, on its own thread: gtest allows one `System` per thread.
 pub fn alice_sends_in(holders: Holders, payload: Vec<u8>, gas: Option<u64>) -> Reply {
     std::thread::spawn(move || World::new(&holders).send(TOKEN, ALICE, payload, gas)).join().unwrap()
-}
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    // The node answers at once, so polling until ready completes.
-    use std::task::{Context, Poll, Waker};
-    let mut cx = Context::from_waker(Waker::noop());
-    let mut f = std::pin::pin!(f);
-    loop {
-        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
 }
 
 /// `Gear.send_message`'s arguments, read from the signed call bytes with SCALE directly (not
