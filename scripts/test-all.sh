@@ -33,8 +33,9 @@ wasm_test() { if [ ${#skip[@]} -gt 0 ]; then "$@" -- -- "${skip[@]}"; else "$@";
 step "cargo test (native)" cargo test --quiet
 # Token payments as this client signs them, run by real VFT programs in gtest: awesome-sails
 # 0.3 on sails-rs 1.0 (tests/vft) and 0.2 on sails-rs 0.10 (tests/vft/named, built first into
-# the same target directory). Their own lockfiles; cold, they compile Gear's tree (about 17
-# CPU-minutes), without incremental state a clean clone would never reuse.
+# the same target directory). Their own lockfiles. Cold, they compile Gear's tree: 843 s of
+# CPU, 10.7 min on 2 cores shared with other work (measured 2026-12-02); no incremental state,
+# which a clean clone would never reuse. The tests themselves take 15 to 80 s.
 vft_gtest() (
   export CARGO_INCREMENTAL=0
   cargo build --quiet --manifest-path tests/vft/named/Cargo.toml --target-dir tests/vft/target

@@ -467,7 +467,8 @@ async fn prepare_token<T: Transport, S: Signer, A: Abort>(
             .ok_or_else(|| Error::new(ErrorCode::UnsupportedRuntime, "the runtime has no GearGas.BlockGasLimit"))?,
         GasLimit::Calculate { margin_percent } => {
             let i = dialects.iter().position(|d| *d == facts.dialect).unwrap_or(0);
-            with_margin(mins[i], margin_percent, block_limit)
+            let min = mins.get(i).copied().ok_or_else(|| Error::new(ErrorCode::RpcError, "no gas estimate"))?;
+            with_margin(min, margin_percent, block_limit)
         }
     };
     if let Some(held) = held.filter(|h| *h < requirement.amount) {
