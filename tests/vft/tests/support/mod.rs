@@ -12,7 +12,7 @@ use sails_rs::{ActorId, Decode, Encode, MessageId};
 use serde_json::{Value, json};
 use std::cell::RefCell;
 use x402_vara_wasm::amount::U256;
-use x402_vara_wasm::payment::{BuildOptions, Consent, NeverAbort, Payer, Signed, build_payment};
+use x402_vara_wasm::payment::{Books, BuildOptions, Consent, NeverAbort, Payer, Signed, build_payment};
 use x402_vara_wasm::proto::v1;
 use x402_vara_wasm::requirements::Requirement;
 use x402_vara_wasm::signer::keypair::Keypair;
@@ -354,6 +354,7 @@ pub fn alice_pays(
         options: opts,
         abort: &NeverAbort,
         now_ms: 0.0,
+        books: Books::NONE,
     };
     futures::executor::block_on(build_payment(&payer, req, consent))
 }
