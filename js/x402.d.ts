@@ -5,6 +5,15 @@ export declare const VARA_TESTNET: 'polkadot:525639f713f397dcf839bd022cd821f3';
 /** The v2 `asset` of native VARA (compared case-insensitively); a VFT is its 0x program id. */
 export declare const VARA_ASSET: 'vara';
 
+/** A USD-pegged VFT the SDK's spend controls know (structurally @x402/core's `DefaultAsset`). */
+export interface VaraDefaultAsset { asset: string; decimals: number; symbol: string }
+
+/** WUSDC and WUSDT (the Vara bridge's tokens, 6 decimals) on mainnet and testnet, by CAIP-2 id. */
+export declare const VARA_DEFAULT_ASSETS: Readonly<Record<typeof VARA_MAINNET | typeof VARA_TESTNET, readonly VaraDefaultAsset[]>>;
+
+/** The default asset entry for a program id on a network (v1 name or CAIP-2 id), if it is one. */
+export function findDefaultAsset(asset: string, network: string): VaraDefaultAsset | undefined;
+
 /** One v2 `accepts` entry as @x402/core passes it (structurally its `PaymentRequirements`). */
 export interface VaraPaymentRequirementsV2 {
   scheme: string;
@@ -21,13 +30,16 @@ export interface VaraPaymentRequirementsV2 {
 /** What @x402/core hands a scheme client (`PaymentPayloadContext`). */
 export interface VaraPaymentPayloadContext {
   extensions?: Record<string, unknown>;
-  /** The SDK's spend cap in atomic units; the lower of it and `maxAmount` wins. */
+  /** The SDK's spend cap in atomic units; the lower of it and `maxAmount` wins (a token not in
+   *  `maxAmount` is paid up to it). */
   maxAmountPerPayment?: string;
 }
 
 /** Structurally @x402/core's `SchemeNetworkClient`. */
 export interface VaraExactSchemeClient {
   readonly scheme: 'exact';
+  /** Lets the SDK cap WUSDC/WUSDT at its default "$1" (`spendControls.maxAmountPerPayment`). */
+  findDefaultAsset(asset: string, network: string): VaraDefaultAsset | undefined;
   /** `onPaymentResponse` gives a refused payment's nonce back to the payer's next payment. */
   readonly schemeHooks: { onPaymentResponse(ctx: { paymentPayload: unknown; settleResponse?: { success: boolean }; paymentRequired?: unknown; error?: Error }): Promise<void> };
   createPaymentPayload(
@@ -43,5 +55,6 @@ export function varaExactScheme(
   options?: X402Options,
 ): VaraExactSchemeClient;
 
-/** `options` with the SDK's cap for `asset` folded into `maxAmount` (the lower wins). */
+/** `options` with the SDK's cap for `asset` folded into `maxAmount` (the lower wins; a token
+ *  not in `maxAmount` gets the cap as its limit). */
 export function withSpendCap(options: X402Options, asset: string | null | undefined, cap: string | null | undefined): X402Options;

@@ -12,6 +12,10 @@ step() { local s=$SECONDS; echo "== setup: $1"; shift; "$@"; echo "   ($((SECOND
 
 rust_target() { rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown; }
 
+# The gtest suite (tests/vft) builds a real Gear program: gear-wasm-builder compiles it for
+# wasm32v1-none with the active toolchain (and optimises it with the wasm-opt on PATH).
+gear_target() { rustup target list --installed | grep -qx wasm32v1-none || rustup target add wasm32v1-none; }
+
 # The size-optimised wasm build (scripts/build.sh) rebuilds the standard library with
 # nightly's -Z build-std: nightly's wasm32 target and rust-src, from rustup. When rustup cannot
 # get them, the build falls back to stable (larger wasm) and says so.
@@ -76,6 +80,7 @@ node_packages() {
 }
 
 step "rustup target wasm32-unknown-unknown" rust_target
+step "rustup target wasm32v1-none (the VFT program of tests/vft)" gear_target
 step "rustup nightly: wasm32 target and rust-src (size-optimised build)" nightly_parts
 step "apt: $APT_PACKAGES" apt_packages
 step "npm ci" node_packages

@@ -4,7 +4,8 @@
 # polkadot-js cross-checks, reference server, chain, the examples clicked in real browsers).
 # Fails loudly when a level cannot run (a missing browser or driver is an error, never a skip).
 # X402_WASM_SKIP="name …" leaves named wasm tests out (e.g. one waiting for a core change);
-# the run says so.
+# X402_SKIP_VFT_GTEST=1 leaves out the gtest suite of tests/vft (its cold build is the longest
+# step); the run says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +34,21 @@ step "cargo test (native)" cargo test --quiet
 # Mutation testing of the sr25519 signer (scripts/mutants.sh; X402_MUTANTS_FULL=1 adds the rest
 # of the key and the signing-critical chain code, the long run: figures in docs/mutants.md).
 step "mutants: the sr25519 signer (scripts/mutants.sh)" bash scripts/mutants.sh
+# Token payments as this client signs them, run by real VFT programs in gtest: awesome-sails
+# 0.3 on sails-rs 1.0 (tests/vft) and 0.2 on sails-rs 0.10 (tests/vft/named, built first into
+# the same target directory). Their own lockfiles. Cold, they compile Gear's tree: 843 s of
+# CPU, 10.7 min on 2 cores shared with other work (measured 2026-12-02); no incremental state,
+# which a clean clone would never reuse. The tests themselves take 15 to 80 s.
+vft_gtest() (
+  export CARGO_INCREMENTAL=0
+  cargo build --quiet --manifest-path tests/vft/named/Cargo.toml --target-dir tests/vft/target
+  cargo test --quiet --manifest-path tests/vft/Cargo.toml
+)
+if [ -n "${X402_SKIP_VFT_GTEST:-}" ]; then
+  echo "NOTE: the gtest suite of tests/vft is left out (X402_SKIP_VFT_GTEST)"
+else
+  step "gtest: VFT programs run our payments" vft_gtest
+fi
 # A short run of every fuzz target (3 s each by default; scripts/fuzz.sh 600 is the long run).
 step "fuzz smoke (scripts/fuzz.sh)" bash scripts/fuzz.sh "${X402_FUZZ_SMOKE_SECONDS:-33}"
 step "build dist/ (one wasm, embedded)" bash scripts/build.sh

@@ -82,6 +82,8 @@ error_codes! {
     NetworkNotAllowed => "NETWORK_NOT_ALLOWED",
     /// The asset (VFT program) has not been allowed by the caller.
     AssetNotAllowed => "ASSET_NOT_ALLOWED",
+    /// The asset's program does not answer as a VFT token (no `Vft/BalanceOf` in either Sails dialect).
+    UnsupportedAsset => "UNSUPPORTED_ASSET",
     /// The recipient is not in the caller's allow-list.
     RecipientNotAllowed => "RECIPIENT_NOT_ALLOWED",
     /// An address or public key could not be parsed.

@@ -21,6 +21,7 @@ use crate::vara::extrinsic::{SignerPayloadJson, UnsignedPayload};
 use crate::vara::metadata;
 use crate::vara::network::Network;
 use crate::vara::rpc::{self, Call};
+use crate::vara::vft::Dialect;
 use base64::{engine::general_purpose::STANDARD, Engine};
 use std::sync::OnceLock;
 
@@ -128,7 +129,8 @@ pub fn settlement_receipt(data: &[u8]) {
 pub fn metadata(data: &[u8]) {
     let Ok(facts) = metadata::decode(data) else { return };
     let _ = calls::native_transfer(&facts, &[7; 32], 1_000, Layout::NodeMetadata);
-    let _ = calls::vft_transfer(&facts, &[8; 32], &[7; 32], U256::from(1_000u64), 10, Layout::NodeMetadata);
+    let _ =
+        calls::vft_transfer(&facts, &[8; 32], &[7; 32], U256::from(1_000u64), Dialect::Named, 10, Layout::NodeMetadata);
 }
 
 /// SS58 addresses and hex account ids; a decoded address encodes back to the same key.
@@ -245,8 +247,9 @@ impl Fields<'_> {
 }
 
 /// Build → encode → decode → the same payment: a payment made from the fuzz bytes (payer seed,
-/// recipient, amount, VARA or token, nonce, block, era, tip, x402 version) is signed, put in its
-/// version's header, decoded and inspected as a server would, and must say what was built.
+/// recipient, amount, VARA or token in either Sails dialect, nonce, block, era, tip, x402
+/// version) is signed, put in its version's header, decoded and inspected as a server would,
+/// and must say what was built.
 #[cfg(feature = "keypair")]
 pub fn roundtrip(data: &[u8]) {
     paid_header(data);
@@ -263,6 +266,7 @@ pub fn paid_header(data: &[u8]) -> String {
     let pay_to = AccountId(f.take());
     let flags = f.u8();
     let (v2, token, hashed) = (flags & 1 == 1, flags & 2 == 2, flags & 4 == 4);
+    let dialect = if flags & 8 == 8 { Dialect::Header } else { Dialect::Named };
     let program = AccountId(f.take());
     let amount = if token { U256::from_little_endian(&f.take::<32>()) } else { U256::from(f.u128()) };
     let amount = amount.max(U256::one());
@@ -290,7 +294,7 @@ pub fn paid_header(data: &[u8]) -> String {
     let facts = &chain.facts;
     let method = match requirement.asset {
         Asset::Native => calls::native_transfer(facts, &pay_to.0, requirement.native_amount(), Layout::Pinned),
-        Asset::Vft(p) => calls::vft_transfer(facts, &p.0, &pay_to.0, amount, gas_limit, Layout::Pinned),
+        Asset::Vft(p) => calls::vft_transfer(facts, &p.0, &pay_to.0, amount, dialect, gas_limit, Layout::Pinned),
     }
     .expect("the payment call builds");
     let has_mode = facts.has_metadata_hash_extension();

@@ -15,6 +15,7 @@ use crate::vara::chain::ChainState;
 use crate::vara::era::Era;
 use crate::vara::extrinsic::UnsignedPayload;
 use crate::vara::network::Network;
+use crate::vara::vft::TokenInfo;
 
 /// A payment as the chain would see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +36,8 @@ pub struct PaymentSummary {
     pub gas_limit: Option<u64>,
     pub unsigned: UnsignedPayload,
     pub signature: Vec<u8>,
+    /// A token's decimals, symbol and name, when the payment's builder asked its program.
+    pub token: Option<TokenInfo>,
 }
 
 /// Decodes a payment's transaction against a chain's facts and verifies its signature.
@@ -94,6 +97,7 @@ pub fn inspect(
         gas_limit,
         unsigned,
         signature,
+        token: None,
     })
 }
 
@@ -136,6 +140,7 @@ impl PaymentSummary {
             ("specVersion", self.spec_version.into()),
             ("tip", self.tip.to_string().into()),
             ("gasLimit", self.gas_limit.into()),
+            ("token", self.token.as_ref().map(|t| t.to_json(self.amount)).into()),
         ])
     }
 }

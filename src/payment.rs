@@ -22,8 +22,8 @@ use crate::vara::extrinsic::UnsignedPayload;
 use crate::vara::hashing::blake2_256;
 use crate::vara::network::Endpoint;
 use crate::vara::nonces::{Outcome, Ticket};
-use crate::vara::rpc::Transport;
-use crate::vara::vft;
+use crate::vara::rpc::{self, Transport};
+use crate::vara::vft::{self, Dialect, Method, TokenFacts, TokenInfo};
 use crate::vara::watch::Watched;
 use std::rc::Rc;
 
@@ -198,6 +198,8 @@ struct Prepared {
     unsigned: UnsignedPayload,
     chain: Rc<ChainState>,
     valid_until: u64,
+    /// A token's facts as shown: the program's word, the server's `extra` where it is silent.
+    token: Option<TokenInfo>,
 }
 
 /// A signed payment whose turn has come: its nonce is held until [`Held::settle`] says what
@@ -368,7 +370,7 @@ fn hold<'a, T: Transport, S: Signer, A: Abort, C: Consent>(
         let entry = reserve(payer, requirement, &payer.signer.account()?)?;
         let prepared = abortable(abort, prepare(payer, requirement, &entry.id)).await?;
         let lane = payer.chain.lane(payer.endpoint, &prepared.unsigned.address);
-        let shown = preview(requirement, &prepared.unsigned, lane.peek_next(), left);
+        let shown = preview(requirement, &prepared, lane.peek_next(), left);
         abortable(abort, consent.approve(&shown)).await?;
         abort.check()?;
         let mut ticket = lane.reserve();
@@ -513,6 +515,7 @@ async fn prepare<T: Transport, S: Signer, A: Abort>(
     let facts = &snap.chain.facts;
     check_balance(&snap, requirement, outgoing)?;
 
+    let mut token = None;
     let method = match requirement.asset {
         Asset::Native => {
             let amount = requirement.native_amount();
@@ -529,8 +532,12 @@ async fn prepare<T: Transport, S: Signer, A: Abort>(
             calls::native_transfer(facts, &requirement.pay_to.0, amount, p.options.layout)?
         }
         Asset::Vft(program) => {
-            let gas = gas_limit(p, &snap.chain, requirement, &program, &payer).await?;
-            calls::vft_transfer(facts, &program.0, &requirement.pay_to.0, requirement.amount, gas, p.options.layout)?
+            let (facts_of_token, gas) = prepare_token(p, &snap.chain, requirement, &program, &payer).await?;
+            let (to, amount) = (&requirement.pay_to.0, requirement.amount);
+            let call =
+                calls::vft_transfer(facts, &program.0, to, amount, facts_of_token.dialect, gas, p.options.layout)?;
+            token = Some(facts_of_token.info.or(requirement.stated_token()));
+            call
         }
     };
     let era = Era::mortal(period, snap.checkpoint.number as u64);
@@ -551,7 +558,7 @@ async fn prepare<T: Transport, S: Signer, A: Abort>(
     };
     check_fee(p, &snap, requirement, &unsigned).await?;
     let valid_until = era.birth(snap.checkpoint.number as u64) + period - 1;
-    Ok(Prepared { unsigned, chain: snap.chain, valid_until })
+    Ok(Prepared { unsigned, chain: snap.chain, valid_until, token })
 }
 
 /// Above this much spare balance (1 VARA, some hundred times a transfer's fee) the fee is
@@ -667,7 +674,8 @@ async fn sign<T: Transport, S: Signer, A: Abort>(
         transaction: unsigned.to_json(VARA_SS58_PREFIX),
         signature: hexutil::encode(&outcome.signature),
     };
-    let summary = self_check(&exact, &prepared.chain, requirement, p.options.layout)?;
+    let mut summary = self_check(&exact, &prepared.chain, requirement, p.options.layout)?;
+    summary.token = prepared.token.clone();
     let tx_hash = extrinsic_hash(&unsigned, facts, &outcome.signature)?;
     Ok(Signed { exact, summary, tx_hash, entry_id: String::new() })
 }
@@ -699,25 +707,91 @@ fn self_check(
     Ok(summary)
 }
 
-async fn gas_limit<T: Transport, S: Signer, A: Abort>(
+/// A token payment's program facts and gas limit, from one round trip at most. The program
+/// is asked what it is (dialect, decimals, symbol, name) the first time it is paid, and the
+/// payer's token balance is read then and with every gas estimate: a payer short of tokens is
+/// told so before signing (the program would refuse the transfer after the fee was paid).
+async fn prepare_token<T: Transport, S: Signer, A: Abort>(
     p: &Payer<'_, T, S, A>,
     state: &ChainState,
     requirement: &Requirement,
     program: &AccountId,
     payer: &AccountId,
-) -> Result<u64> {
+) -> Result<(Rc<TokenFacts>, u64)> {
     let block_limit = state.facts.block_gas_limit;
-    match p.options.gas_limit {
-        GasLimit::Fixed(n) => Ok(n),
-        GasLimit::Max => block_limit
-            .ok_or_else(|| Error::new(ErrorCode::UnsupportedRuntime, "the runtime has no GearGas.BlockGasLimit")),
-        GasLimit::Calculate { margin_percent } => {
-            let payload = vft::transfer_payload(&requirement.pay_to.0, requirement.amount);
-            let min = p.chain.calculate_handle_gas(p.transport, p.endpoint, payer, program, &payload).await?;
-            Ok(with_margin(min, margin_percent, block_limit))
+    // What a query may burn in the node's dry run: all a block allows, as gear-js asks.
+    let query_gas = block_limit.unwrap_or(QUERY_GAS_WITHOUT_BLOCK_LIMIT);
+    let calculate = matches!(p.options.gas_limit, GasLimit::Calculate { .. });
+    let cached = p.chain.token(p.endpoint, program);
+    // Not knowing the program's dialect yet, the gas of the transfer is asked in both.
+    let dialects = cached.as_ref().map_or(vec![Dialect::Named, Dialect::Header], |f| vec![f.dialect]);
+    let (to, amount) = (&requirement.pay_to.0, requirement.amount);
+    let transfers: Vec<_> =
+        if calculate { dialects.iter().map(|d| vft::transfer_payload(*d, to, amount)).collect() } else { vec![] };
+    let queries = match &cached {
+        None => vft::probe(&payer.0),
+        Some(f) if calculate => vec![vft::call(f.dialect, Method::BalanceOf, &payer.0)],
+        Some(_) => vec![],
+    };
+    let on = (payer, program);
+    let (mins, replies) = match queries.is_empty() {
+        true => (vec![], vec![]),
+        false => match p.chain.dry_run(p.transport, p.endpoint, on, &transfers, &queries, query_gas).await {
+            Ok(answers) => answers,
+            // A node that cannot run the program for us (no gear_calculateReplyForHandle):
+            // the reference's dialect (first in `dialects`), the server's word on the rest,
+            // and the gas of that transfer alone; asked again next time.
+            Err(e) if cached.is_none() && rpc::is_not_served(&e) => match transfers.first() {
+                Some(named) => {
+                    let named = core::slice::from_ref(named);
+                    (p.chain.dry_run(p.transport, p.endpoint, on, named, &[], query_gas).await?.0, vec![])
+                }
+                None => (vec![], vec![]),
+            },
+            Err(e) => return Err(e),
+        },
+    };
+    let answer = replies.first().and_then(Option::as_deref);
+    let (facts, held) = match cached {
+        Some(facts) => {
+            let held = answer.and_then(|r| vft::balance_reply(facts.dialect, r));
+            (facts, held)
         }
+        None if replies.is_empty() => {
+            (Rc::new(TokenFacts { dialect: Dialect::Named, info: TokenInfo::default() }), None)
+        }
+        None => {
+            let (facts, held) = vft::read_probe(&replies)?;
+            (p.chain.remember_token(p.endpoint, *program, facts), Some(held))
+        }
+    };
+    let gas = match p.options.gas_limit {
+        GasLimit::Fixed(n) => n,
+        GasLimit::Max => block_limit
+            .ok_or_else(|| Error::new(ErrorCode::UnsupportedRuntime, "the runtime has no GearGas.BlockGasLimit"))?,
+        GasLimit::Calculate { margin_percent } => {
+            let i = dialects.iter().position(|d| *d == facts.dialect).unwrap_or(0);
+            let min = mins.get(i).copied().ok_or_else(|| Error::new(ErrorCode::RpcError, "no gas estimate"))?;
+            with_margin(min, margin_percent, block_limit)
+        }
+    };
+    if let Some(held) = held.filter(|h| *h < requirement.amount) {
+        let shown = facts.info.or(requirement.stated_token());
+        return err(
+            ErrorCode::InsufficientBalance,
+            format!(
+                "the payer holds {} of token {}, below the {} asked: its program would refuse the transfer after the fee was paid, so nothing was signed",
+                shown.describe(held),
+                program.to_hex(),
+                shown.describe(requirement.amount),
+            ),
+        );
     }
+    Ok((facts, gas))
 }
+
+/// A query's gas in the node's dry run when the runtime states no block gas limit.
+const QUERY_GAS_WITHOUT_BLOCK_LIMIT: u64 = 100_000_000_000;
 
 /// `min` plus `margin_percent`, never above the block's gas limit, without overflow.
 fn with_margin(min: u64, margin_percent: u32, block_limit: Option<u64>) -> u64 {
@@ -727,8 +801,9 @@ fn with_margin(min: u64, margin_percent: u32, block_limit: Option<u64>) -> u64 {
 }
 
 /// What a consent prompt shows: who pays whom how much, on which network, until when.
-fn preview(requirement: &Requirement, unsigned: &UnsignedPayload, nonce: u32, budget_left: Option<Value>) -> Value {
+fn preview(requirement: &Requirement, prepared: &Prepared, nonce: u32, budget_left: Option<Value>) -> Value {
     let prefix = requirement.network.ss58_prefix();
+    let unsigned = &prepared.unsigned;
     let birth = unsigned.era.birth(unsigned.block_number as u64);
     Value::object([
         ("network", (&requirement.network_wire).into()),
@@ -736,6 +811,7 @@ fn preview(requirement: &Requirement, unsigned: &UnsignedPayload, nonce: u32, bu
         ("payTo", requirement.pay_to.to_ss58(prefix).into()),
         ("amount", requirement.amount.to_string().into()),
         ("asset", requirement.asset_wire.clone().into()),
+        ("token", prepared.token.as_ref().map(|t| t.to_json(requirement.amount)).into()),
         ("resource", (&requirement.resource).into()),
         ("description", (&requirement.description).into()),
         ("nonce", nonce.into()),

@@ -130,9 +130,7 @@ impl Policy {
 fn token_decimals(r: &Requirement) -> Option<u8> {
     match r.asset {
         Asset::Native => Some(r.network.decimals()),
-        Asset::Vft(_) => {
-            r.extra.as_ref()?.get("decimals")?.as_u64().and_then(|d| u8::try_from(d).ok()).filter(|d| *d <= 38)
-        }
+        Asset::Vft(_) => r.stated_token().decimals,
     }
 }
 

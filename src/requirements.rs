@@ -10,6 +10,7 @@ use crate::json::Value;
 use crate::scheme::SCHEME_EXACT;
 use crate::vara::address::AccountId;
 use crate::vara::network::Network;
+use crate::vara::vft::TokenInfo;
 
 /// Native VARA's `asset` string in x402 v2 (v1 leaves `asset` out). Like the closed Polkadot
 /// `exact` proposal's `"dot"`: the lowercase ticker. Compared case-insensitively.
@@ -42,10 +43,9 @@ impl Asset {
     /// An amount for people: `0.5 VARA (500000000000 planck)`; a token's units next to its raw
     /// value when its decimals are known, or the raw value alone.
     pub fn describe(&self, value: U256, decimals: Option<u8>) -> String {
-        match (self, decimals) {
-            (Asset::Native, _) => format!("{} VARA ({value} planck)", format_units(value, 12)),
-            (Asset::Vft(_), Some(d)) => format!("{} tokens ({value} in the smallest unit)", format_units(value, d)),
-            (Asset::Vft(_), None) => format!("{value} (smallest unit)"),
+        match self {
+            Asset::Native => format!("{} VARA ({value} planck)", format_units(value, 12)),
+            Asset::Vft(_) => TokenInfo { decimals, ..TokenInfo::default() }.describe(value),
         }
     }
 
@@ -131,6 +131,22 @@ impl Requirement {
             extra: f.extra,
             wire,
         })
+    }
+
+    /// What the server says of its token in `extra`: `decimals` (a claim above 38 is not
+    /// believed), `symbol`, `name`.
+    pub fn stated_token(&self) -> TokenInfo {
+        let extra = self.extra.as_ref();
+        let text = |key: &str| extra.and_then(|e| e.get(key)).and_then(Value::as_str).map(str::to_string);
+        TokenInfo {
+            decimals: extra
+                .and_then(|e| e.get("decimals"))
+                .and_then(Value::as_u64)
+                .and_then(|d| u8::try_from(d).ok())
+                .filter(|d| *d <= 38),
+            symbol: text("symbol"),
+            name: text("name"),
+        }
     }
 
     /// Native amount as u128 (validated at construction for `Asset::Native`).

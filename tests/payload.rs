@@ -93,6 +93,13 @@ impl ScriptedNode {
             "gear_calculateHandleGas" => {
                 json!({"min_limit": self.gas_min_limit, "reserved": 0, "burned": 0, "may_be_returned": 0, "waited": false})
             }
+            // What a real VFT program (awesome-sails 0.3, run by gtest in tests/vft) answers to
+            // the same query from //Alice, who holds 5 WUSDC there.
+            "gear_calculateReplyForHandle" => vft_answers()
+                .into_iter()
+                .find(|a| a["payload"] == call["params"][2])
+                .map(|a| a["answer"].clone())
+                .unwrap_or_else(|| panic!("no recorded answer to {}", call["params"][2])),
             other => panic!("unexpected RPC {other}"),
         };
         json!({"jsonrpc": "2.0", "id": call["id"], "result": result})
@@ -109,6 +116,13 @@ impl Transport for ScriptedNode {
         };
         Ok(answer.to_string())
     }
+}
+
+/// Node answers recorded from the VFT program by the gtest suite (tests/vft/tests/fixtures.rs).
+fn vft_answers() -> Vec<Value> {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vft/fixtures/node-answers.json"));
+    let fixture: Value = serde_json::from_str(&text.unwrap()).unwrap();
+    fixture["answers"].as_array().unwrap().clone()
 }
 
 fn block_on<F: std::future::Future>(f: F) -> F::Output {
@@ -308,6 +322,12 @@ fn token_payment_sends_a_sails_transfer_with_calculated_gas() {
     let built = alice_pays(&chain, &node, &req, &BuildOptions::default()).unwrap();
     assert_eq!(built.payload.asset.as_deref(), Some(program.as_str()));
     assert_eq!(built.summary.gas_limit, Some(1_200_000_000), "min_limit + 20%");
+    let token = built.summary.token.clone().expect("the program was asked");
+    assert_eq!((token.symbol.as_deref(), token.decimals), (Some("WUSDC"), Some(6)));
+    assert_eq!(token.describe(built.summary.amount), "1 WUSDC (1000000 in the smallest unit)");
+    let calls: Vec<_> = node.requests.borrow().iter().flat_map(|r| r.as_array().cloned().unwrap_or_default()).collect();
+    let probes = calls.iter().filter(|c| c["method"] == "gear_calculateReplyForHandle").count();
+    assert_eq!(probes, 11, "one probe, both Sails dialects, in one batch");
     let facts = metadata::decode(&metadata_bytes()).unwrap();
     let unsigned = UnsignedPayload::from_json(&built.payload.payload.transaction).unwrap();
     let len = unsigned.encode(&facts).unwrap().len();

@@ -28,6 +28,8 @@ pub enum PaymentCall {
         value: u128,
         /// `keep_alive` in current runtimes, `prepaid` in older ones.
         flag: bool,
+        /// How the Sails call addresses `Vft/Transfer`.
+        dialect: vft::Dialect,
     },
 }
 
@@ -120,19 +122,21 @@ pub fn native_transfer(facts: &RuntimeFacts, to: &[u8; 32], amount: u128, layout
     held_to(layout, call, pinned::native(to, amount), "Balances.transfer_keep_alive")
 }
 
-/// `Gear.send_message(program, Vft/Transfer(to, amount), gas_limit, value 0, keep_alive true)`.
+/// `Gear.send_message(program, Vft/Transfer(to, amount), gas_limit, value 0, keep_alive true)`,
+/// the Sails call in the program's `dialect`.
 pub fn vft_transfer(
     facts: &RuntimeFacts,
     program: &[u8; 32],
     to: &[u8; 32],
     amount: U256,
+    dialect: vft::Dialect,
     gas_limit: u64,
     layout: Layout,
 ) -> Result<Vec<u8>> {
     let call = facts.send_message.as_ref().ok_or_else(|| {
         Error::new(ErrorCode::UnsupportedRuntime, "the runtime has no Gear.send_message: token payments are impossible")
     })?;
-    let payload = vft::transfer_payload(to, amount);
+    let payload = vft::transfer_payload(dialect, to, amount);
     // keep_alive: never reap the payer's account; prepaid (older runtimes): not from a voucher.
     let flag = !call.args.iter().any(|(name, _)| name == "prepaid");
     let encoded = encode_call(facts, call, |name| match name {
@@ -151,8 +155,8 @@ pub fn decode(facts: &RuntimeFacts, method: &[u8], layout: Layout) -> Result<Pay
     let call = decode_by_metadata(facts, method)?;
     let known = match &call {
         PaymentCall::Native { to, amount } => pinned::native(to, *amount),
-        PaymentCall::Vft { program, to, amount, gas_limit, value, flag } => {
-            pinned::send_message(program, &vft::transfer_payload(to, *amount), *gas_limit, *value, *flag)
+        PaymentCall::Vft { program, to, amount, gas_limit, value, flag, dialect } => {
+            pinned::send_message(program, &vft::transfer_payload(*dialect, to, *amount), *gas_limit, *value, *flag)
         }
     };
     held_to(layout, method.to_vec(), known, "the signed call")?;
@@ -188,7 +192,7 @@ fn decode_by_metadata(facts: &RuntimeFacts, method: &[u8]) -> Result<PaymentCall
         return Ok(PaymentCall::Native { to: account("dest")?, amount: uint("value")? });
     }
     let Some(Arg::Bytes(payload)) = get("payload") else { return err(ErrorCode::MalformedHeader, "missing payload") };
-    let (to, amount) = vft::decode_transfer(&payload)?;
+    let (dialect, to, amount) = vft::decode_transfer(&payload)?;
     let flag = matches!(get("keep_alive").or_else(|| get("prepaid")), Some(Arg::Bool(true)));
     Ok(PaymentCall::Vft {
         program: account("destination")?,
@@ -198,5 +202,6 @@ fn decode_by_metadata(facts: &RuntimeFacts, method: &[u8]) -> Result<PaymentCall
             .map_err(|_| Error::new(ErrorCode::MalformedHeader, "gas_limit is beyond u64"))?,
         value: uint("value")?,
         flag,
+        dialect,
     })
 }

@@ -19,6 +19,7 @@ use crate::vara::metadata::{self, RuntimeFacts};
 use crate::vara::network::Endpoint;
 use crate::vara::nonces::{Lane, Lanes};
 use crate::vara::rpc::{Call, RpcClient, Transport};
+use crate::vara::vft::TokenFacts;
 use crate::vara::watch::Watcher;
 use crate::wait::Signal;
 use std::cell::{Cell, RefCell};
@@ -93,6 +94,8 @@ struct ChainCache {
     /// One read at a time: concurrent payments wait for it and use what it read.
     reading: Cell<bool>,
     read_done: Signal,
+    /// What each token's program said it is (a program's code never changes).
+    tokens: RefCell<Vec<(AccountId, Rc<TokenFacts>)>>,
 }
 
 /// One per application (one JS realm): chains, endpoints and payers' nonce lanes.
@@ -161,6 +164,17 @@ impl ChainClient {
     /// Gives back the nonce of a payment handed out and then not taken (see [`Lane::release`]).
     pub fn release(&self, genesis: [u8; 32], payer: AccountId, nonce: u32) {
         self.lanes.lane(genesis, payer).release(nonce);
+    }
+
+    /// What `program` said of itself on this chain, when it was asked before.
+    pub fn token(&self, endpoint: &Endpoint, program: &AccountId) -> Option<Rc<TokenFacts>> {
+        self.cache(endpoint).tokens.borrow().iter().find(|(p, _)| p == program).map(|(_, f)| f.clone())
+    }
+
+    pub fn remember_token(&self, endpoint: &Endpoint, program: AccountId, facts: TokenFacts) -> Rc<TokenFacts> {
+        let facts = Rc::new(facts);
+        self.cache(endpoint).tokens.borrow_mut().push((program, facts.clone()));
+        facts
     }
 
     /// Forgets what a refused payment may have relied on: the checkpoint and the recipients
@@ -378,25 +392,41 @@ impl ChainClient {
         Ok(Snapshot { chain, checkpoint, best, recipient_exists, payer_free: Some(read.payer_free), read_node: true })
     }
 
-    /// Asks the node how much gas a message needs (`gear_calculateHandleGas`) and returns
-    /// its `min_limit`.
-    pub async fn calculate_handle_gas<T: Transport>(
+    /// The node's dry runs of messages from `source` to `program`, in one round trip: for each
+    /// of `handles`, the gas it needs (`gear_calculateHandleGas`'s `min_limit`); for each of
+    /// `queries`, the program's reply (`gear_calculateReplyForHandle`, given `query_gas`): its
+    /// bytes when the program answered with success, `None` for an error reply.
+    pub async fn dry_run<T: Transport>(
         &self,
         t: &T,
         endpoint: &Endpoint,
-        source: &AccountId,
-        program: &AccountId,
-        payload: &[u8],
-    ) -> Result<u64> {
-        let params = Value::Array(vec![
-            source.to_hex().into(),
-            program.to_hex().into(),
-            hexutil::encode(payload).into(),
-            0u64.into(),
-            true.into(),
-        ]);
-        let call = [Call::new("gear_calculateHandleGas", params)];
-        self.on_any_endpoint(t, endpoint, &self.cache(endpoint), &call, |a| min_gas(&a[0])).await
+        (source, program): (&AccountId, &AccountId),
+        handles: &[Vec<u8>],
+        queries: &[Vec<u8>],
+        query_gas: u64,
+    ) -> Result<(Vec<u64>, Vec<Option<Vec<u8>>>)> {
+        let n = handles.len();
+        let mut calls = Vec::with_capacity(n + queries.len());
+        for (i, payload) in handles.iter().chain(queries).enumerate() {
+            let mut params = vec![source.to_hex().into(), program.to_hex().into(), hexutil::encode(payload).into()];
+            let (method, rest) = match i < n {
+                true => ("gear_calculateHandleGas", [0u64.into(), true.into()]),
+                false => ("gear_calculateReplyForHandle", [query_gas.into(), 0u64.into()]),
+            };
+            params.extend(rest);
+            calls.push(Call::new(method, Value::Array(params)));
+        }
+        self.on_any_endpoint(t, endpoint, &self.cache(endpoint), &calls, |answers| {
+            let (mut mins, mut replies) = (Vec::new(), Vec::new());
+            for (i, a) in answers.iter().enumerate() {
+                match i < n {
+                    true => mins.push(min_gas(a)?),
+                    false => replies.push(reply_payload(a)?),
+                }
+            }
+            Ok((mins, replies))
+        })
+        .await
     }
 
     /// The fee the runtime would charge for `extrinsic` (a signed extrinsic; the signature
@@ -512,6 +542,15 @@ pub(crate) fn runtime_version(v: &Value) -> Result<(u32, u32)> {
 /// `system_accountNextIndex`'s answer: the payer's next nonce.
 pub(crate) fn next_index(v: &Value) -> Result<u32> {
     v.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| bad_answer("system_accountNextIndex"))
+}
+
+/// A `ReplyInfo` (`{ payload, value, code }`): the payload when `code` is a success
+/// (`{"Success": "Auto" | "Manual"}`), `None` for an error reply.
+pub(crate) fn reply_payload(v: &Value) -> Result<Option<Vec<u8>>> {
+    let bad = || bad_answer("gear_calculateReplyForHandle");
+    let code = v.get("code").ok_or_else(bad)?;
+    let payload = v.get("payload").and_then(Value::as_str).and_then(|h| hexutil::decode(h).ok()).ok_or_else(bad)?;
+    Ok(code.get("Success").is_some().then_some(payload))
 }
 
 /// `gear_calculateHandleGas`'s answer: its `min_limit`.

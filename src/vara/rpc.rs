@@ -115,6 +115,15 @@ pub(crate) fn collect_batch(calls: &[Call], answers: Vec<Value>) -> Result<Vec<V
 /// The most of a node's error message an error repeats (a server's reason is cut alike).
 const MAX_NODE_MESSAGE_CHARS: usize = 300;
 
+/// How an error says the node does not serve a method at all (JSON-RPC's -32601, "Method not
+/// found"): a node without Gear's RPC (chopsticks, a filtering provider) cannot run programs
+/// for the client.
+const NOT_SERVED: &str = "not served by this node: ";
+
+pub fn is_not_served(e: &Error) -> bool {
+    e.code == ErrorCode::RpcError && e.message.starts_with(NOT_SERVED)
+}
+
 pub(crate) fn result_of(method: &str, mut answer: Value) -> Result<Value> {
     if let Some(e) = answer.get("error") {
         let message = e.get("message").and_then(Value::as_str).unwrap_or("unknown error");
@@ -122,6 +131,11 @@ pub(crate) fn result_of(method: &str, mut answer: Value) -> Result<Value> {
             Some((i, _)) => &message[..i],
             None => message,
         };
+        // By its code, or by the spec's words for it (chopsticks sends no code over HTTP).
+        let unserved = matches!(e.get("code"), Some(Value::Number(crate::json::Number::NegInt(-32601))));
+        if unserved || message.starts_with("Method not found") {
+            return err(ErrorCode::RpcError, format!("{NOT_SERVED}{method} ({message})"));
+        }
         return err(ErrorCode::RpcError, format!("{method} failed: {message}"));
     }
     match answer.get_mut("result") {
@@ -179,6 +193,18 @@ mod tests {
                 .unwrap_err();
         assert_eq!(e.code, ErrorCode::RpcError);
         assert!(e.message.contains("two answers to y"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_method_the_node_does_not_serve_is_told_apart() {
+        // jsonrpsee sends the code; chopsticks over HTTP only the spec's message.
+        for error in [json!({"code": -32601, "message": "no such thing"}), json!({"message": "Method not found: x"})] {
+            let e = result_of("x", json!({"jsonrpc": "2.0", "id": 0, "error": error})).unwrap_err();
+            assert!(is_not_served(&e), "{e}");
+        }
+        let e =
+            result_of("x", json!({"jsonrpc": "2.0", "id": 0, "error": {"code": 8000, "message": "boom"}})).unwrap_err();
+        assert!(!is_not_served(&e));
     }
 
     #[test]

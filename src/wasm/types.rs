@@ -8,7 +8,7 @@ const TYPES: &'static str = r#"
 /** Stable error codes carried by every `X402Error` (see the README's table). */
 export type X402ErrorCode =
   | "MALFORMED_402" | "MALFORMED_HEADER" | "NO_ACCEPTABLE_REQUIREMENTS" | "AMOUNT_OVER_LIMIT" | "ZERO_AMOUNT"
-  | "NETWORK_NOT_ALLOWED" | "ASSET_NOT_ALLOWED" | "RECIPIENT_NOT_ALLOWED" | "INVALID_ADDRESS"
+  | "NETWORK_NOT_ALLOWED" | "ASSET_NOT_ALLOWED" | "UNSUPPORTED_ASSET" | "RECIPIENT_NOT_ALLOWED" | "INVALID_ADDRESS"
   | "BELOW_EXISTENTIAL_DEPOSIT" | "INSUFFICIENT_BALANCE" | "SIGNER_REJECTED" | "INVALID_SIGNATURE" | "KEY_FREED"
   | "PAYMENT_REJECTED_BY_SERVER" | "SETTLEMENT_FAILED" | "PAID_NOT_SERVED" | "BUDGET_EXCEEDED" | "CROSS_ORIGIN_REDIRECT" | "RPC_ERROR" | "NETWORK_ERROR" | "TIMEOUT" | "ABORTED"
   | "WRONG_CHAIN" | "UNSUPPORTED_RUNTIME" | "INVALID_SECRET" | "REQUEST_NOT_REPLAYABLE" | "PAYMENT_MISMATCH"
@@ -137,11 +137,17 @@ export type PaymentSigner = ExternalSigner | KeyringPairLike;
  *  (an earlier payment refused by its server can change it). */
 export interface PaymentPreview {
   network: NetworkName; payer: string; payTo: string; amount: string; asset: string | null;
+  /** A token's facts: its program's word, the server's `extra` where the program is silent. */
+  token: TokenInfo | null;
   resource: string; description: string; nonce: number; eraPeriod: number | null; validFrom: number;
   validUntil: number | null; extra: Record<string, unknown> | null;
   /** What the budget leaves for this payment's asset (smallest unit), when a budget is set. */
   budgetLeft: { perHour: string | null; perDay: string | null; total: string | null } | null;
 }
+
+/** A VFT's facts read from its program; `amount` is the payment's amount in the token's units
+ *  (exact decimals, `null` when no decimals are known). */
+export interface TokenInfo { symbol: string | null; name: string | null; decimals: number | null; amount: string | null }
 
 /** A signed payment, decoded and checked. `amount` and `tip` are in the smallest unit. */
 export interface PaymentSummary {
@@ -149,6 +155,8 @@ export interface PaymentSummary {
   network: VaraNetwork; networkId: VaraCaip2; payer: string; payTo: string; amount: string; asset: string | null; nonce: number;
   eraPeriod: number | null; validFrom: number; validUntil: number | null; blockHash: string;
   specVersion: number; tip: string; gasLimit: number | null;
+  /** Token payments built by this client: the token's facts (`null` for VARA and for decoded headers). */
+  token: TokenInfo | null;
 }
 
 /** The server's settlement answer, one shape for v1 (either reference middleware) and v2
