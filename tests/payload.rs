@@ -767,3 +767,29 @@ fn truncated_or_garbled_metadata_is_unsupported_runtime() {
     wrong_version[4] = 13;
     assert!(metadata::decode(&wrong_version).unwrap_err().message.contains("V13"));
 }
+
+#[test]
+fn a_token_call_keeps_the_account_alive_or_pays_without_a_voucher_as_the_runtime_names_it() {
+    use x402_vara_wasm::vara::calls::{self, PaymentCall};
+    use x402_vara_wasm::vara::vft::Dialect;
+    // Current runtimes name the flag `keep_alive` (true: never reap the payer); spec 1000 named
+    // it `prepaid` (false: not from a voucher).
+    for (fixture, arg, want) in
+        [("vara-recent.metadata.scale", "keep_alive", true), ("vara-1000.metadata.scale", "prepaid", false)]
+    {
+        let bytes = std::fs::read(format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let facts = metadata::decode(&bytes).unwrap();
+        let send = facts.send_message.as_ref().unwrap();
+        assert_eq!(send.args.last().map(|(n, _)| n.as_str()), Some(arg), "{fixture}");
+        for dialect in [Dialect::Named, Dialect::Header] {
+            let method =
+                calls::vft_transfer(&facts, &[8; 32], &[7; 32], U256::from(5u64), dialect, 10, Layout::NodeMetadata)
+                    .unwrap();
+            assert_eq!(method.last(), Some(&u8::from(want)), "{fixture}: the flag is the call's last byte");
+            match calls::decode(&facts, &method, Layout::NodeMetadata).unwrap() {
+                PaymentCall::Vft { flag, .. } => assert_eq!(flag, want, "{fixture}"),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+}
