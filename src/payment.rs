@@ -5,6 +5,7 @@
 //! nodes held to the expected genesis; the signer's answer is verified before it is used, and
 //! every payment is decoded again exactly as a server would before it leaves.
 
+use crate::amount::U256;
 use crate::budget::{asset_key, Budget};
 use crate::error::{err, Error, ErrorCode, Result};
 use crate::hexutil;
@@ -497,7 +498,12 @@ async fn prepare<T: Transport, S: Signer, A: Abort>(
         max_checkpoint_uses: (period / 4) as u32,
     };
     let mut snap = p.chain.snapshot(p.transport, p.endpoint, &query).await?;
-    let outgoing = outgoing(p, requirement, &payer, entry_id);
+    // What the payer's other payments not yet judged may take, in this payment's asset.
+    let pending = outgoing(p, requirement, &payer, entry_id);
+    let outgoing = match requirement.asset {
+        Asset::Native => u128::try_from(pending).unwrap_or(u128::MAX),
+        Asset::Vft(_) => 0,
+    };
     let near_edge = |snap: &Snapshot| {
         let needed = match requirement.asset {
             Asset::Native => requirement.native_amount(),
@@ -532,7 +538,7 @@ async fn prepare<T: Transport, S: Signer, A: Abort>(
             calls::native_transfer(facts, &requirement.pay_to.0, amount, p.options.layout)?
         }
         Asset::Vft(program) => {
-            let (facts_of_token, gas) = prepare_token(p, &snap.chain, requirement, &program, &payer).await?;
+            let (facts_of_token, gas) = prepare_token(p, &snap.chain, requirement, &program, &payer, pending).await?;
             let (to, amount) = (&requirement.pay_to.0, requirement.amount);
             let call =
                 calls::vft_transfer(facts, &program.0, to, amount, facts_of_token.dialect, gas, p.options.layout)?;
@@ -602,8 +608,8 @@ async fn check_fee<T: Transport, S: Signer, A: Abort>(
     Ok(())
 }
 
-/// What this payer's other native payments on this network may still take from its balance:
-/// every ledger entry not yet judged by the chain (reserved up to answered). A payment
+/// What this payer's other payments in this asset (VARA or one token) on this network may still
+/// take: every ledger entry not yet judged by the chain (reserved up to answered). A payment
 /// included but not yet confirmed is counted twice for a moment: a refusal near the edge,
 /// never a payment above the balance.
 fn outgoing<T: Transport, S: Signer, A: Abort>(
@@ -611,15 +617,16 @@ fn outgoing<T: Transport, S: Signer, A: Abort>(
     requirement: &Requirement,
     payer: &AccountId,
     this_entry: &str,
-) -> u128 {
-    let (Some(ledger), Asset::Native) = (p.books.ledger, &requirement.asset) else { return 0 };
+) -> U256 {
+    let Some(ledger) = p.books.ledger else { return U256::zero() };
     let me = payer.to_ss58(requirement.network.ss58_prefix());
-    let mut sum: u128 = 0;
+    let asset = requirement.asset.program_hex();
+    let mut sum = U256::zero();
     ledger.for_each(|e| {
-        let live = !e.stage.is_final() && e.asset.is_none() && e.network == requirement.network.name();
+        let live = !e.stage.is_final() && e.asset == asset && e.network == requirement.network.name();
         // Not this payment's own reservation: it is the one being checked.
         if live && e.payer == me && e.id != this_entry {
-            sum = sum.saturating_add(e.amount_u128());
+            sum = sum.saturating_add(U256::from_dec_str(&e.amount).unwrap_or(U256::MAX));
         }
     });
     sum
@@ -717,6 +724,7 @@ async fn prepare_token<T: Transport, S: Signer, A: Abort>(
     requirement: &Requirement,
     program: &AccountId,
     payer: &AccountId,
+    pending: U256,
 ) -> Result<(Rc<TokenFacts>, u64)> {
     let block_limit = state.facts.block_gas_limit;
     // What a query may burn in the node's dry run: all a block allows, as gear-js asks.
@@ -775,12 +783,19 @@ async fn prepare_token<T: Transport, S: Signer, A: Abort>(
             with_margin(min, margin_percent, block_limit)
         }
     };
-    if let Some(held) = held.filter(|h| *h < requirement.amount) {
+    // The payer's other token payments not yet judged by the chain may still take theirs.
+    if let Some(held) = held.filter(|h| h.saturating_sub(pending) < requirement.amount) {
         let shown = facts.info.or(requirement.stated_token());
+        let promised = match pending.is_zero() {
+            true => String::new(),
+            false => {
+                format!(" ({} of it promised to its payments the chain has not judged yet)", shown.describe(pending))
+            }
+        };
         return err(
             ErrorCode::InsufficientBalance,
             format!(
-                "the payer holds {} of token {}, below the {} asked: its program would refuse the transfer after the fee was paid, so nothing was signed",
+                "the payer holds {} of token {}{promised}, below the {} asked: its program would refuse the transfer after the fee was paid, so nothing was signed",
                 shown.describe(held),
                 program.to_hex(),
                 shown.describe(requirement.amount),

@@ -793,3 +793,32 @@ fn a_token_call_keeps_the_account_alive_or_pays_without_a_voucher_as_the_runtime
         }
     }
 }
+
+#[test]
+fn a_token_payment_counts_the_tokens_promised_to_payments_the_chain_has_not_judged() {
+    // //Alice holds 5 WUSDC (the recorded answers of the real program); a signed payment of 3
+    // stays in the ledger until the chain judges it, so a second 3 cannot be covered too.
+    let node = ScriptedNode::new();
+    let chain = ChainClient::new();
+    let ledger = x402_vara_wasm::ledger::Ledger::new();
+    let alice = Keypair::from_suri("//Alice").unwrap();
+    let opts = BuildOptions::default();
+    let payer = Payer {
+        chain: &chain,
+        transport: &node,
+        endpoint: &endpoint(),
+        signer: &alice,
+        options: &opts,
+        abort: &NeverAbort,
+        now_ms: 0.0,
+        books: Books { ledger: Some(&ledger), ..Books::NONE },
+    };
+    let program = Some(format!("0x{}", "ab".repeat(32)));
+    let first = block_on(build_payment(&payer, &requirement("3000000", program.clone()), &NoPrompt)).unwrap();
+    assert!(!first.entry_id.is_empty());
+    let e = block_on(build_payment(&payer, &requirement("3000000", program.clone()), &NoPrompt)).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InsufficientBalance, "{e}");
+    assert!(e.message.contains("(3 WUSDC (3000000 in the smallest unit) of it promised"), "{e}");
+    // What is left is still payable.
+    block_on(build_payment(&payer, &requirement("2000000", program), &NoPrompt)).unwrap();
+}
