@@ -210,6 +210,31 @@ pub fn extrinsic(data: &[u8]) {
         }
         return;
     }
+    // A wallet's signed transaction (`signedTransaction`, a polkadot-api `signTx`), held to a
+    // payment it was asked to sign: refused or accepted, never a panic.
+    if let Some((1, signed)) = data.split_first() {
+        let asked = UnsignedPayload {
+            address: AccountId([0xd4; 32]),
+            method: calls::native_transfer(facts, &[0x8e; 32], 10_000_000_000, Layout::Pinned).expect("a call"),
+            era: Era::mortal(64, 1_234_566),
+            block_hash: [0x11; 32],
+            block_number: 1_234_566,
+            genesis_hash: chain_state().genesis_hash,
+            nonce: 7,
+            tip: 0,
+            spec_version: 20000,
+            transaction_version: 1,
+            signed_extensions: facts.extension_names(),
+            metadata_hash: None,
+            has_mode: facts.has_metadata_hash_extension(),
+        };
+        if let Ok(parts) = crate::vara::signed_extrinsic::decode(signed, facts) {
+            if crate::vara::signed_extrinsic::check_matches(&parts, &asked, facts).is_ok() {
+                assert_eq!(parts.call, asked.method, "an accepted transaction carries the call asked");
+            }
+        }
+        return;
+    }
     let Ok(json) = crate::json::from_bytes::<SignerPayloadJson>(data) else { return };
     let Ok(unsigned) = UnsignedPayload::from_json(&json) else { return };
     let again = UnsignedPayload::from_json(&unsigned.to_json(VARA_SS58_PREFIX)).expect("a written payload reads");
