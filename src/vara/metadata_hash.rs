@@ -12,7 +12,8 @@
 use crate::error::{Error, ErrorCode, Result};
 use crate::vara::address::VARA_SS58_PREFIX;
 use crate::vara::network::{Endpoint, Network};
-use frame_metadata::{RuntimeMetadata, RuntimeMetadataPrefixed};
+use frame_metadata::v15::{CustomMetadata, ExtrinsicMetadata, OuterEnums, RuntimeMetadataV15};
+use frame_metadata::RuntimeMetadata;
 use merkleized_metadata::{generate_metadata_digest, ExtraInfo};
 use parity_scale_codec::Decode;
 use scale_info::{form::PortableForm, PortableRegistry, TypeDef};
@@ -70,31 +71,33 @@ pub fn extra_info(network: Network, spec_name: String, spec_version: u32) -> Ext
 
 /// The digest of metadata V15 bytes (as `Metadata_metadata_at_version(15)` returns them,
 /// without the `Option` and length prefix) for `network`. The spec name and version are read
-/// from the metadata's `System.Version` constant, as the runtime's build reads them.
+/// from the metadata's `System.Version` constant, as the runtime's build reads them. Only the
+/// type registry and the extrinsic description are decoded for the crate (the pallets are
+/// skipped by the lean reader): the digest uses nothing else, and the decoders of the rest
+/// would cost the wasm bytes (docs/size.md).
 pub fn digest(metadata: &[u8], network: Network) -> Result<Digest> {
-    let prefixed = RuntimeMetadataPrefixed::decode(&mut &metadata[..])
-        .map_err(|_| unsupported("runtime metadata does not decode (for the metadata hash)"))?;
-    if prefixed.0 != frame_metadata::META_RESERVED {
-        return Err(unsupported("runtime metadata does not start with the `meta` magic"));
-    }
-    let RuntimeMetadata::V15(v15) = &prefixed.1 else {
-        return Err(unsupported(format!(
-            "the metadata hash is computed from metadata V15; the node served V{}",
-            prefixed.1.version()
-        )));
-    };
-    let version = v15
-        .pallets
-        .iter()
-        .find(|p| p.name == "System")
-        .and_then(|p| p.constants.iter().find(|c| c.name == "Version"))
-        .ok_or_else(|| unsupported("the metadata has no System.Version constant"))?;
+    let parts = crate::vara::metadata::v15_parts(metadata)?;
+    let types = PortableRegistry::decode(&mut &parts.registry[..])
+        .map_err(|_| unsupported("the metadata's type registry does not decode"))?;
+    let extrinsic = ExtrinsicMetadata::<PortableForm>::decode(&mut &parts.extrinsic[..])
+        .map_err(|_| unsupported("the metadata's extrinsic description does not decode"))?;
+    let version = parts.system_version.ok_or_else(|| unsupported("the metadata has no System.Version constant"))?;
     // RuntimeVersion starts with spec_name, impl_name, authoring_version, spec_version.
-    let (spec_name, _impl, _authoring, spec_version) = <(String, String, u32, u32)>::decode(&mut &version.value[..])
+    let (spec_name, _impl, _authoring, spec_version) = <(String, String, u32, u32)>::decode(&mut &version[..])
         .map_err(|_| unsupported("System.Version does not decode"))?;
-    check_walk_depth(&v15.types, &v15.extrinsic)?;
+    check_walk_depth(&types, &extrinsic)?;
+    let none = 0u32.into();
+    let v15 = RuntimeMetadataV15 {
+        types,
+        pallets: Vec::new(),
+        extrinsic,
+        ty: none,
+        apis: Vec::new(),
+        outer_enums: OuterEnums { call_enum_ty: none, event_enum_ty: none, error_enum_ty: none },
+        custom: CustomMetadata { map: Default::default() },
+    };
     let info = extra_info(network, spec_name.clone(), spec_version);
-    let hash = generate_metadata_digest(&prefixed.1, info)
+    let hash = generate_metadata_digest(&RuntimeMetadata::V15(v15), info)
         .map_err(|e| unsupported(format!("the metadata cannot be merkleized: {e}")))?
         .hash();
     Ok(Digest { hash, spec_name, spec_version })
@@ -121,10 +124,7 @@ fn children(registry: &PortableRegistry, ty: u32) -> Result<Vec<u32>> {
 /// Refuses metadata whose types, walked depth first from the extrinsic's as the crate walks
 /// them (recursively), nest deeper than [`MAX_WALK_DEPTH`]. Iterative here, so the check
 /// itself cannot overflow.
-fn check_walk_depth(
-    registry: &PortableRegistry,
-    extrinsic: &frame_metadata::v15::ExtrinsicMetadata<PortableForm>,
-) -> Result<()> {
+fn check_walk_depth(registry: &PortableRegistry, extrinsic: &ExtrinsicMetadata<PortableForm>) -> Result<()> {
     let mut roots = vec![extrinsic.call_ty.id, extrinsic.address_ty.id, extrinsic.signature_ty.id];
     roots.extend(extrinsic.signed_extensions.iter().flat_map(|e| [e.ty.id, e.additional_signed.id]));
     let mut visited = BTreeSet::new();
@@ -187,6 +187,7 @@ mod tests {
 
     #[test]
     fn metadata_nested_deeper_than_any_runtime_is_refused() {
+        use frame_metadata::RuntimeMetadataPrefixed;
         use scale_info::{Field, Path, PortableType, Type, TypeDefComposite};
         let RuntimeMetadataPrefixed(_, RuntimeMetadata::V15(mut v15)) =
             RuntimeMetadataPrefixed::decode(&mut &RECENT[..]).unwrap()
