@@ -271,7 +271,7 @@ async fn prepare<T: Transport, S: Signer, A: Abort>(
             calls::vft_transfer(facts, &program.0, &requirement.pay_to.0, requirement.amount, gas, p.options.layout)?
         }
     };
-    let metadata = signer_metadata(p, &snap.chain).await?;
+    let (metadata, metadata_hash) = signer_metadata(p, &snap.chain).await?;
     let era = Era::mortal(period, snap.checkpoint.number as u64);
     let unsigned = UnsignedPayload {
         address: payer,
@@ -285,7 +285,7 @@ async fn prepare<T: Transport, S: Signer, A: Abort>(
         spec_version: snap.chain.spec_version,
         transaction_version: snap.chain.transaction_version,
         signed_extensions: facts.extension_names(),
-        metadata_hash: metadata.as_ref().and_then(|m| m.digest),
+        metadata_hash,
         has_mode: facts.has_metadata_hash_extension(),
     };
     check_fee(p, &snap, requirement, &unsigned).await?;
@@ -293,17 +293,19 @@ async fn prepare<T: Transport, S: Signer, A: Abort>(
     Ok(Prepared { unsigned, chain: snap.chain, metadata, valid_until })
 }
 
-/// The metadata and its digest when the payment signs with `CheckMetadataHash` mode 1 or the
-/// signer decodes metadata itself (read once per runtime version; see vara::metadata_hash).
+/// The metadata, for signers that decode it, and the digest when the payment signs with
+/// `CheckMetadataHash` mode 1 (read once per runtime version; see vara::metadata_hash).
 async fn signer_metadata<T: Transport, S: Signer, A: Abort>(
     p: &Payer<'_, T, S, A>,
     chain: &ChainState,
-) -> Result<Option<Rc<SignerMetadata>>> {
+) -> Result<(Option<Rc<SignerMetadata>>, Option<[u8; 32]>)> {
     let mode1 = chain.facts.has_metadata_hash_extension() && p.options.metadata_hash.wanted(p.endpoint);
     if !mode1 && !p.signer.wants_metadata() {
-        return Ok(None);
+        return Ok((None, None));
     }
-    p.chain.signer_metadata(p.transport, p.endpoint, chain, mode1).await.map(Some)
+    let metadata = p.chain.signer_metadata(p.transport, p.endpoint, chain, mode1).await?;
+    let digest = if mode1 { metadata.digest } else { None };
+    Ok((Some(metadata), digest))
 }
 
 /// Above this much spare balance (1 VARA, some hundred times a transfer's fee) the fee is

@@ -66,7 +66,7 @@ export function installFakeExtension({ rpcUrl, rpc = (method, params) => rpcOver
   // The wallet's own metadata hash, as Talisman and polkadot-js compute it for Ledger.
   let digest;
   const ledgerDigest = async (registry) => {
-    const hasHash = registry.metadata.extrinsic.signedExtensions.some((e) => e.identifier.toString() === 'CheckMetadataHash');
+    const hasHash = registry.signedExtensions.includes('CheckMetadataHash');
     if (!hasHash) throw new Error("This network doesn't support Ledger Polkadot Generic App.");
     digest ??= (async () => {
       const v15 = registry.createType('Option<Bytes>', await rpc('state_call', ['Metadata_metadata_at_version', '0x0f000000']));
