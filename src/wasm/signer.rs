@@ -104,7 +104,7 @@ impl JsSigner {
             _ => {
                 return err(
                     ErrorCode::InvalidOptions,
-                    format!("the signer has neither signPayload(payload), sign(bytes) nor signTx(...): {FORMS}"),
+                    format!("the signer has neither signPayload(payload) nor sign(bytes) (nor a polkadot-api signTx): {FORMS}"),
                 )
             }
         };

@@ -41,7 +41,7 @@ before(async () => {
   await buildTestPage(out);
   shop = await startLocalShop({ payTo: BOB, price: PRICE });
   ({ chain, server } = shop);
-  for (const kind of ['ed25519', 'ecdsa']) await chain.fund(addresses[kind], 1000n * VARA);
+  for (const kind of ['ed25519', 'ecdsa', 'ledger']) await chain.fund(addresses[kind], 1000n * VARA);
   site = await serveStatic(out);
   // The public testnet's genesis: the client asks for mode 1 where the runtime has it.
   modeOne = await startScriptedRpcServer({ metadataPath: RECENT, specVersion: 20000 });
