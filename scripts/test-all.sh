@@ -47,11 +47,11 @@ step "size report" node scripts/size-report.mjs
 benchmarks() {
   [ -n "${BENCH_FULL:-}" ] || local BENCH_PAYMENTS=${BENCH_PAYMENTS:-15}
   export BENCH_PAYMENTS
-  for b in payload run volume; do
+  for b in payload run volume wallets; do
     node "bench/$b.mjs" || echo "BENCHMARK FAILED: bench/$b.mjs (figures missing; not a test failure)"
   done
 }
-step "benchmarks (bench/payload.mjs, run.mjs, volume.mjs)" benchmarks
+step "benchmarks (bench/payload.mjs, run.mjs, volume.mjs, wallets.mjs)" benchmarks
 
 echo; echo "=== summary"
 printf '%s\n' "${summary[@]}"

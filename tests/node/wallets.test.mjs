@@ -278,6 +278,7 @@ describe('the stand-in extension, as Polkadot{.js} and Talisman behave', () => {
 
 describe('polkadot-api signers', () => {
   const registry = registryOf('vara-recent.metadata.scale');
+  const merkleized = merkleizeMetadata(readFileSync(fixture('vara-recent.metadata.scale')), { decimals: 12, tokenSymbol: 'TVARA', base58Prefix: 137 });
   const signers = {
     'sr25519 (getPolkadotSigner)': () => getPolkadotSigner(alice.publicKey, 'Sr25519', (b) => alice.sign(b)),
     'ed25519 (getPolkadotSigner)': () => getPolkadotSigner(aliceEd.publicKey, 'Ed25519', (b) => aliceEd.sign(b)),
@@ -296,6 +297,12 @@ describe('polkadot-api signers', () => {
       ext.addSignature(tx.address, signature, tx);
       assert.equal(ext.toHex(), u8aToHex(built), 'the signer\'s extrinsic, byte for byte');
       assert.equal(signatureVerify(hashed(payloadBytes(registry, tx)), signature, tx.address).isValid, true);
+      // polkadot-api's own decoder takes the whole extrinsic (address, signature, extensions,
+      // call) against the runtime's types, and polkadot-js reads the payment in its call.
+      merkleized.getProofForExtrinsic(built);
+      const call = registry.createType('Extrinsic', built).method;
+      assert.equal(`${call.section}.${call.method}`, 'balances.transferKeepAlive');
+      assert.equal(call.args[1].toString(), '50000000000');
     });
   }
 
