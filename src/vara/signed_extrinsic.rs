@@ -152,7 +152,8 @@ mod tests {
         let facts = recent_facts();
         let asked = sample_unsigned(&facts);
         let signature = [&[1u8][..], &[7u8; 64]].concat();
-        let changes: [(&str, fn(&mut UnsignedPayload)); 6] = [
+        type Change = fn(&mut UnsignedPayload);
+        let changes: [(&str, Change); 6] = [
             ("payer", |u| u.address = AccountId([9; 32])),
             ("call", |u| u.method.push(0)),
             ("era", |u| u.era = Era::Immortal),

@@ -22,11 +22,11 @@ const FORMS: &str = "pass a Keypair (Keypair.fromSuri(...)), an extension signer
 
 enum Method {
     /// `signPayload(payload, bytes) → { signature, signedTransaction?, metadataHash? }`
-    SignPayload(Function),
+    Payload(Function),
     /// `sign(bytes) → Uint8Array | hex` (a keyring pair or a callback)
-    SignBytes(Function),
+    Bytes(Function),
     /// polkadot-api: `signTx(callData, signedExtensions, metadata, atBlockNumber) → Uint8Array`
-    SignTx(Function),
+    Transaction(Function),
 }
 
 pub struct JsSigner {
@@ -96,15 +96,22 @@ impl JsSigner {
         };
         if let (Some(f), None) = (function(value, "signTx"), function(value, "signPayload")) {
             let (account, kind) = papi_account(&get(value, "publicKey"))?;
-            return Ok(JsSigner { account, kind: kind.or(declared), object: value.clone(), method: Method::SignTx(f) });
+            return Ok(JsSigner {
+                account,
+                kind: kind.or(declared),
+                object: value.clone(),
+                method: Method::Transaction(f),
+            });
         }
         let method = match (function(value, "signPayload"), function(value, "sign")) {
-            (Some(f), _) => Method::SignPayload(f),
-            (None, Some(f)) => Method::SignBytes(f),
+            (Some(f), _) => Method::Payload(f),
+            (None, Some(f)) => Method::Bytes(f),
             _ => {
                 return err(
                     ErrorCode::InvalidOptions,
-                    format!("the signer has neither signPayload(payload) nor sign(bytes) (nor a polkadot-api signTx): {FORMS}"),
+                    format!(
+                    "the signer has neither signPayload(payload) nor sign(bytes) (nor a polkadot-api signTx): {FORMS}"
+                ),
                 )
             }
         };
@@ -174,7 +181,7 @@ impl Signer for JsSigner {
     }
 
     fn wants_metadata(&self) -> bool {
-        matches!(self.method, Method::SignTx(_))
+        matches!(self.method, Method::Transaction(_))
     }
 
     async fn sign(&self, payload: &SignerPayloadJson, signing_bytes: &[u8]) -> Result<SignOutcome> {
@@ -202,11 +209,11 @@ impl Signer for JsSigner {
         // callback, a Keypair); extensions ignore them and rebuild the bytes from the payload.
         let bytes: JsValue = Uint8Array::from(request.signing_bytes).into();
         match &self.method {
-            Method::SignBytes(f) => {
+            Method::Bytes(f) => {
                 let answer = self.call(f, &[bytes]).await?;
                 Ok(Answer::Signature(SignOutcome { signature: bytes_of(&answer, "signature")?, metadata_hash: None }))
             }
-            Method::SignPayload(f) => {
+            Method::Payload(f) => {
                 let payload = super::json::to_js(request.payload)?;
                 let answer = self.call(f, &[payload, bytes]).await?;
                 if !answer.is_object() {
@@ -235,7 +242,7 @@ impl Signer for JsSigner {
                     .map_err(|_| Error::new(ErrorCode::InvalidSignature, "metadataHash is not 32 bytes of hex"))?;
                 Ok(Answer::Signature(SignOutcome { signature, metadata_hash }))
             }
-            Method::SignTx(f) => {
+            Method::Transaction(f) => {
                 let Some(metadata) = request.metadata else {
                     return err(ErrorCode::SelfCheckFailed, "a polkadot-api signer needs the runtime metadata");
                 };
