@@ -11,12 +11,14 @@ import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { getPolkadotSigner } from '@polkadot-api/signer';
 import { connectInjectedExtension } from '@polkadot-api/pjs-signer';
+import axios from 'axios';
 import { wasm } from '../support/wasm-pkg.mjs';
 import { startChain, waitUntil, VARA } from '../support/local-chain.mjs';
 import { startReferenceServer } from '../support/reference-server.mjs';
 import { installFakeExtension, ACCOUNT_KINDS } from '../browser/fake-extension.js';
 
 const { connectExtension, fromSignBytes } = await import('../../dist/js/signers.js');
+const { withX402Interceptor } = await import('../../dist/js/axios.js');
 
 const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
 const PRICE = 20_000_000_000n;
@@ -84,6 +86,17 @@ test('polkadot-api signers (sr25519, ed25519): executed on chain', async () => {
     const pair = pairs[kind];
     await paysOnChain(getPolkadotSigner(pair.publicKey, type, (b) => pair.sign(b)), pair.address);
   }
+});
+
+test('a polkadot-api signer through the Axios shim: executed on chain', async () => {
+  const pair = pairs.ed25519;
+  const [bobBefore, nonceBefore] = [await chain.freeBalance(BOB), await chain.nonce(pair.address)];
+  const client = withX402Interceptor(axios.create({ baseURL: server.url }), getPolkadotSigner(pair.publicKey, 'Ed25519', (b) => pair.sign(b)), options);
+  const response = await client.get('/paid');
+  assert.equal(response.status, 200);
+  assert.equal(response.x402.summary.payer, pair.address);
+  assert.ok(await waitUntil(async () => (await chain.freeBalance(BOB)) === bobBefore + PRICE));
+  assert.ok(await waitUntil(async () => (await chain.nonce(pair.address)) === nonceBefore + 1));
 });
 
 test('@polkadot-api/pjs-signer over the stand-in extension: executed on chain', async () => {

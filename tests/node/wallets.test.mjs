@@ -18,11 +18,14 @@ import { u8aToHex, hexToU8a } from '@polkadot/util';
 import { merkleizeMetadata } from '@polkadot-api/merkleize-metadata';
 import { getPolkadotSigner, withMetadataHash } from '@polkadot-api/signer';
 import { connectInjectedExtension } from '@polkadot-api/pjs-signer';
+import axios from 'axios';
 import { wasm, repoRoot } from '../support/wasm-pkg.mjs';
 import { scriptedRpc } from '../support/scripted-rpc.mjs';
 import { installFakeExtension, ACCOUNT_KINDS } from '../browser/fake-extension.js';
 
 const { connectExtension, fromKeyringPair, fromSignBytes, fromInjectedSigner } = await import('../../dist/js/signers.js');
+const { varaExactScheme } = await import('../../dist/js/x402.js');
+const { withX402Interceptor } = await import('../../dist/js/axios.js');
 
 const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
 const MAINNET = '0xfe1b4c55fd4d668101126434206571a7838a8b6b93a6d1b95d607e78e6c53763';
@@ -338,6 +341,18 @@ describe('polkadot-api signers', () => {
       delete globalThis.window;
     });
   }
+
+  test('every entry point takes one: sendWithPayment, varaExactScheme (@x402), the Axios shim', async () => {
+    const signer = getPolkadotSigner(aliceEd.publicKey, 'Ed25519', (b) => aliceEd.sign(b));
+    const { options } = chainOf();
+    const sent = await wasm.sendWithPayment(requirements(), signer, async () => ({ status: 200 }), options);
+    assert.equal(sent.summary.payer, aliceEd.address);
+    const scheme = varaExactScheme(signer, options);
+    const payload = await scheme.createPaymentPayload(1, requirements());
+    assert.equal(payload.payload.transaction.address, aliceEd.address);
+    assert.equal(hexToU8a(payload.payload.signature)[0], 0, 'ed25519');
+    assert.doesNotThrow(() => withX402Interceptor(axios.create(), signer, options)); // paid in wallets-e2e
+  });
 
   test('a signer that returns another payer\'s transaction is refused', async () => {
     const bob = keyring.addFromUri('//Bob', {}, 'sr25519');
