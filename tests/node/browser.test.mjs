@@ -21,7 +21,9 @@ import { ACCOUNT_KINDS } from '../browser/fake-extension.js';
 import { VARA } from '../support/local-chain.mjs';
 import { waitUntil } from '../support/local-chain.mjs';
 import { startLocalShop } from '../support/reference-server.mjs';
-import { buildTestPage, launch, newPage, serveStatic } from '../support/browsers.mjs';
+import { buildTestPage, launch, newPage, packageAliases, serveStatic, waitForText } from '../support/browsers.mjs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { build } from 'esbuild';
 
 const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
 const ALICE = 'kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW';
@@ -39,6 +41,7 @@ before(async () => {
   }
   // The packaged entries, as a bundler resolves them: one JS file, the wasm embedded in it.
   await buildTestPage(out);
+  await buildReadmeExample(path.join(out, 'readme'));
   shop = await startLocalShop({ payTo: BOB, price: PRICE });
   ({ chain, server } = shop);
   for (const kind of ['ed25519', 'ecdsa', 'ledger']) await chain.fund(addresses[kind], 1000n * VARA);
@@ -52,6 +55,18 @@ after(async () => {
   await site?.close();
   await shop?.stop();
 });
+
+/** The README's browser example ("In a browser, with an extension") as a page of its own. */
+async function buildReadmeExample(dir) {
+  const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## In a browser, with an extension'));
+  const code = section.slice(section.indexOf('```js typecheck\n') + 16, section.indexOf('\n```\n'));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'example.js'), code);
+  await build({ entryPoints: [path.join(dir, 'example.js')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022',
+    outfile: path.join(dir, 'page.js'), logLevel: 'error', alias: packageAliases() });
+  writeFileSync(path.join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="/readme/page.js"></script><body></body>');
+}
 
 /** Checks a header signed in the page in mode 1 as a facilitator and the chain would. */
 function checkModeOne(payload) {
@@ -143,6 +158,19 @@ for (const engine of ['chromium', 'firefox']) {
       const notThere = await page.evaluate((address) => window.connectError({ address }), BOB);
       assert.equal(notThere.code, 'NO_USABLE_ACCOUNT');
       assert.match(notThere.message, /is not in fake-extension: it shares Alice /);
+    });
+
+    test(`${engine}: the README's browser example tells the user what to do: no wallet, no account that can pay`, async () => {
+      const bare = await newPage(browser);
+      await bare.goto(`${site.url}/readme/`);
+      assert.equal(await waitForText(bare, 'body', (t) => t.length > 0, 30_000),
+        'Install a Polkadot wallet (Polkadot{.js}, Talisman or SubWallet) to pay.');
+      await bare.close();
+      const evmOnly = await newPage(browser, { extension: { rpcUrl: chain.httpUrl, accounts: ['ethereum'] } });
+      await evmOnly.goto(`${site.url}/readme/`);
+      const text = await waitForText(evmOnly, 'body', (t) => t.length > 0, 30_000);
+      assert.match(text, /^Your wallet has no account that can pay here: fake-extension offers no account that can pay on Vara \(Alice EVM .*\(ethereum\): ethereum accounts cannot sign Vara transactions\)/);
+      await evmOnly.close();
     });
 
     test(`${engine}: after ready() the synchronous API works`, async () => {
