@@ -439,6 +439,8 @@ impl ChainClient {
             true => {
                 let d = metadata_hash::digest(&bytes, endpoint.network)?;
                 if d.spec_version != chain.spec_version {
+                    // The next payment reads the runtime version again.
+                    cache.checkpoint.set(None);
                     return Err(Error::new(
                         ErrorCode::RpcError,
                         format!(
