@@ -1,4 +1,4 @@
-import type { PaymentSigner, X402Options, PaymentSummary, SettlementReceipt } from 'x402-vara-wasm';
+import type { PaymentSigner, X402Options, PaymentReceipt } from 'x402-vara-wasm';
 
 /** Minimal shape of an Axios instance (axios is not a dependency of this package). */
 export interface AxiosLike {
@@ -7,10 +7,12 @@ export interface AxiosLike {
     response: { use(onFulfilled: (r: any) => any, onRejected: (e: any) => any): number };
   };
   request(config: any): Promise<any>;
+  getUri?(config?: any): string;
 }
 
-/** Paid Axios responses carry `x402` with the payment summary and the server's receipt. */
-export interface X402AxiosInfo { summary: PaymentSummary; settlement: SettlementReceipt | null; header: string }
+/** Paid Axios responses carry `x402`: the payment's receipt (summary, the server's settlement
+ *  claim, the header, its ledger entry and the chain's verdict so far). */
+export type X402AxiosInfo = PaymentReceipt;
 
 declare module 'axios' {
   interface AxiosResponse {

@@ -2,10 +2,14 @@
 // the same wasm core as the fetch wrapper: the same limits, the same loop guard, the same
 // nonce sequencing (payments from one account reach servers in nonce order) and the same
 // rule after paying (see the fetch wrapper).
+//
+// Errors: a request that never got a 402 fails as Axios alone would fail it (an AxiosError:
+// unreachable, timed out, 404 …); the interceptor does not touch it. From the 402 on, every
+// failure is an X402Error, an AxiosError behind it kept as `cause`.
 import { sendWithPayment, parsePaymentResponse } from 'x402-vara-wasm';
 import { checkOptions } from './options.js';
 import { toSigner } from './signers.js';
-import { x402Error } from './errors.js';
+import { x402Error, isX402Error } from './errors.js';
 
 // A plain key: axios's mergeConfig keeps unknown string keys (not symbols) on the retry.
 const RETRIED = '__x402Retried';
@@ -53,18 +57,31 @@ function reasonOf(data) {
   return (text ?? '').slice(0, 300);
 }
 
+const MAX_SAME_ORIGIN_REDIRECTS = 5;
+
+const originOf = (url) => { try { return new URL(url).origin; } catch { return null; } };
+
+/** The request's absolute URL, as Axios would send it. */
+function urlOf(axiosClient, config) {
+  const uri = typeof axiosClient.getUri === 'function'
+    ? axiosClient.getUri({ ...config, params: undefined, paramsSerializer: undefined })
+    : `${config.baseURL ?? ''}${config.url ?? ''}`;
+  try { return new URL(uri).href; } catch { return new URL(uri, globalThis.location?.href ?? 'http://localhost/').href; }
+}
+
 /**
- * The fetch wrapper's rule after paying: a settlement reported failed, a second 402, or any
- * other non-2xx (`failed`) without a successful settlement is a typed error with the receipt.
- * `reason` is the settlement's own, when it gives one; else the answer's body is.
+ * An error of Axios's own (or of `send`) while paying: ABORTED when Axios's `signal` or
+ * `timeout` stopped the paid request, as they stop the payment itself; else NETWORK_ERROR.
  */
-function failureAfterPaying(status, settlement, failed) {
-  if (settlement && !settlement.success) {
-    return { code: 'SETTLEMENT_FAILED', what: `the server reports that settling the payment failed (HTTP ${status})`, reason: settlement.error };
-  }
-  if (status === 402) return { code: 'PAYMENT_REJECTED_BY_SERVER', what: 'the server answered 402 again after payment' };
-  if (failed && !settlement?.success) return { code: 'SETTLEMENT_FAILED', what: `the server did not settle the payment (HTTP ${status})` };
-  return null;
+const stoppedByCaller = (e) => ['ERR_CANCELED', 'ECONNABORTED', 'ETIMEDOUT'].includes(e?.code) || e?.name === 'AbortError';
+
+function duringPayment(e, url) {
+  if (isX402Error(e)) return e;
+  const stopped = stoppedByCaller(e);
+  const why = e?.message ?? String(e);
+  return stopped
+    ? x402Error('ABORTED', `the paid request to ${url} was stopped by its signal or timeout: ${why}`, { cause: e })
+    : x402Error('NETWORK_ERROR', `${url} could not be reached with the payment: ${why}`, { cause: e });
 }
 
 export function withX402Interceptor(axiosClient, signer, options = {}) {
@@ -86,24 +103,53 @@ export function withX402Interceptor(axiosClient, signer, options = {}) {
       // A v2 server sends its offer in the PAYMENT-REQUIRED header; a v1 server in the body.
       const offer = headerOf(response.headers, 'payment-required');
       const requirements = offer ? String(offer) : response.data;
-      const sent = await sendWithPayment(requirements, payer, async (header, headerName) => {
+      const url = urlOf(axiosClient, config);
+      const origin = originOf(url);
+      let last = null;
+      // The paid request: redirects are followed here, within the seller's origin only (the
+      // payment header never reaches another origin); the core judges the answer by the chain.
+      const send = async (header, headerName) => {
         const headers = { ...(config.headers?.toJSON?.() ?? config.headers), [headerName]: header };
-        try {
-          const paid = await axiosClient.request({ ...config, [RETRIED]: true, headers });
-          return { status: paid.status, response: paid };
-        } catch (e) {
-          if (e && e.response) return { status: e.response.status, response: e.response, error: e };
-          throw e;
+        let target = { ...config, [RETRIED]: true, headers, maxRedirects: 0 };
+        for (let hop = 0; ; hop++) {
+          let answer;
+          try {
+            answer = await axiosClient.request(target);
+          } catch (e) {
+            // No answer at all: stopped by its signal or timeout is ABORTED; otherwise Axios's
+            // error goes to the core as is (NETWORK_ERROR, the AxiosError its cause).
+            if (!e || !e.response) throw stoppedByCaller(e) ? duringPayment(e, urlOf(axiosClient, target)) : e;
+            answer = e.response;
+          }
+          last = answer;
+          const location = headerOf(answer.headers, 'location');
+          if (answer.status >= 300 && answer.status < 400 && answer.status !== 304 && location) {
+            const next = new URL(String(location), urlOf(axiosClient, target)).href;
+            if (originOf(next) !== origin) {
+              throw x402Error('CROSS_ORIGIN_REDIRECT',
+                `the seller (${origin}) redirected the paid request (HTTP ${answer.status}) to ${next}: the payment was not sent there`);
+            }
+            if (hop >= MAX_SAME_ORIGIN_REDIRECTS) throw x402Error('NETWORK_ERROR', `the seller redirected the paid request more than ${MAX_SAME_ORIGIN_REDIRECTS} times`);
+            const get = answer.status === 303 || ([301, 302].includes(answer.status) && String(target.method).toUpperCase() === 'POST');
+            target = { ...target, url: next, baseURL: undefined, ...(get ? { method: 'get', data: undefined } : {}) };
+            continue;
+          }
+          const paymentResponse = headerOf(answer.headers, 'payment-response') || headerOf(answer.headers, 'x-payment-response');
+          const ok = answer.status >= 200 && answer.status < 300;
+          return { status: answer.status, paymentResponse: paymentResponse ? String(paymentResponse) : null, reason: ok ? undefined : reasonOf(answer.data), response: answer };
         }
-      }, opts);
-      const { response: paid, error: failed } = sent.result;
-      const x402 = { summary: sent.summary, settlement: settlementOf(paid.headers), header: sent.header };
-      const failure = failureAfterPaying(paid.status, x402.settlement, failed);
-      if (failure) {
-        const details = { status: paid.status, reason: reasonOf(paid.data), receipt: x402, cause: failed };
-        throw x402Error(failure.code, `${failure.what}: ${failure.reason ?? details.reason}`, details);
+      };
+      let sent;
+      try {
+        sent = await sendWithPayment(requirements, payer, send, opts);
+      } catch (e) {
+        // The core's verdict, with the seller's response when there was one.
+        const error = duringPayment(e, url);
+        if (last && error.response === undefined) error.response = last;
+        throw error;
       }
-      paid.x402 = x402;
+      const paid = sent.result.response;
+      paid.x402 = { ...sent.receipt, summary: sent.summary, settlement: settlementOf(paid.headers), header: sent.header };
       return paid;
     },
   );

@@ -11,7 +11,22 @@ pub struct Error {
     /// What the platform threw, when this error wraps one (a JS `TypeError: fetch failed`):
     /// handed back to the caller as the error's `cause`.
     pub cause: Option<Cause>,
+    /// Structured facts for the caller (a budget's window and what is left): the error's
+    /// `details` in JS.
+    pub details: Option<Details>,
 }
+
+/// JSON facts attached to an error; never compared.
+#[derive(Debug, Clone)]
+pub struct Details(pub crate::json::Value);
+
+impl PartialEq for Details {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Details {}
 
 /// An opaque platform error kept for the caller; never compared, never shown by `Debug`.
 #[derive(Clone)]
@@ -85,6 +100,15 @@ error_codes! {
     PaymentRejectedByServer => "PAYMENT_REJECTED_BY_SERVER",
     /// The server took the payment but answered with an error (settlement failed).
     SettlementFailed => "SETTLEMENT_FAILED",
+    /// The chain executed the payment, but the seller did not serve the resource: retrying
+    /// would pay again (the error carries the ledger entry and the receipt).
+    PaidNotServed => "PAID_NOT_SERVED",
+    /// A budget's cap would be passed (what is left and when the window reopens are in
+    /// `details`).
+    BudgetExceeded => "BUDGET_EXCEEDED",
+    /// The seller redirected the paid request to another origin: the payment was not sent
+    /// there.
+    CrossOriginRedirect => "CROSS_ORIGIN_REDIRECT",
     /// The RPC node could not be reached or answered with an error.
     RpcError => "RPC_ERROR",
     /// The paid resource's server could not be reached (the wrapped fetch threw).
@@ -124,7 +148,12 @@ impl ErrorCode {
 
 impl Error {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Error { code, message: message.into(), cause: None }
+        Error { code, message: message.into(), cause: None, details: None }
+    }
+
+    pub fn with_details(mut self, details: crate::json::Value) -> Self {
+        self.details = Some(Details(details));
+        self
     }
 
     pub fn with_cause(mut self, cause: Option<Cause>) -> Self {

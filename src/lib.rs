@@ -7,6 +7,7 @@
 //! ([`payment`], [`scheme`]). The [`wasm`] module is the thin JavaScript layer.
 
 pub mod amount;
+pub mod budget;
 pub mod error;
 /// Fuzz targets' entry points (native only; see fuzz/ and tests/fuzz_regressions.rs).
 #[cfg(not(target_arch = "wasm32"))]
@@ -15,10 +16,12 @@ pub mod fuzzing;
 pub mod hexutil;
 pub mod inspect;
 pub mod json;
+pub mod ledger;
 pub mod options;
 pub mod payment;
 pub mod policy;
 pub mod proto;
+pub mod report;
 pub mod requirements;
 pub mod scheme;
 pub mod signer;

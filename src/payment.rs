@@ -5,10 +5,12 @@
 //! nodes held to the expected genesis; the signer's answer is verified before it is used, and
 //! every payment is decoded again exactly as a server would before it leaves.
 
+use crate::budget::{asset_key, Budget};
 use crate::error::{err, Error, ErrorCode, Result};
 use crate::hexutil;
 use crate::inspect::{self, PaymentSummary};
 use crate::json::Value;
+use crate::ledger::{Answer, Entry, Ledger, Stage, Verdict};
 use crate::requirements::{Asset, Requirement};
 use crate::scheme::ExactVaraPayload;
 use crate::signer::answer::sign_checked;
@@ -18,11 +20,13 @@ use crate::vara::calls::{self, Layout};
 use crate::vara::chain::{ChainClient, ChainState, SignerMetadata, Snapshot, SnapshotQuery};
 use crate::vara::era::Era;
 use crate::vara::extrinsic::UnsignedPayload;
+use crate::vara::hashing::blake2_256;
 use crate::vara::metadata_hash;
 use crate::vara::network::Endpoint;
 use crate::vara::nonces::{Outcome, Ticket};
 use crate::vara::rpc::Transport;
 use crate::vara::vft;
+use crate::vara::watch::Watched;
 use std::rc::Rc;
 
 /// How the gas limit of a token payment (`Gear.send_message`) is chosen.
@@ -76,6 +80,48 @@ pub const MAX_ERA_PERIOD: u64 = 4096;
 pub struct Signed {
     pub exact: ExactVaraPayload,
     pub summary: PaymentSummary,
+    /// The extrinsic's hash (blake2-256 of its encoding), what the chain watcher looks for.
+    pub tx_hash: [u8; 32],
+    /// Its ledger entry's id (empty when no ledger records it).
+    pub entry_id: String,
+}
+
+/// The request a payment is for, as the ledger names it.
+#[derive(Debug, Clone, Copy)]
+pub struct Purchase<'a> {
+    pub method: &'a str,
+    pub url: &'a str,
+    /// The seller's origin: the only one the payment may be handed to.
+    pub origin: &'a str,
+    pub idempotency_key: Option<&'a str>,
+}
+
+/// Where a payment is recorded and what bounds it beyond its own limits.
+#[derive(Clone, Copy)]
+pub struct Books<'a> {
+    pub ledger: Option<&'a Rc<Ledger>>,
+    pub budget: Option<&'a Budget>,
+    pub purchase: Purchase<'a>,
+    /// How long a payment waits for the one ahead of it once that one was handed to its
+    /// seller (a seller that never answers costs the others this, not an era).
+    pub turn_timeout_ms: u32,
+    /// How long a payment its seller took may stay out of blocks and the node's pool before
+    /// the lane presumes it never submitted (shorter where a 2xx means "executed").
+    pub stale_after_ms: f64,
+}
+
+/// The default `turnTimeoutMs`.
+pub const TURN_TIMEOUT_MS: u32 = 10_000;
+
+impl Books<'static> {
+    /// No ledger, no budget (native tests and tools).
+    pub const NONE: Books<'static> = Books {
+        ledger: None,
+        budget: None,
+        purchase: Purchase { method: "", url: "", origin: "", idempotency_key: None },
+        turn_timeout_ms: TURN_TIMEOUT_MS,
+        stale_after_ms: crate::vara::nonces::STALE_AFTER_MS_V1,
+    };
 }
 
 /// Asked once per payment, after the payment is built and before it is signed: a wallet's
@@ -101,6 +147,14 @@ pub trait Abort {
     /// Resolves (with the error to report) when the caller stops the payment.
     async fn aborted(&self) -> Error;
     fn check(&self) -> Result<()>;
+    /// The platform's timer: resolves after `ms` (never, where there is none).
+    async fn sleep(&self, _ms: u32) {
+        core::future::pending::<()>().await
+    }
+    /// The platform's clock, in milliseconds.
+    fn now_ms(&self) -> f64 {
+        0.0
+    }
 }
 
 /// A payment nobody stops.
@@ -141,6 +195,7 @@ pub struct Payer<'a, T: Transport, S: Signer, A: Abort> {
     pub abort: &'a A,
     /// The platform's clock (milliseconds), for the freshness of cached chain facts.
     pub now_ms: f64,
+    pub books: Books<'a>,
 }
 
 /// A payment ready to be signed: everything but the nonce.
@@ -158,13 +213,23 @@ pub struct Held {
     pub signed: Signed,
     ticket: Ticket,
     valid_until: u64,
+    entry: Reservation,
 }
 
 impl Held {
-    /// Records what became of the payment.
-    fn settle<T: Transport, S: Signer, A: Abort>(self, payer: &Payer<'_, T, S, A>, delivery: Delivery) {
+    /// Records what became of the payment: in its lane, in its ledger, and with the chain
+    /// watcher when it left this process (whatever its seller said, the chain decides).
+    fn settle<T: Transport, S: Signer, A: Abort>(
+        self,
+        payer: &Payer<'_, T, S, A>,
+        delivery: Delivery,
+        answer: Option<Answer>,
+    ) {
+        let now = payer.abort.now_ms();
         let outcome = match delivery {
-            Delivery::Taken => Outcome::Sent { valid_until: self.valid_until },
+            Delivery::Taken => {
+                Outcome::Sent { valid_until: self.valid_until, at_ms: now, stale_after_ms: payer.books.stale_after_ms }
+            }
             Delivery::Refused => {
                 payer.chain.distrust(payer.endpoint);
                 Outcome::NotTaken
@@ -172,6 +237,127 @@ impl Held {
             Delivery::NotSent => Outcome::Abandoned,
         };
         self.ticket.resolve(outcome);
+        let Some(ledger) = self.entry.ledger.clone() else { return };
+        let id = self.entry.keep();
+        if delivery == Delivery::NotSent {
+            ledger.advance(&id, Stage::Released, now);
+            return;
+        }
+        if let Some(answer) = answer {
+            ledger.update(&id, now, |e| {
+                e.stage = Stage::Answered;
+                e.answer = Some(answer);
+            });
+        }
+        let summary = &self.signed.summary;
+        payer.chain.watcher(payer.endpoint).watch(Watched {
+            ledger,
+            entry_id: id,
+            payer: summary.payer,
+            nonce: summary.nonce,
+            tx_hash: self.signed.tx_hash,
+            valid_from: summary.valid_from as u32,
+            valid_until: self.valid_until,
+        });
+    }
+}
+
+/// A payment's ledger entry while it is being made: released when dropped before it left
+/// (refused consent, an abort, a failed signature), kept once handed to a seller.
+struct Reservation {
+    ledger: Option<Rc<Ledger>>,
+    id: String,
+    kept: bool,
+    now_ms: f64,
+}
+
+impl Reservation {
+    fn keep(mut self) -> String {
+        self.kept = true;
+        core::mem::take(&mut self.id)
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if let (false, Some(ledger)) = (self.kept, &self.ledger) {
+            ledger.advance(&self.id, Stage::Released, self.now_ms);
+        }
+    }
+}
+
+/// Checks the budget and reserves the amount in the ledger, in one synchronous step, so
+/// concurrent payments cannot overshoot.
+fn reserve<T: Transport, S: Signer, A: Abort>(
+    payer: &Payer<'_, T, S, A>,
+    requirement: &Requirement,
+    payer_address: &AccountId,
+) -> Result<Reservation> {
+    let books = &payer.books;
+    let now = payer.abort.now_ms();
+    let Some(ledger) = books.ledger else {
+        return Ok(Reservation { ledger: None, id: String::new(), kept: false, now_ms: now });
+    };
+    let prefix = requirement.network.ss58_prefix();
+    let pay_to = requirement.pay_to.to_ss58(prefix);
+    let asset = asset_key(&requirement.asset);
+    let amount = requirement.amount.to_string();
+    if let Some(budget) = books.budget {
+        let amount = u128::try_from(requirement.amount).unwrap_or(u128::MAX);
+        budget.check(&asset, amount, books.purchase.origin, &pay_to, now)?;
+    }
+    let id = crate::proto::v2::new_payment_id()?;
+    ledger.insert(Entry {
+        id: id.clone(),
+        stage: Stage::Reserved,
+        method: books.purchase.method.into(),
+        url: books.purchase.url.into(),
+        origin: books.purchase.origin.into(),
+        idempotency_key: books.purchase.idempotency_key.map(str::to_string),
+        budget: books.budget.map(|b| b.id.clone()),
+        network: requirement.network.name().into(),
+        network_id: requirement.network.caip2().into(),
+        asset: requirement.asset.program_hex(),
+        amount,
+        pay_to,
+        payer: payer_address.to_ss58(prefix),
+        nonce: None,
+        tx_hash: None,
+        valid_from: None,
+        valid_until: None,
+        answer: None,
+        chain: None,
+        notes: vec![],
+        created_ms: now,
+        updated_ms: now,
+    });
+    Ok(Reservation { ledger: Some(ledger.clone()), id, kept: false, now_ms: now })
+}
+
+/// Waits for the ticket's turn. When the payment ahead was handed to its seller more than
+/// `turn_timeout_ms` ago and has no answer yet, it is passed (see [`Lane::pass`]).
+async fn take_turn<A: Abort>(ticket: &mut Ticket, abort: &A, timeout_ms: u32) -> u32 {
+    loop {
+        let lane = ticket.lane().clone();
+        let wait = match lane.front_handed_at() {
+            Some((front, at)) if front != ticket.id() => {
+                let left = (at + timeout_ms as f64 - abort.now_ms()).max(0.0) as u32;
+                if left == 0 {
+                    lane.pass(front);
+                    continue;
+                }
+                left
+            }
+            _ => timeout_ms.max(1_000),
+        };
+        let turn = async { Some(ticket.turn().await) };
+        let timer = async {
+            abort.sleep(wait).await;
+            None
+        };
+        if let Some(nonce) = crate::wait::race(turn, timer).await {
+            return nonce;
+        }
     }
 }
 
@@ -184,33 +370,54 @@ fn hold<'a, T: Transport, S: Signer, A: Abort, C: Consent>(
 ) -> core::pin::Pin<Box<dyn core::future::Future<Output = Result<Held>> + 'a>> {
     Box::pin(async move {
         let abort = payer.abort;
-        let prepared = abortable(abort, prepare(payer, requirement)).await?;
+        // What the budget leaves before this payment, for the prompt; then its reservation.
+        let left = budget_left(payer, requirement);
+        let entry = reserve(payer, requirement, &payer.signer.account()?)?;
+        let prepared = abortable(abort, prepare(payer, requirement, &entry.id)).await?;
         let lane = payer.chain.lane(payer.endpoint, &prepared.unsigned.address);
-        abortable(abort, consent.approve(&preview(requirement, &prepared.unsigned, lane.peek_next()))).await?;
+        let shown = preview(requirement, &prepared.unsigned, lane.peek_next(), left);
+        abortable(abort, consent.approve(&shown)).await?;
         abort.check()?;
         let mut ticket = lane.reserve();
         let mut signed = abortable(abort, sign(payer, &prepared, requirement, ticket.nonce)).await?;
-        let nonce = abortable(abort, async { Ok(ticket.turn().await) }).await?;
+        let timeout = payer.books.turn_timeout_ms;
+        let nonce = abortable(abort, async { Ok(take_turn(&mut ticket, abort, timeout).await) }).await?;
         if nonce != ticket.nonce {
             abort.check()?;
             signed = abortable(abort, sign(payer, &prepared, requirement, nonce)).await?;
         }
-        Ok(Held { signed, ticket, valid_until: prepared.valid_until })
+        signed.entry_id = entry.id.clone();
+        if let Some(ledger) = &entry.ledger {
+            let (summary, hash) = (&signed.summary, hexutil::encode(&signed.tx_hash));
+            ledger.update(&entry.id, abort.now_ms(), |e| {
+                e.stage = Stage::Signed;
+                e.nonce = Some(summary.nonce);
+                e.tx_hash = Some(hash);
+                e.valid_from = Some(summary.valid_from);
+                e.valid_until = Some(prepared.valid_until);
+            });
+        }
+        Ok(Held { signed, ticket, valid_until: prepared.valid_until, entry })
     })
 }
 
 /// Builds, asks consent, signs, waits for its turn, hands the payment to `send`, and records
-/// what became of it.
+/// what became of it. `send` says whether the payment left and what its seller answered
+/// (`None` when the caller sends it itself and no answer is known here).
 pub async fn pay<T: Transport, S: Signer, A: Abort, C: Consent, R>(
     payer: &Payer<'_, T, S, A>,
     requirement: &Requirement,
     consent: &C,
-    send: impl AsyncFnOnce(&Signed) -> (Result<R>, Delivery),
+    send: impl AsyncFnOnce(&Signed) -> (Result<R>, Delivery, Option<Answer>),
 ) -> Result<R> {
     let held = hold(payer, requirement, consent).await?;
+    if let Some(ledger) = payer.books.ledger {
+        ledger.advance(&held.signed.entry_id, Stage::Handed, payer.abort.now_ms());
+    }
+    held.ticket.lane().handed(held.ticket.id(), payer.abort.now_ms());
     // `send` stops on an abort itself: it alone knows whether the payment left.
-    let (result, delivery) = send(&held.signed).await;
-    held.settle(payer, delivery);
+    let (result, delivery, answer) = send(&held.signed).await;
+    held.settle(payer, delivery, answer);
     result
 }
 
@@ -220,12 +427,59 @@ pub async fn build_payment<T: Transport, S: Signer, A: Abort, C: Consent>(
     requirement: &Requirement,
     consent: &C,
 ) -> Result<Signed> {
-    pay(payer, requirement, consent, async |signed: &Signed| (Ok(signed.clone()), Delivery::Taken)).await
+    pay(payer, requirement, consent, async |signed: &Signed| (Ok(signed.clone()), Delivery::Taken, None)).await
+}
+
+/// What the chain says of a payment's entry, waiting up to `within_ms` for a verdict (one
+/// watcher tick per `step_ms`; a tick reads the node only when a new block is there).
+pub async fn verdict_within<T: Transport, S: Signer, A: Abort>(
+    payer: &Payer<'_, T, S, A>,
+    entry_id: &str,
+    within_ms: u32,
+    step_ms: u32,
+) -> Option<Verdict> {
+    let ledger = payer.books.ledger?;
+    let watcher = payer.chain.watcher(payer.endpoint);
+    let end = payer.abort.now_ms() + within_ms as f64;
+    loop {
+        if payer.abort.check().is_err() {
+            return ledger.get(entry_id).and_then(|e| e.chain);
+        }
+        if let Some(v) = ledger.get(entry_id).and_then(|e| e.chain) {
+            return Some(v);
+        }
+        let _ = watcher.tick(payer.chain, payer.transport, payer.endpoint, payer.abort.now_ms()).await;
+        if let Some(v) = ledger.get(entry_id).and_then(|e| e.chain) {
+            return Some(v);
+        }
+        if payer.abort.now_ms() >= end || payer.abort.check().is_err() {
+            return None;
+        }
+        payer.abort.sleep(step_ms).await;
+    }
+}
+
+/// What is left of the budget for this payment, for the consent prompt.
+fn budget_left<T: Transport, S: Signer, A: Abort>(
+    payer: &Payer<'_, T, S, A>,
+    requirement: &Requirement,
+) -> Option<Value> {
+    let budget = payer.books.budget?;
+    let pay_to = requirement.pay_to.to_ss58(requirement.network.ss58_prefix());
+    let left =
+        budget.left(&asset_key(&requirement.asset), payer.books.purchase.origin, &pay_to, payer.abort.now_ms())?;
+    let s = |v: Option<u128>| v.map(|v| v.to_string());
+    Some(Value::object([
+        ("perHour", s(left.per_hour).into()),
+        ("perDay", s(left.per_day).into()),
+        ("total", s(left.total).into()),
+    ]))
 }
 
 async fn prepare<T: Transport, S: Signer, A: Abort>(
     p: &Payer<'_, T, S, A>,
     requirement: &Requirement,
+    entry_id: &str,
 ) -> Result<Prepared> {
     let period = p.options.era_period;
     if !(4..=MAX_ERA_PERIOD).contains(&period) || !period.is_power_of_two() {
@@ -247,9 +501,24 @@ async fn prepare<T: Transport, S: Signer, A: Abort>(
         now_ms: p.now_ms,
         max_checkpoint_uses: (period / 4) as u32,
     };
-    let snap = p.chain.snapshot(p.transport, p.endpoint, &query).await?;
+    let mut snap = p.chain.snapshot(p.transport, p.endpoint, &query).await?;
+    let outgoing = outgoing(p, requirement, &payer, entry_id);
+    let near_edge = |snap: &Snapshot| {
+        let needed = match requirement.asset {
+            Asset::Native => requirement.native_amount(),
+            Asset::Vft(_) => 0,
+        };
+        let needed = needed.saturating_add(snap.chain.facts.existential_deposit).saturating_add(FEE_HEADROOM);
+        snap.payer_free.is_some_and(|f| f.saturating_sub(outgoing) < needed)
+    };
+    if !snap.read_node && near_edge(&snap) {
+        // Near the edge by the balance last read: the account may have been topped up (or
+        // drained) since. Read again before judging (only a payment near the edge pays this).
+        p.chain.distrust(p.endpoint);
+        snap = p.chain.snapshot(p.transport, p.endpoint, &query).await?;
+    }
     let facts = &snap.chain.facts;
-    check_balance(&snap, requirement)?;
+    check_balance(&snap, requirement, outgoing)?;
 
     let method = match requirement.asset {
         Asset::Native => {
@@ -349,10 +618,33 @@ async fn check_fee<T: Transport, S: Signer, A: Abort>(
     Ok(())
 }
 
-/// When the node was read for this payment: the payer must keep the existential deposit
-/// after paying (transfers keep the account alive), and the fee comes on top.
-fn check_balance(snap: &Snapshot, requirement: &Requirement) -> Result<()> {
-    let Some(free) = snap.payer_free else { return Ok(()) };
+/// What this payer's other native payments on this network may still take from its balance:
+/// every ledger entry not yet judged by the chain (reserved up to answered). A payment
+/// included but not yet confirmed is counted twice for a moment: a refusal near the edge,
+/// never a payment above the balance.
+fn outgoing<T: Transport, S: Signer, A: Abort>(
+    p: &Payer<'_, T, S, A>,
+    requirement: &Requirement,
+    payer: &AccountId,
+    this_entry: &str,
+) -> u128 {
+    let (Some(ledger), Asset::Native) = (p.books.ledger, &requirement.asset) else { return 0 };
+    let me = payer.to_ss58(requirement.network.ss58_prefix());
+    let mut sum: u128 = 0;
+    ledger.for_each(|e| {
+        let live = !e.stage.is_final() && e.asset.is_none() && e.network == requirement.network.name();
+        // Not this payment's own reservation: it is the one being checked.
+        if live && e.payer == me && e.id != this_entry {
+            sum = sum.saturating_add(e.amount_u128());
+        }
+    });
+    sum
+}
+
+/// The payer must keep the existential deposit after paying (transfers keep the account
+/// alive), and the fee comes on top; `outgoing` is what its other pending payments may take.
+fn check_balance(snap: &Snapshot, requirement: &Requirement, outgoing: u128) -> Result<()> {
+    let Some(free) = snap.payer_free.map(|f| f.saturating_sub(outgoing)) else { return Ok(()) };
     let deposit = snap.chain.facts.existential_deposit;
     let needed = match requirement.asset {
         Asset::Native => requirement.native_amount().saturating_add(deposit),
@@ -363,10 +655,11 @@ fn check_balance(snap: &Snapshot, requirement: &Requirement) -> Result<()> {
             Asset::Native => "the amount plus the existential deposit",
             Asset::Vft(_) => "the existential deposit",
         };
+        let since = if outgoing > 0 { " once its payments not yet judged by the chain are counted" } else { "" };
         return err(
             ErrorCode::InsufficientBalance,
             format!(
-                "the payer has {} free, below {what} ({}), before the fee: fund the account",
+                "the payer has {} free{since}, below {what} ({}), before the fee: fund the account",
                 Asset::Native.describe(free.into(), Some(12)),
                 Asset::Native.describe(needed.into(), Some(12)),
             ),
@@ -390,7 +683,18 @@ async fn sign<T: Transport, S: Signer, A: Abort>(
     let exact =
         ExactVaraPayload { transaction: unsigned.to_json(VARA_SS58_PREFIX), signature: hexutil::encode(&signature) };
     let summary = self_check(&exact, &prepared.chain, requirement, p.options.layout)?;
-    Ok(Signed { exact, summary })
+    let tx_hash = extrinsic_hash(&unsigned, facts, &signature);
+    Ok(Signed { exact, summary, tx_hash, entry_id: String::new() })
+}
+
+/// The hash the chain knows the signed extrinsic by (blake2-256 of its encoding). `signature`
+/// is the checked MultiSignature: 65 bytes (sr25519, ed25519) or 66 (ecdsa), type byte first.
+fn extrinsic_hash(
+    unsigned: &UnsignedPayload,
+    facts: &crate::vara::metadata::RuntimeFacts,
+    signature: &[u8],
+) -> [u8; 32] {
+    blake2_256(&unsigned.signed_extrinsic(facts, signature))
 }
 
 /// Decodes the payment exactly as a server would and checks it pays what was asked.
@@ -437,7 +741,7 @@ fn with_margin(min: u64, margin_percent: u32, block_limit: Option<u64>) -> u64 {
 }
 
 /// What a consent prompt shows: who pays whom how much, on which network, until when.
-fn preview(requirement: &Requirement, unsigned: &UnsignedPayload, nonce: u32) -> Value {
+fn preview(requirement: &Requirement, unsigned: &UnsignedPayload, nonce: u32, budget_left: Option<Value>) -> Value {
     let prefix = requirement.network.ss58_prefix();
     let birth = unsigned.era.birth(unsigned.block_number as u64);
     Value::object([
@@ -453,6 +757,7 @@ fn preview(requirement: &Requirement, unsigned: &UnsignedPayload, nonce: u32) ->
         ("validFrom", birth.into()),
         ("validUntil", unsigned.era.period().map(|p| birth + p - 1).into()),
         ("extra", requirement.extra.clone().into()),
+        ("budgetLeft", budget_left.into()),
     ])
 }
 

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use std::cell::RefCell;
 use x402_vara_wasm::amount::U256;
 use x402_vara_wasm::inspect;
-use x402_vara_wasm::payment::{build_payment, BuildOptions, GasLimit, NeverAbort, NoPrompt, Payer, Signed};
+use x402_vara_wasm::payment::{build_payment, Books, BuildOptions, GasLimit, NeverAbort, NoPrompt, Payer, Signed};
 use x402_vara_wasm::proto::v1::{self, PaymentPayload};
 use x402_vara_wasm::requirements::Requirement;
 use x402_vara_wasm::signer::keypair::Keypair;
@@ -163,8 +163,17 @@ fn pays_at(
     now_ms: f64,
 ) -> Result<Built> {
     let alice = Keypair::from_suri("//Alice").unwrap();
-    let payer = Payer { chain, transport: node, endpoint, signer: &alice, options: opts, abort: &NeverAbort, now_ms };
-    let Signed { exact, summary } = block_on(build_payment(&payer, req, &NoPrompt))?;
+    let payer = Payer {
+        chain,
+        transport: node,
+        endpoint,
+        signer: &alice,
+        options: opts,
+        abort: &NeverAbort,
+        now_ms,
+        books: Books::NONE,
+    };
+    let Signed { exact, summary, .. } = block_on(build_payment(&payer, req, &NoPrompt))?;
     let payload = PaymentPayload::new(req, exact);
     Ok(Built { header: payload.to_header(), payload, summary })
 }
@@ -535,6 +544,7 @@ fn failing_endpoints_hand_over_to_the_next_and_all_failing_names_each() {
         options: &opts,
         abort: &NeverAbort,
         now_ms: 0.0,
+        books: Books::NONE,
     };
     block_on(build_payment(&payer, &requirement("1000000000000", None), &NoPrompt)).unwrap();
     assert_eq!(*t.asked.borrow(), ["http://dead", "http://slow", "http://other-chain", "http://live"]);
@@ -618,6 +628,7 @@ fn a_node_swapping_call_indices_cannot_choose_the_call_that_gets_signed() {
         options: &opts,
         abort: &NeverAbort,
         now_ms: 0.0,
+        books: Books::NONE,
     };
     let e = block_on(build_payment(&payer, &requirement("1000000000000", None), &NoPrompt)).unwrap_err();
     assert_eq!(e.code, ErrorCode::UnsupportedRuntime);
@@ -706,10 +717,16 @@ fn the_lean_metadata_reader_agrees_with_frame_metadata_on_both_fixtures() {
                     P::U32 => Primitive::U32,
                     P::U64 => Primitive::U64,
                     P::U128 => Primitive::U128,
-                    _ => Primitive::Other,
+                    P::Str => Primitive::Other { size: None },
+                    P::Char | P::I32 => Primitive::Other { size: Some(4) },
+                    P::U256 | P::I256 => Primitive::Other { size: Some(32) },
+                    P::I8 => Primitive::Other { size: Some(1) },
+                    P::I16 => Primitive::Other { size: Some(2) },
+                    P::I64 => Primitive::Other { size: Some(8) },
+                    P::I128 => Primitive::Other { size: Some(16) },
                 }),
                 S::Compact(c) => TypeDef::Compact(c.type_param.id),
-                S::BitSequence(_) => TypeDef::BitSequence,
+                S::BitSequence(b) => TypeDef::BitSequence { store: b.bit_store_type.id },
             };
             assert_eq!(ours.registry.resolve(t.id), Some(&expected), "{name}: type {}", t.id);
         }

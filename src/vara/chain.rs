@@ -20,6 +20,7 @@ use crate::vara::metadata_hash;
 use crate::vara::network::Endpoint;
 use crate::vara::nonces::{Lane, Lanes};
 use crate::vara::rpc::{Call, RpcClient, Transport};
+use crate::vara::watch::Watcher;
 use crate::wait::Signal;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
@@ -101,6 +102,8 @@ struct ChainCache {
     existing: RefCell<HashSet<AccountId>>,
     /// The endpoint that answered last: tried first next time.
     preferred: RefCell<Option<String>>,
+    /// Per payer: the free balance at the last read (a warm payment is held to it).
+    balances: RefCell<HashMap<AccountId, u128>>,
     /// One read at a time: concurrent payments wait for it and use what it read.
     reading: Cell<bool>,
     read_done: Signal,
@@ -112,6 +115,8 @@ pub struct ChainClient {
     rpcs: RefCell<HashMap<String, Rc<RpcClient>>>,
     chains: RefCell<HashMap<[u8; 32], Rc<ChainCache>>>,
     pub lanes: Lanes,
+    /// One chain watcher per expected genesis hash.
+    watchers: RefCell<HashMap<[u8; 32], Rc<Watcher>>>,
 }
 
 fn bad_answer(what: &str) -> Error {
@@ -154,6 +159,23 @@ impl ChainClient {
 
     fn cache(&self, endpoint: &Endpoint) -> Rc<ChainCache> {
         self.chains.borrow_mut().entry(endpoint.genesis_hash).or_default().clone()
+    }
+
+    /// The watcher that confirms payments on `endpoint`'s chain.
+    pub fn watcher(&self, endpoint: &Endpoint) -> Rc<Watcher> {
+        self.watchers.borrow_mut().entry(endpoint.genesis_hash).or_default().clone()
+    }
+
+    /// Runs `calls` on the first endpoint of the chain that answers them well (see
+    /// [`Self::on_any_endpoint`]).
+    pub async fn on_any_endpoint_of<T: Transport, R>(
+        &self,
+        t: &T,
+        endpoint: &Endpoint,
+        calls: &[Call],
+        parse: impl Fn(Vec<Value>) -> Result<R>,
+    ) -> Result<R> {
+        self.on_any_endpoint(t, endpoint, &self.cache(endpoint), calls, parse).await
     }
 
     pub fn lane(&self, endpoint: &Endpoint, payer: &AccountId) -> Rc<Lane> {
@@ -308,16 +330,12 @@ impl ChainClient {
             }
             _ => None,
         };
+        // The balance the last read found: a warm payment is held to it (less the payer's
+        // pending payments, which the payment counts) as a cold one is, without a read.
+        let payer_free = cache.balances.borrow().get(q.payer).copied();
         cp.uses += 1;
         cache.checkpoint.set(Some(cp));
-        Some(Snapshot {
-            chain,
-            checkpoint: cp.block,
-            best: cp.best,
-            recipient_exists,
-            payer_free: None,
-            read_node: false,
-        })
+        Some(Snapshot { chain, checkpoint: cp.block, best: cp.best, recipient_exists, payer_free, read_node: false })
     }
 
     async fn read<T: Transport>(
@@ -373,6 +391,7 @@ impl ChainClient {
             if checkpoint.number == 0 { BlockRef { number: 0, hash: chain.genesis_hash } } else { checkpoint };
         cache.checkpoint.set(Some(Checkpoint { block: checkpoint, best, read_at_ms: q.now_ms, uses: 1 }));
         lane.observe(read.nonce, best as u64);
+        cache.balances.borrow_mut().insert(*q.payer, read.payer_free);
         if let (Some((who, _)), Some(true)) = (probe, read.recipient_exists) {
             cache.existing.borrow_mut().insert(*who);
         }

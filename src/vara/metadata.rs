@@ -62,6 +62,8 @@ pub struct RuntimeFacts {
     pub existential_deposit: u128,
     /// `GearGas.BlockGasLimit`: the "max" gas limit the reference client uses.
     pub block_gas_limit: Option<u64>,
+    /// `System.Events`' value type, for reading what became of an extrinsic.
+    pub events_ty: Option<u32>,
 }
 
 impl RuntimeFacts {
@@ -80,6 +82,8 @@ struct PalletView {
     index: u8,
     call_ty: Option<u32>,
     constants: Vec<(String, Vec<u8>)>,
+    /// The type of a plain storage value named `Events` (System's `Vec<EventRecord>`).
+    events_ty: Option<u32>,
 }
 
 fn unsupported(message: impl Into<String>) -> Error {
@@ -89,14 +93,18 @@ fn unsupported(message: impl Into<String>) -> Error {
 /// Reads one pallet, skipping its storage, event and error descriptions.
 fn read_pallet(r: &mut Reader<'_>, version: u8) -> Result<PalletView> {
     let name = r.string()?.to_string();
+    let mut events_ty = None;
     r.option(|r| {
         r.bytes()?; // prefix
         for _ in 0..r.len()? {
-            r.bytes()?; // name
+            let entry = r.bytes()?;
             r.u8()?; // modifier
             match r.u8()? {
                 0 => {
-                    r.compact()?;
+                    let ty = r.compact()?;
+                    if entry == b"Events" {
+                        events_ty = Some(ty);
+                    }
                 }
                 1 => {
                     r.bytes()?; // hashers (one byte each)
@@ -124,7 +132,7 @@ fn read_pallet(r: &mut Reader<'_>, version: u8) -> Result<PalletView> {
     if version >= 15 {
         r.skip_strings()?;
     }
-    Ok(PalletView { name, index, call_ty, constants })
+    Ok(PalletView { name, index, call_ty, constants, events_ty })
 }
 
 /// Decodes `state_getMetadata` bytes (V14 or V15) and extracts the facts. Only the type
@@ -161,6 +169,7 @@ pub fn decode(bytes: &[u8]) -> Result<RuntimeFacts> {
     let existential_deposit = constant(&pallets, "Balances", "ExistentialDeposit")
         .ok_or_else(|| unsupported("the runtime has no Balances.ExistentialDeposit"))?;
     let block_gas_limit = constant::<u64>(&pallets, "GearGas", "BlockGasLimit");
+    let events_ty = pallets.iter().find(|p| p.name == "System").and_then(|p| p.events_ty);
     Ok(RuntimeFacts {
         metadata_version: version as u32,
         registry,
@@ -169,6 +178,7 @@ pub fn decode(bytes: &[u8]) -> Result<RuntimeFacts> {
         extensions,
         existential_deposit,
         block_gas_limit,
+        events_ty,
     })
 }
 

@@ -16,6 +16,13 @@
 //!   chain stays behind the cursor and the first missing payment's era has ended, it can never
 //!   be included, so the lane starts again from the chain's nonce: mortal eras bound how long
 //!   a lost payment can hold up the ones after it (`eraPeriod` blocks, 64 by default).
+//! - Sooner than that, the chain watcher ([`Lane::observe_included`]): a payment its server
+//!   took that the node has neither included nor pooled within [`STALE_AFTER_MS`] of the
+//!   answer (a seller that says "settled" and never submits) stops holding up the ones behind
+//!   it.
+//! - A payment whose server has not answered within a bound (a hanging seller) is passed
+//!   ([`Lane::pass`]): the next payment takes its nonce. Of two payments with one nonce at
+//!   most one executes; the chain watcher says which, and the other is signed again.
 
 use crate::vara::address::AccountId;
 use crate::wait::Signal;
@@ -24,11 +31,13 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::rc::Rc;
 
 /// What became of a payment handed (or not) to its server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Outcome {
     /// The server took it: the nonce is used. `valid_until` is the last block in which the
-    /// transaction can be included.
-    Sent { valid_until: u64 },
+    /// transaction can be included; `at_ms` is when the server answered; `stale_after_ms`
+    /// how long it may then stay out of blocks and the pool before it is presumed never
+    /// submitted (see [`Lane::observe_included`]).
+    Sent { valid_until: u64, at_ms: f64, stale_after_ms: f64 },
     /// Refused, or unknown (the connection broke after sending): the nonce may be reused, and
     /// the chain's nonce is read again before the next payment.
     NotTaken,
@@ -55,9 +64,24 @@ struct LaneState {
     /// Unresolved tickets, in the order they were reserved.
     queue: VecDeque<u64>,
     next_id: u64,
-    /// Nonces handed to servers and not yet passed by the chain → last block they can be in.
-    in_flight: BTreeMap<u32, u64>,
+    /// Nonces handed to servers and not yet passed by the chain → last block they can be in,
+    /// when it would be presumed never submitted, and the best block known when it was taken.
+    in_flight: BTreeMap<u32, (u64, f64, u64)>,
+    /// The best block the lane last heard of.
+    best: u64,
+    /// Tickets handed to their servers and not resolved yet → when.
+    handed: HashMap<u64, f64>,
 }
+
+/// How long after its server took it a payment may stay out of every block and the node's
+/// pool before the payments behind it stop waiting for it, for a seller whose 2xx means
+/// "executed" (x402 v2: the facilitator settles before the resource is served): this long,
+/// and as many new blocks as [`STALE_AFTER_BLOCKS`].
+pub const STALE_AFTER_MS: f64 = 12_000.0;
+/// The same for a seller that answers before it submits (x402 v1's reference server), whose
+/// submission may lag behind a slow chain.
+pub const STALE_AFTER_MS_V1: f64 = 60_000.0;
+pub const STALE_AFTER_BLOCKS: u64 = 4;
 
 #[derive(Default)]
 pub struct Lane {
@@ -75,13 +99,14 @@ impl Lane {
     /// What a node says: the account's next nonce, as of block `best`.
     pub fn observe(&self, chain_next: u32, best: u64) {
         let mut s = self.state.borrow_mut();
+        s.best = s.best.max(best);
         s.verify = false;
         s.in_flight.retain(|n, _| *n >= chain_next);
         let cursor = match s.cursor {
             Some(c) if c > chain_next => {
                 // Our payments chain_next..c are on their way. If the first of them is not
                 // known to be sent, or can no longer be included, none after it can execute.
-                let lost = s.in_flight.get(&chain_next).is_none_or(|until| *until < best);
+                let lost = s.in_flight.get(&chain_next).is_none_or(|(until, _, _)| *until < best);
                 if lost {
                     s.in_flight.clear();
                     chain_next
@@ -92,6 +117,57 @@ impl Lane {
             _ => chain_next,
         };
         s.cursor = Some(cursor);
+        drop(s);
+        self.signal.notify_all();
+    }
+
+    /// What the chain watcher reads: the account's next nonce counting included transactions
+    /// and the node's ready pool. When the first of our payments the node lacks was taken by
+    /// its server more than [`STALE_AFTER_MS`] ago, the lane starts again from that nonce.
+    pub fn observe_included(&self, chain_next: u32, best: u64, now_ms: f64) {
+        let mut s = self.state.borrow_mut();
+        s.best = s.best.max(best);
+        s.in_flight.retain(|n, _| *n >= chain_next);
+        let stale = matches!(s.cursor, Some(c) if c > chain_next)
+            && s.in_flight
+                .get(&chain_next)
+                .is_some_and(|(_, stale_at_ms, at_best)| now_ms > *stale_at_ms && best >= at_best + STALE_AFTER_BLOCKS);
+        if !stale {
+            return;
+        }
+        s.in_flight.clear();
+        s.cursor = Some(chain_next);
+        drop(s);
+        self.signal.notify_all();
+    }
+
+    /// The ticket whose turn it is, if any.
+    pub fn front(&self) -> Option<u64> {
+        self.state.borrow().queue.front().copied()
+    }
+
+    /// Ticket `id` was handed to its server at `now_ms`.
+    pub fn handed(&self, id: u64, now_ms: f64) {
+        self.state.borrow_mut().handed.insert(id, now_ms);
+    }
+
+    /// The ticket whose turn it is and when it was handed to its server, if it was.
+    pub fn front_handed_at(&self) -> Option<(u64, f64)> {
+        let s = self.state.borrow();
+        let front = *s.queue.front()?;
+        s.handed.get(&front).map(|at| (front, *at))
+    }
+
+    /// Lets the payments behind ticket `id` go on without it (its server has not answered
+    /// within the bound): the next one takes its nonce; the chain is read again first.
+    pub fn pass(&self, id: u64) {
+        let mut s = self.state.borrow_mut();
+        if s.queue.front() != Some(&id) {
+            return;
+        }
+        s.queue.pop_front();
+        s.handed.remove(&id);
+        s.verify = true;
         drop(s);
         self.signal.notify_all();
     }
@@ -131,15 +207,17 @@ impl Lane {
     fn resolve(&self, id: u64, used: Option<u32>, outcome: Outcome) {
         let mut s = self.state.borrow_mut();
         s.queue.retain(|t| *t != id);
+        s.handed.remove(&id);
         if let Some(nonce) = used {
             match outcome {
-                Outcome::Sent { valid_until } => {
+                Outcome::Sent { valid_until, at_ms, stale_after_ms } => {
                     // Only the payment at the cursor moves it: after a reset from the chain, a
                     // late answer must not jump over the reset.
                     if s.cursor == Some(nonce) {
                         s.cursor = Some(nonce.wrapping_add(1));
                     }
-                    s.in_flight.insert(nonce, valid_until);
+                    let at_best = s.best;
+                    s.in_flight.insert(nonce, (valid_until, at_ms + stale_after_ms, at_best));
                 }
                 Outcome::NotTaken => s.verify = true,
                 Outcome::Abandoned => {}
@@ -151,6 +229,14 @@ impl Lane {
 }
 
 impl Ticket {
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    pub fn lane(&self) -> &Rc<Lane> {
+        &self.lane
+    }
+
     /// Waits until every earlier ticket is resolved; returns the nonce to use now.
     pub async fn turn(&mut self) -> u32 {
         let lane = self.lane.clone();
@@ -211,7 +297,7 @@ mod tests {
     }
 
     fn sent() -> Outcome {
-        Outcome::Sent { valid_until: 1_000 }
+        Outcome::Sent { valid_until: 1_000, at_ms: 0.0, stale_after_ms: STALE_AFTER_MS }
     }
 
     #[test]
@@ -276,7 +362,7 @@ mod tests {
         let lane = lane_at(5);
         let mut t = lane.reserve();
         block_on(t.turn());
-        t.resolve(Outcome::Sent { valid_until: 150 });
+        t.resolve(Outcome::Sent { valid_until: 150, at_ms: 0.0, stale_after_ms: STALE_AFTER_MS });
         // The node has not seen nonce 5 yet, but it can still be included: keep going.
         lane.observe(5, 140);
         assert_eq!(lane.reserve().nonce, 6);
@@ -300,6 +386,42 @@ mod tests {
         lane.observe(4, 100);
         assert_eq!(lane.reserve().nonce, 4);
         lane.release(99); // never handed out: nothing happens
+    }
+
+    #[test]
+    fn a_payment_taken_and_never_included_stops_holding_the_lane() {
+        let lane = lane_at(5);
+        let mut t = lane.reserve();
+        block_on(t.turn());
+        t.resolve(Outcome::Sent { valid_until: 1_000, at_ms: 1_000.0, stale_after_ms: STALE_AFTER_MS });
+        lane.observe_included(5, 104, 1_000.0 + STALE_AFTER_MS - 1.0);
+        assert_eq!(lane.reserve().nonce, 6, "not stale yet: too soon");
+        lane.observe_included(5, 103, 1_000.0 + STALE_AFTER_MS + 1.0);
+        assert_eq!(lane.reserve().nonce, 6, "not stale yet: too few blocks since");
+        lane.observe_included(5, 104, 1_000.0 + STALE_AFTER_MS + 1.0);
+        assert_eq!(lane.reserve().nonce, 5, "stale: the next payment takes its nonce");
+        // Included: nothing to reset.
+        let lane = lane_at(5);
+        let mut t = lane.reserve();
+        block_on(t.turn());
+        t.resolve(Outcome::Sent { valid_until: 1_000, at_ms: 0.0, stale_after_ms: STALE_AFTER_MS });
+        lane.observe_included(6, 200, STALE_AFTER_MS + 1.0);
+        assert_eq!(lane.reserve().nonce, 6);
+    }
+
+    #[test]
+    fn a_hanging_payment_is_passed_and_the_next_takes_its_nonce() {
+        let lane = lane_at(3);
+        let mut a = lane.reserve();
+        let mut b = lane.reserve();
+        assert_eq!(block_on(a.turn()), 3);
+        assert_eq!(lane.front(), Some(a.id()));
+        lane.pass(a.id());
+        assert_eq!(block_on(b.turn()), 3, "b takes the hanging payment's nonce");
+        b.resolve(sent());
+        // The hanging one answers late: the cursor is already past it.
+        a.resolve(sent());
+        assert_eq!(lane.reserve().nonce, 4);
     }
 
     #[test]

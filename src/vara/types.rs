@@ -13,8 +13,11 @@ pub enum Primitive {
     U32,
     U64,
     U128,
-    /// Any other primitive (char, str, signed integers, 256-bit): no payment argument is one.
-    Other,
+    /// Any other primitive (char, signed integers, 256-bit): no payment argument is one, but
+    /// events carry them, so their encoded size is kept. `None` is `str` (length-prefixed).
+    Other {
+        size: Option<u8>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,11 +33,17 @@ pub enum TypeDef {
     Composite(Vec<u32>),
     Variant(Vec<Variant>),
     Sequence(u32),
-    Array { len: u32, ty: u32 },
+    Array {
+        len: u32,
+        ty: u32,
+    },
     Tuple(Vec<u32>),
     Primitive(Primitive),
     Compact(u32),
-    BitSequence,
+    /// A `BitVec`, with the type its bits are stored in (u8 … u64).
+    BitSequence {
+        store: u32,
+    },
 }
 
 /// Type definitions by id.
@@ -111,16 +120,31 @@ fn read_def(r: &mut Reader<'_>) -> Result<TypeDef> {
             5 => Primitive::U32,
             6 => Primitive::U64,
             7 => Primitive::U128,
-            1..=14 => Primitive::Other,
+            2 => Primitive::Other { size: None },
+            code @ (1 | 8..=14) => Primitive::Other { size: Some(other_primitive_size(code)) },
             _ => return Err(r.error("an unknown primitive")),
         }),
         6 => TypeDef::Compact(r.compact()?),
         7 => {
-            r.compact()?;
-            r.compact()?;
-            TypeDef::BitSequence
+            let store = r.compact()?;
+            r.compact()?; // bit order: the size does not depend on it
+            TypeDef::BitSequence { store }
         }
         _ => return Err(r.error("an unknown kind of type")),
     };
     Ok(def)
+}
+
+/// Encoded size of scale-info's fixed-size primitives other than the unsigned ones read above:
+/// char, u256, i8 … i256.
+fn other_primitive_size(code: u8) -> u8 {
+    match code {
+        1 => 4,
+        8 | 14 => 32,
+        9 => 1,
+        10 => 2,
+        11 => 4,
+        12 => 8,
+        _ => 16, // 13: i128
+    }
 }

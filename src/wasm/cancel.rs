@@ -1,6 +1,12 @@
 //! The caller's `AbortSignal` and our own timers, as promises a wait can race against.
 //! Both promises only ever resolve (never reject), so an unused one cannot become an
 //! unhandled rejection that crashes Node.
+//!
+//! The rule for every JS promise the wasm layer starts: it is awaited (a `JsFuture`, which
+//! attaches both handlers at once and keeps them even when the future is dropped mid-await),
+//! raced (`Promise.race` handles its losers), or handed to [`observe`]. A promise that is
+//! dropped unobserved and later rejects (a stream cancelled after it errored, a request our
+//! own controller aborted) kills a Node process run with the default `--unhandled-rejections`.
 
 use super::errors::from_js;
 use crate::error::{Error, ErrorCode, Result};
@@ -19,6 +25,13 @@ extern "C" {
     fn clear_timeout(id: &JsValue);
 }
 
+/// Marks a promise we do not await as handled, so that its rejection is not unhandled: a
+/// `JsFuture` attaches both handlers at once and keeps them until the promise settles (617 B
+/// less wasm than a shared no-op `catch` closure, measured).
+pub fn observe(promise: &Promise) {
+    drop(JsFuture::from(promise.clone()));
+}
+
 /// A promise that resolves after `ms`; the timer is cleared when this is dropped, so a
 /// finished payment leaves nothing that keeps a Node process alive.
 pub struct Timer {
@@ -34,6 +47,17 @@ impl Timer {
             *id.borrow_mut() = set_timeout(&resolve, ms.min(i32::MAX as u32) as i32);
         });
         Timer { id, promise, ms }
+    }
+
+    /// A timer that does not keep a Node process alive (background work: the chain watcher).
+    pub fn unref(ms: u32) -> Self {
+        let timer = Timer::new(ms);
+        if let Some(unref) =
+            Reflect::get(&timer.id.borrow(), &"unref".into()).ok().and_then(|f| f.dyn_into::<Function>().ok())
+        {
+            let _ = unref.call0(&timer.id.borrow());
+        }
+        timer
     }
 
     pub fn promise(&self) -> &Promise {
@@ -74,6 +98,10 @@ impl Cancel {
         Cancel { signal, fired }
     }
 
+    pub fn signal(&self) -> Option<&AbortSignal> {
+        self.signal.as_ref()
+    }
+
     pub fn is_aborted(&self) -> bool {
         self.signal.as_ref().is_some_and(|s| s.aborted())
     }
@@ -90,9 +118,13 @@ impl Cancel {
     }
 
     /// Awaits `promise` unless the signal fires or `timer` runs out first. A rejection
-    /// becomes an error of code `failed`.
+    /// becomes an error of code `failed`. `promise` is observed in every case: a request
+    /// given up on here is aborted by its caller, and its promise then rejects.
     pub async fn wait(&self, promise: &Promise, timer: Option<&Timer>, failed: ErrorCode) -> Result<JsValue> {
-        self.check()?;
+        if let Err(e) = self.check() {
+            observe(promise);
+            return Err(e);
+        }
         let racers = Array::of1(promise);
         if let Some(fired) = &self.fired {
             racers.push(fired);
@@ -134,5 +166,14 @@ impl Abort for Cancel {
             return Err(self.error());
         }
         Ok(())
+    }
+
+    async fn sleep(&self, ms: u32) {
+        let timer = Timer::new(ms);
+        let _ = JsFuture::from(timer.promise().clone()).await;
+    }
+
+    fn now_ms(&self) -> f64 {
+        js_sys::Date::now()
     }
 }

@@ -8,19 +8,24 @@
 //! `SETTLEMENT_FAILED`; a 402 without a receipt is `PAYMENT_REJECTED_BY_SERVER` (errors carry
 //! `status`, `reason` and `receipt`); a non-2xx answer WITH a successful settlement (the server
 //! took the money, then failed) is returned, its receipt attached.
+//!
+//! The seller's bodies this wrapper reads itself (the 402's, an error's after paying) are
+//! bounded by `bodyTimeoutMs` and by the signal (`TIMEOUT`, `ABORTED`, the error then carries
+//! `status` and `receipt` too); the paid answer's body is the app's to read, under its signal.
 
 use super::api::Call;
-use super::body::read_limited;
-use super::cancel::Cancel;
+use super::body::{discard, read_limited};
+use super::cancel::{Cancel, Timer};
 use super::errors::{from_js, to_js};
 use super::json;
 use super::options::JsOptions;
 use super::signer::JsSigner;
+use super::{paid_request, retries};
 use crate::error::{err, Error, ErrorCode, Result};
 use crate::payment::Abort;
-use crate::payment::{Delivery, Signed};
+use crate::payment::{Purchase, Signed};
 use crate::proto::v1::MAX_402_BODY_BYTES;
-use crate::proto::{v2, Offer, SettlementReceipt};
+use crate::proto::{v2, Offer, PaymentHeader};
 use crate::requirements::Requirement;
 use js_sys::{Function, Promise, Reflect, WeakMap};
 use std::rc::Rc;
@@ -34,7 +39,7 @@ thread_local! {
 }
 
 /// Everything a wrapped fetch needs, parsed once when it is created.
-struct Wrapper {
+pub(super) struct Wrapper {
     fetch: Function,
     signer: JsSigner,
     options: JsOptions,
@@ -91,24 +96,42 @@ pub fn get_payment_receipt(#[wasm_bindgen(unchecked_param_type = "Response")] re
     if !response.is_object() {
         return JsValue::UNDEFINED;
     }
-    RECEIPTS.with(|r| r.get(&response.unchecked_into()))
+    let receipt = RECEIPTS.with(|r| r.get(&response.unchecked_into()));
+    super::books::refresh_chain(&receipt);
+    receipt
 }
 
 /// Why a send did not produce a response: before the request left, or with its fate unknown.
-enum SendError {
+pub(super) enum SendError {
     NotSent(Error),
     Unknown(Error),
 }
 
 impl Wrapper {
-    async fn send(&self, request: &Request, cancel: &Cancel) -> core::result::Result<Response, SendError> {
+    /// The bound on reading a seller's body this client reads itself.
+    pub(super) fn body_timeout_ms(&self) -> u32 {
+        self.options.core.body_timeout_ms
+    }
+
+    pub(super) async fn send(&self, request: &Request, cancel: &Cancel) -> core::result::Result<Response, SendError> {
         cancel.check().map_err(SendError::NotSent)?;
         let unreachable = |e: JsValue| {
             let e = from_js(e, ErrorCode::NetworkError);
             let message = format!("{} could not be reached: {}", request.url(), e.message);
             e.reworded(message)
         };
-        let answer = self.fetch.call1(&JsValue::UNDEFINED, request).map_err(|e| SendError::NotSent(unreachable(e)))?;
+        // The app's own signal goes with every send: a `Request` follows its signal only weakly
+        // (undici), so once ours were collected the app's abort no longer reached the body of
+        // the answer it was reading, and a trickling seller held that read for good.
+        let answer = match cancel.signal() {
+            Some(signal) => {
+                let init = js_sys::Object::new();
+                let _ = Reflect::set(&init, &"signal".into(), signal);
+                self.fetch.call2(&JsValue::UNDEFINED, request, &init)
+            }
+            None => self.fetch.call1(&JsValue::UNDEFINED, request),
+        }
+        .map_err(|e| SendError::NotSent(unreachable(e)))?;
         let response = cancel.wait(&Promise::resolve(&answer), None, ErrorCode::NetworkError).await.map_err(|e| {
             SendError::Unknown(if e.code == ErrorCode::NetworkError {
                 {
@@ -126,10 +149,10 @@ impl Wrapper {
 
     async fn run(&self, input: JsValue, init: JsValue) -> core::result::Result<JsValue, JsValue> {
         let request = new_request(&input, &init).map_err(to_js)?;
-        let cancel = Cancel::new(Some(request.signal()));
+        let cancel = Cancel::new(app_signal(&input, &init));
         // Kept for the repeat: cloning before the first send tees the body, so strings,
         // JSON, FormData, ArrayBuffers and streams can all be sent twice.
-        let retry = request.clone().map_err(|_| {
+        let template = request.clone().map_err(|_| {
             to_js(Error::new(ErrorCode::RequestNotReplayable, "the request body cannot be sent twice (already used?)"))
         })?;
         let first =
@@ -139,72 +162,117 @@ impl Wrapper {
         }
         let offer = self.offer(&first, &cancel).await.map_err(to_js)?;
         let requirement = self.choose(&offer).await.map_err(to_js)?;
+        let url = template.url();
+        let origin = super::api::origin_of(&url);
+        let key = retries::key_of(&template, &cancel).await;
+        // An earlier attempt at this request whose payment may still execute, or did: sent
+        // again as it is, never paid twice.
+        if let Some(prior) = retries::prior(&key, &self.options.ledger) {
+            match self.resend_prior(&template, &prior, &origin, &cancel).await {
+                Ok(Some(response)) => return Ok(response),
+                Ok(None) => {} // proven dead: a new payment below
+                Err(e) => {
+                    retries::failed(&key);
+                    return Err(e.to_js());
+                }
+            }
+        }
         let call = Call::new(&self.options, &self.signer, offer, requirement).map_err(to_js)?;
-        let paid = call
-            .pay(&cancel, async |signed: &Signed| {
-                let header = call.header(signed);
-                if let Err(e) = retry.headers().set(header.name, &header.value) {
-                    return (Err(from_js(e, ErrorCode::InvalidOptions)), Delivery::NotSent);
-                }
-                match self.send(&retry, &cancel).await {
-                    Ok(response) => {
-                        let settlement = call.offer.settlement(|name| response.headers().get(name).ok().flatten());
-                        let delivery = if response.ok() || settlement.as_ref().is_some_and(|s| s.success) {
-                            Delivery::Taken
-                        } else {
-                            Delivery::Refused
-                        };
-                        (Ok((response, header.value, settlement, signed.summary.to_json())), delivery)
-                    }
-                    Err(SendError::NotSent(e)) => (Err(e), Delivery::NotSent),
-                    // The server may have it: its nonce goes to the next payment.
-                    Err(SendError::Unknown(e)) => (Err(e), Delivery::Refused),
-                }
+        let purchase =
+            Purchase { method: &template.method(), url: &url, origin: &origin, idempotency_key: key.explicit() };
+        let judged = call
+            .pay_judged(&cancel, purchase, async |signed: &Signed, header: &PaymentHeader| {
+                let summary = signed.summary.to_json();
+                retries::remember(
+                    &key,
+                    &self.options.ledger,
+                    &signed.entry_id,
+                    header,
+                    &call.offer,
+                    summary,
+                    signed.summary.valid_until,
+                );
+                paid_request::deliver(self, &template, header, &origin, &cancel, &call.offer).await
             })
-            .await
-            .map_err(to_js)?;
-        let (paid, header, settlement, summary) = paid;
-        let receipt = json::to_js(&crate::json::Value::object([
-            ("summary", summary),
-            ("settlement", settlement.as_ref().map(crate::json::to_value).into()),
-            ("header", header.into()),
-        ]))
-        .map_err(to_js)?;
-        if let Some(SettlementReceipt { success: false, error, .. }) = &settlement {
-            let reason = error.clone().unwrap_or_default();
-            let e = Error::new(
-                ErrorCode::SettlementFailed,
-                format!("the server reports that settling the payment failed (HTTP {}): {reason}", paid.status()),
-            );
-            return Err(with_details(e, paid.status(), &reason, &receipt));
+            .await;
+        match judged {
+            Ok((paid, receipt)) => {
+                retries::served(&key);
+                let receipt = json::to_js(&receipt).map_err(to_js)?;
+                RECEIPTS.with(|r| r.set(paid.unchecked_ref(), &receipt));
+                Ok(paid.into())
+            }
+            Err(failure) => {
+                retries::failed(&key);
+                Err(failure.to_js())
+            }
         }
-        if paid.status() == 402 {
-            let reason = read_reason(&paid, &cancel).await;
-            let e = Error::new(
-                ErrorCode::PaymentRejectedByServer,
-                format!("the server answered 402 again after payment: {reason}"),
-            );
-            return Err(with_details(e, paid.status(), &reason, &receipt));
+    }
+
+    /// Sends an earlier attempt's payment again: `Some(response)` when the seller served or
+    /// the chain says it executed (then `PAID_NOT_SERVED` unless served), `None` when the
+    /// chain proved it dead.
+    async fn resend_prior(
+        &self,
+        template: &Request,
+        prior: &retries::Prior,
+        origin: &str,
+        cancel: &Cancel,
+    ) -> core::result::Result<Option<JsValue>, super::api::Failure> {
+        let attempt = paid_request::deliver_header(self, template, &prior.header, origin, cancel, &prior.offer).await;
+        let answer = attempt.answer.clone().unwrap_or_default();
+        let entry = self.options.ledger.get(&prior.entry_id);
+        let served = answer.status.is_some_and(|s| (200..300).contains(&s));
+        let receipt = super::api::receipt_value(
+            entry.as_ref().map(|_| prior.summary.clone()).unwrap_or_default(),
+            &attempt.settlement,
+            prior.header.value.clone(),
+            &self.options.ledger,
+            &prior.entry_id,
+        );
+        if served {
+            if let Ok(response) = attempt.result {
+                retries::served(&prior.key);
+                RECEIPTS.with(|r| r.set(response.unchecked_ref(), &json::to_js(&receipt).unwrap_or_default()));
+                return Ok(Some(response.into()));
+            }
         }
-        if !paid.ok() && !settlement.as_ref().is_some_and(|s| s.success) {
-            let reason = read_reason(&paid, &cancel).await;
-            let e = Error::new(
-                ErrorCode::SettlementFailed,
-                format!("the server did not settle the payment (HTTP {}): {reason}", paid.status()),
-            );
-            return Err(with_details(e, paid.status(), &reason, &receipt));
+        let verdict = entry.and_then(|e| e.chain);
+        match crate::report::decide(&answer, verdict.as_ref(), prior.valid_until, false) {
+            crate::report::Report::Fail { code: ErrorCode::PaidNotServed, message } => Err(super::api::Failure {
+                error: Error::new(ErrorCode::PaidNotServed, message),
+                status: answer.status,
+                reason: answer.reason.unwrap_or_default(),
+                receipt: Some(receipt),
+            }),
+            _ if verdict.is_some_and(|v| v.status == "dead" || v.status == "failed") => {
+                retries::forget(&prior.key);
+                Ok(None)
+            }
+            crate::report::Report::Fail { code, message } => Err(super::api::Failure {
+                error: Error::new(code, format!("{message} (an earlier attempt's payment, sent again)")),
+                status: answer.status,
+                reason: answer.reason.unwrap_or_default(),
+                receipt: Some(receipt),
+            }),
+            _ => match attempt.result {
+                Ok(response) => Ok(Some(response.into())),
+                Err(e) => Err(e.into()),
+            },
         }
-        RECEIPTS.with(|r| r.set(paid.unchecked_ref(), &receipt));
-        Ok(paid.into())
     }
 
     /// What the 402 answer offers: its `PAYMENT-REQUIRED` header (v2), else its body (v1).
     async fn offer(&self, answer: &Response, cancel: &Cancel) -> Result<Offer> {
         if let Ok(Some(header)) = answer.headers().get(v2::PAYMENT_REQUIRED_HEADER) {
+            discard(answer);
             return Offer::from_answer(Some(&header), &[]);
         }
+        let timer = Timer::new(self.options.core.body_timeout_ms);
         let body =
-            read_limited(answer, MAX_402_BODY_BYTES, "the 402 body", ErrorCode::Malformed402, cancel, None).await?;
+            read_limited(answer, MAX_402_BODY_BYTES, "the 402 body", ErrorCode::Malformed402, cancel, Some(&timer))
+                .await
+                .map_err(with_option)?;
         Offer::from_answer(None, &body)
     }
 
@@ -232,24 +300,40 @@ impl Wrapper {
     }
 }
 
-/// The first 300 characters of an error answer's body, for messages.
-async fn read_reason(response: &Response, cancel: &Cancel) -> String {
+/// The first 300 characters of an error answer's body, for messages, read within
+/// `bodyTimeoutMs`. The signal or the bound ends it (`ABORTED`, `TIMEOUT`); an unreadable
+/// body leaves the reason empty.
+pub(super) async fn read_reason(response: &Response, cancel: &Cancel, timeout_ms: u32) -> Result<String> {
+    let timer = Timer::new(timeout_ms);
     let body =
-        read_limited(response, MAX_402_BODY_BYTES, "the answer", ErrorCode::SettlementFailed, cancel, None).await;
-    let text = body.ok().and_then(|b| String::from_utf8(b).ok()).unwrap_or_default();
-    match text.char_indices().nth(300) {
+        read_limited(response, MAX_402_BODY_BYTES, "the answer", ErrorCode::SettlementFailed, cancel, Some(&timer))
+            .await;
+    let text = match body {
+        Ok(bytes) => String::from_utf8(bytes).unwrap_or_default(),
+        Err(e) if matches!(e.code, ErrorCode::Aborted | ErrorCode::Timeout) => return Err(with_option(e)),
+        Err(_) => String::new(),
+    };
+    Ok(match text.char_indices().nth(300) {
         Some((i, _)) => text[..i].to_string(),
         None => text,
-    }
+    })
 }
 
-/// The error, with the answer's `status`, `reason` and the payment's `receipt` on it.
-fn with_details(e: Error, status: u16, reason: &str, receipt: &JsValue) -> JsValue {
-    let error = to_js(e);
-    let _ = Reflect::set(&error, &"status".into(), &status.into());
-    let _ = Reflect::set(&error, &"reason".into(), &reason.into());
-    let _ = Reflect::set(&error, &"receipt".into(), receipt);
-    error
+/// A body timeout's message names the option that sets it.
+fn with_option(e: Error) -> Error {
+    if e.code != ErrorCode::Timeout {
+        return e;
+    }
+    let message = format!("{} (options.bodyTimeoutMs)", e.message);
+    e.reworded(message)
+}
+
+/// The app's signal: `init.signal` when given (`null`: none), else the input `Request`'s.
+fn app_signal(input: &JsValue, init: &JsValue) -> Option<web_sys::AbortSignal> {
+    if init.is_object() && Reflect::has(init, &"signal".into()).unwrap_or(false) {
+        return Reflect::get(init, &"signal".into()).ok().and_then(|s| s.dyn_into().ok());
+    }
+    input.dyn_ref::<Request>().map(Request::signal)
 }
 
 /// A URL from a string, a `URL`, or anything whose `toString()` gives one; a `Request` as is.

@@ -17,11 +17,17 @@ mod api;
 #[cfg(feature = "payments")]
 mod body;
 #[cfg(feature = "payments")]
+mod books;
+#[cfg(feature = "payments")]
 mod cancel;
 #[cfg(feature = "payments")]
 mod fetch;
 #[cfg(feature = "payments")]
 mod options;
+#[cfg(feature = "payments")]
+mod paid_request;
+#[cfg(feature = "payments")]
+mod retries;
 #[cfg(feature = "payments")]
 mod signer;
 #[cfg(feature = "payments")]
@@ -36,6 +42,8 @@ mod keypair;
 pub use accounts::{address_to_public_key, verify_signature};
 #[cfg(feature = "payments")]
 pub use api::*;
+#[cfg(feature = "payments")]
+pub use books::JsLedger;
 #[cfg(feature = "payments")]
 pub use fetch::*;
 #[cfg(feature = "keypair")]

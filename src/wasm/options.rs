@@ -2,9 +2,12 @@
 //! functions (`onBeforePayment`, `selectRequirements`, `rpcFetch`) taken as they are.
 
 use super::json;
+use crate::budget::Budget;
 use crate::error::{Error, ErrorCode, Result};
+use crate::ledger::Ledger;
 use crate::options::ClientOptions;
 use js_sys::{Function, Object, Reflect};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 pub struct JsOptions {
@@ -14,6 +17,10 @@ pub struct JsOptions {
     pub rpc_fetch: Option<Function>,
     pub on_before_payment: Option<Function>,
     pub select_requirements: Option<Function>,
+    /// Where payments are recorded (`ledger`, else the realm's default ledger).
+    pub ledger: Rc<Ledger>,
+    /// The budget the `budget` object names (shared by every options object naming it).
+    pub budget: Option<Rc<Budget>>,
 }
 
 fn function(object: &JsValue, name: &str) -> Option<Function> {
@@ -29,6 +36,8 @@ impl JsOptions {
                 rpc_fetch: None,
                 on_before_payment: None,
                 select_requirements: None,
+                ledger: super::books::default_ledger(),
+                budget: None,
             });
         }
         if !value.is_object() || value.is_function() || js_sys::Array::is_array(value) {
@@ -39,7 +48,15 @@ impl JsOptions {
             .filter_map(|k| k.as_string())
             .filter(|k| Reflect::get(value, &k.into()).is_ok_and(|v| v.is_function()))
             .collect();
-        let data = json::from_js(value, ErrorCode::InvalidOptions, "options")?;
+        // The ledger is an object of its own (its toJSON would copy every entry): read apart.
+        let ledger_value = Reflect::get(value, &"ledger".into()).unwrap_or(JsValue::UNDEFINED);
+        let data = if ledger_value.is_undefined() {
+            json::from_js(value, ErrorCode::InvalidOptions, "options")?
+        } else {
+            let copy = Object::assign(&Object::new(), value.unchecked_ref());
+            let _ = Reflect::delete_property(&copy, &"ledger".into());
+            json::from_js(&copy, ErrorCode::InvalidOptions, "options")?
+        };
         let signal = Reflect::get(value, &"signal".into()).unwrap_or(JsValue::UNDEFINED);
         let signal = if signal.is_undefined() || signal.is_null() {
             None
@@ -50,8 +67,19 @@ impl JsOptions {
                     .map_err(|_| Error::new(ErrorCode::InvalidOptions, "options.signal must be an AbortSignal"))?,
             )
         };
+        let core = ClientOptions::from_json(&data, &hooks)?;
+        let ledger = super::books::ledger_of(&ledger_value)?;
+        let budget = match &core.budget {
+            Some(limits) => {
+                let object = Reflect::get(value, &"budget".into()).unwrap_or(JsValue::UNDEFINED);
+                Some(super::books::budget_for(&object, limits, &ledger)?)
+            }
+            None => None,
+        };
         Ok(JsOptions {
-            core: ClientOptions::from_json(&data, &hooks)?,
+            core,
+            ledger,
+            budget,
             signal,
             rpc_fetch: function(value, "rpcFetch"),
             on_before_payment: function(value, "onBeforePayment"),

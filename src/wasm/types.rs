@@ -10,7 +10,7 @@ export type X402ErrorCode =
   | "MALFORMED_402" | "MALFORMED_HEADER" | "NO_ACCEPTABLE_REQUIREMENTS" | "AMOUNT_OVER_LIMIT" | "ZERO_AMOUNT"
   | "NETWORK_NOT_ALLOWED" | "ASSET_NOT_ALLOWED" | "RECIPIENT_NOT_ALLOWED" | "INVALID_ADDRESS"
   | "BELOW_EXISTENTIAL_DEPOSIT" | "INSUFFICIENT_BALANCE" | "SIGNER_REJECTED" | "INVALID_SIGNATURE" | "KEY_FREED"
-  | "PAYMENT_REJECTED_BY_SERVER" | "SETTLEMENT_FAILED" | "RPC_ERROR" | "NETWORK_ERROR" | "TIMEOUT" | "ABORTED"
+  | "PAYMENT_REJECTED_BY_SERVER" | "SETTLEMENT_FAILED" | "PAID_NOT_SERVED" | "BUDGET_EXCEEDED" | "CROSS_ORIGIN_REDIRECT" | "RPC_ERROR" | "NETWORK_ERROR" | "TIMEOUT" | "ABORTED"
   | "WRONG_CHAIN" | "UNSUPPORTED_RUNTIME" | "INVALID_SECRET" | "REQUEST_NOT_REPLAYABLE" | "PAYMENT_MISMATCH"
   | "SELF_CHECK_FAILED" | "INVALID_OPTIONS" | "NOT_READY" | "WALLET_NOT_FOUND" | "NO_USABLE_ACCOUNT";
 
@@ -23,6 +23,8 @@ export declare class X402Error extends Error {
   status?: number;
   reason?: string;
   receipt?: PaymentReceipt;
+  /** Structured facts (BUDGET_EXCEEDED: `window`, `asset`, `cap`, `used`, `left`, `reopensAtMs`). */
+  details?: Record<string, unknown>;
 }
 
 /** True for an X402Error from any copy of this package, even from another realm. */
@@ -157,6 +159,8 @@ export interface PaymentPreview {
   network: NetworkName; payer: string; payTo: string; amount: string; asset: string | null;
   resource: string; description: string; nonce: number; eraPeriod: number | null; validFrom: number;
   validUntil: number | null; extra: Record<string, unknown> | null;
+  /** What the budget leaves for this payment's asset (smallest unit), when a budget is set. */
+  budgetLeft: { perHour: string | null; perDay: string | null; total: string | null } | null;
 }
 
 /** A signed payment, decoded and checked. `amount` and `tip` are in the smallest unit. */
@@ -171,8 +175,60 @@ export interface PaymentSummary {
  *  (`PAYMENT-RESPONSE`: `transaction` → `txHash`, `network` → `networkId`, `errorReason` → `error`). */
 export interface SettlementReceipt { success: boolean; txHash?: string; networkId?: string; error?: string; payer?: string }
 
-/** What `getPaymentReceipt(response)` gives for a paid response. */
-export interface PaymentReceipt { summary: PaymentSummary; settlement: SettlementReceipt | null; header: string }
+/** The chain's word on a payment: `executed` (the call ran), `failed` (included, only the fee
+ *  was taken), `dead` (never included: `reason` is `nonce-used` or `era-ended`). */
+export interface ChainVerdict {
+  status: "executed" | "failed" | "dead";
+  blockNumber: number | null; blockHash: string | null; index: number | null;
+  reason: "nonce-used" | "era-ended" | null;
+}
+
+/** What `getPaymentReceipt(response)` gives for a paid response. `settlement` is the seller's
+ *  word; `chain` the chain's (null while pending: `confirmPayment(receipt)` waits for it). */
+export interface PaymentReceipt {
+  summary: PaymentSummary; settlement: SettlementReceipt | null; header: string;
+  entryId: string; ledgerId: number; chain: ChainVerdict | null;
+}
+
+/** One payment in a `PaymentLedger`. Amounts are exact decimal strings, times epoch ms. */
+export interface LedgerEntry {
+  id: string;
+  stage: "reserved" | "signed" | "handed" | "answered" | "executed" | "dead" | "released";
+  method: string; url: string; origin: string; idempotencyKey: string | null; budget: string | null;
+  network: VaraNetwork; networkId: VaraCaip2; asset: string | null; amount: string; payTo: string; payer: string;
+  nonce: number | null; txHash: string | null; validFrom: number | null; validUntil: number | null;
+  answer: { status: number | null; claimedSuccess: boolean | null; claimedTxHash: string | null; reason: string | null } | null;
+  chain: ChainVerdict | null;
+  notes: string[];
+  createdMs: number; updatedMs: number;
+}
+
+/** Where a `PaymentLedger` keeps its entries: `load()` gives what `append(line)` stored
+ *  (a string of JSON lines, or an array of lines). See `x402-vara-wasm/file-store` (Node) and
+ *  `x402-vara-wasm/idb-store` (browsers). */
+export interface LedgerStore {
+  load(): string | string[] | Promise<string | string[]>;
+  append(line: string): void | Promise<void>;
+}
+
+export interface LedgerOptions {
+  store?: LedgerStore;
+  /** Told when the store fails to append (the payment goes on; the entry stays in memory). */
+  onError?: (error: unknown) => void;
+}
+
+/** Caps for one asset, smallest unit. */
+export interface BudgetCaps { perHour?: Amount; perDay?: Amount; total?: Amount }
+
+/** Caps on what payments may spend: `VARA` and token program ids → caps; `scope` sums them
+ *  over every seller (`all`, default), per seller origin, or per `payTo`. One object is one
+ *  budget: pass the same object to every wrapper that shares it. A budget counts the ledger
+ *  entries reserved under its `name`: name it to resume its windows from a persisted ledger. */
+export type BudgetLimits = { VARA?: BudgetCaps; scope?: "all" | "origin" | "payTo"; name?: string } & { [program: ProgramId]: BudgetCaps };
+
+/** What `send` resolves to for `sendWithPayment`: the seller's HTTP status, its settlement
+ *  header (`PAYMENT-RESPONSE` / `X-PAYMENT-RESPONSE`) and error text, if any. */
+export interface SendOutcome { status: number; paymentResponse?: string | null; reason?: string; [key: string]: unknown }
 
 /** Limits: "VARA" and VFT program ids → the most to pay per request, smallest unit. */
 export type MaxAmount = { VARA?: Amount } & { [program: ProgramId]: Amount };
@@ -185,7 +241,8 @@ export interface X402Options {
   genesisHashes?: Partial<Record<NetworkName, string>>;
   /** The most to pay per request. Default: { VARA: "100000000000" } (0.1 VARA), no tokens. */
   maxAmount?: MaxAmount;
-  /** Networks that may be paid on. Default: both Vara networks. */
+  /** Networks that may be paid on. Default: the networks `rpcUrls` and `genesisHashes` name;
+   *  when they name none, both Vara networks. */
   networks?: NetworkName[];
   /** When set, only these recipients are paid. */
   recipients?: string[];
@@ -193,6 +250,8 @@ export interface X402Options {
   eraPeriod?: number;
   /** Bound on each JSON-RPC request, in ms (a hanging node ends in TIMEOUT, then the next URL). Default 10000. */
   timeoutMs?: number;
+  /** Bound on reading a seller's 402 body and its error body after paying, in ms (then TIMEOUT). Default 10000. */
+  bodyTimeoutMs?: number;
   /** Sign even where the node's metadata contradicts the known layout of Vara's payment calls. Default false. */
   trustNodeMetadata?: boolean;
   /** Sign with CheckMetadataHash mode 1 (the runtime's RFC-78 metadata digest, which the chain
@@ -216,6 +275,16 @@ export interface X402Options {
     PaymentRequirements | PaymentRequirementsV2 | null | undefined | Promise<PaymentRequirements | PaymentRequirementsV2 | null | undefined>;
   /** fetch used for JSON-RPC (default: globalThis.fetch). */
   rpcFetch?: typeof fetch;
+  /** Where payments are recorded. Default: the realm's `PaymentLedger.default()`. */
+  ledger?: PaymentLedger;
+  /** Caps over what these payments may spend (see `BudgetLimits`). */
+  budget?: BudgetLimits;
+  /** How long a payment waits for the one ahead of it once that one's seller has it and has
+   *  not answered, in ms. Default 10000. */
+  turnTimeoutMs?: number;
+  /** How long a refused or unanswered payment waits for the chain's verdict before the error
+   *  is reported, in ms. Default 3000. */
+  confirmWaitMs?: number;
 }
 
 /** Requirements as `createPaymentHeader` and `sendWithPayment` take them: a whole 402 answer
@@ -226,12 +295,14 @@ export type AnyRequirements = PaymentRequired | PaymentRequirements | PaymentReq
 /** What `sendWithPayment` resolves to: `result` is what `send` resolved to. */
 export interface SentPayment<R = unknown> {
   result: R; header: string; headerName: "X-PAYMENT" | "PAYMENT-SIGNATURE";
-  payload: PaymentPayload | PaymentPayloadV2; summary: PaymentSummary;
+  payload: PaymentPayload | PaymentPayloadV2; summary: PaymentSummary; receipt: PaymentReceipt;
 }
 
 export interface CreatedPayment {
   header: string; headerName: "X-PAYMENT" | "PAYMENT-SIGNATURE";
   payload: PaymentPayload | PaymentPayloadV2; summary: PaymentSummary;
   requirements: PaymentRequirements | PaymentRequirementsV2;
+  /** Its entry in the ledger (stage `handed`; the chain watcher confirms it). */
+  entryId: string;
 }
 "#;
