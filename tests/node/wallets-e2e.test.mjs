@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/keyring';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
 import { getPolkadotSigner } from '@polkadot-api/signer';
 import { connectInjectedExtension } from '@polkadot-api/pjs-signer';
 import axios from 'axios';
@@ -58,6 +58,24 @@ for (const kind of ['ed25519', 'ecdsa']) {
   test(`${kind} keyring pair: executed on chain`, () => paysOnChain(pairs[kind], pairs[kind].address));
   test(`${kind} callback (fromSignBytes, bare signature): executed on chain`, () =>
     paysOnChain(fromSignBytes(pairs[kind].address, (b) => pairs[kind].sign(b), { type: kind }), pairs[kind].address));
+}
+
+// The ledger's extrinsic hash is computed from the signature's own length (66 bytes for
+// ecdsa): the watcher finds the extrinsic by that hash, so a wrong one would never confirm.
+for (const kind of ['ed25519', 'ecdsa']) {
+  test(`${kind} keyring pair: the ledger entry is confirmed executed by the chain watcher, its hash the chain's`, async () => {
+    const ledger = await wasm.PaymentLedger.open();
+    const response = await wasm.wrapFetchWithPayment(fetch, pairs[kind], { ...options, ledger })(`${server.url}/paid`);
+    assert.equal(response.status, 200, await response.clone().text());
+    const verdict = await wasm.confirmPayment(wasm.getPaymentReceipt(response), options);
+    assert.equal(verdict.status, 'executed');
+    assert.ok(await waitUntil(async () => ledger.entries()[0]?.stage === 'executed'), `ledger stage: ${ledger.entries()[0]?.stage}`);
+    const [entry] = ledger.entries();
+    assert.equal(ledger.entries().length, 1);
+    assert.equal(entry.amount, String(PRICE));
+    const block = await chain.rpc('chain_getBlock', [verdict.blockHash]);
+    assert.equal(blake2AsHex(block.block.extrinsics[verdict.index]), entry.txHash);
+  });
 }
 
 for (const style of ['polkadot-js', 'talisman']) {
