@@ -68,11 +68,11 @@ step "size report" node scripts/size-report.mjs
 benchmarks() {
   [ -n "${BENCH_FULL:-}" ] || local BENCH_PAYMENTS=${BENCH_PAYMENTS:-15}
   export BENCH_PAYMENTS
-  for b in payload run volume ledger; do
+  for b in payload run volume ledger wallets; do
     node "bench/$b.mjs" || echo "BENCHMARK FAILED: bench/$b.mjs (figures missing; not a test failure)"
   done
 }
-step "benchmarks (bench/payload.mjs, run.mjs, volume.mjs, ledger.mjs)" benchmarks
+step "benchmarks (bench/payload.mjs, run.mjs, volume.mjs, ledger.mjs, wallets.mjs)" benchmarks
 
 echo; echo "=== summary"
 printf '%s\n' "${summary[@]}"

@@ -135,6 +135,10 @@ error_codes! {
     InvalidOptions => "INVALID_OPTIONS",
     /// A synchronous function was called before the wasm was loaded (`await ready()`).
     NotReady => "NOT_READY",
+    /// No Polkadot wallet extension is installed (or not the one named).
+    WalletNotFound => "WALLET_NOT_FOUND",
+    /// The wallet offers no account that can pay on Vara (or not the one named).
+    NoUsableAccount => "NO_USABLE_ACCOUNT",
 }
 
 impl ErrorCode {

@@ -127,6 +127,8 @@ pub fn settlement_receipt(data: &[u8]) {
 
 /// SCALE runtime metadata (`state_getMetadata`), and the payment calls built from what it says.
 pub fn metadata(data: &[u8]) {
+    // The RFC-78 digest reads a node's metadata V15 too (the crate behind it recurses).
+    let _ = crate::vara::metadata_hash::digest(data, Network::VaraTestnet);
     let Ok(facts) = metadata::decode(data) else { return };
     let _ = calls::native_transfer(&facts, &[7; 32], 1_000, Layout::NodeMetadata);
     let _ =
@@ -209,6 +211,31 @@ pub fn extrinsic(data: &[u8]) {
     if let Some((0, call)) = data.split_first() {
         for layout in [Layout::Pinned, Layout::NodeMetadata] {
             let _ = calls::decode(facts, call, layout);
+        }
+        return;
+    }
+    // A wallet's signed transaction (`signedTransaction`, a polkadot-api `signTx`), held to a
+    // payment it was asked to sign: refused or accepted, never a panic.
+    if let Some((1, signed)) = data.split_first() {
+        let asked = UnsignedPayload {
+            address: AccountId([0xd4; 32]),
+            method: calls::native_transfer(facts, &[0x8e; 32], 10_000_000_000, Layout::Pinned).expect("a call"),
+            era: Era::mortal(64, 1_234_566),
+            block_hash: [0x11; 32],
+            block_number: 1_234_566,
+            genesis_hash: chain_state().genesis_hash,
+            nonce: 7,
+            tip: 0,
+            spec_version: 20000,
+            transaction_version: 1,
+            signed_extensions: facts.extension_names(),
+            metadata_hash: None,
+            has_mode: facts.has_metadata_hash_extension(),
+        };
+        if let Ok(parts) = crate::vara::signed_extrinsic::decode(signed, facts) {
+            if crate::vara::signed_extrinsic::check_matches(&parts, &asked, facts).is_ok() {
+                assert_eq!(parts.call, asked.method, "an accepted transaction carries the call asked");
+            }
         }
         return;
     }

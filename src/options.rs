@@ -13,6 +13,7 @@ use crate::payment::{BuildOptions, GasLimit, MAX_ERA_PERIOD, MAX_GAS_MARGIN_PERC
 use crate::policy::{NetworksFrom, Policy};
 use crate::vara::address::AccountId;
 use crate::vara::calls::Layout;
+use crate::vara::metadata_hash::Mode as MetadataHashMode;
 use crate::vara::network::{Endpoint, Network};
 use std::collections::BTreeMap;
 
@@ -31,6 +32,7 @@ const DATA_KEYS: &[&str] = &[
     "timeoutMs",
     "bodyTimeoutMs",
     "trustNodeMetadata",
+    "metadataHash",
     "budget",
     "turnTimeoutMs",
     "confirmWaitMs",
@@ -373,6 +375,11 @@ impl ClientOptions {
                 // Off by default: a lying node could choose the call that gets signed.
                 "trustNodeMetadata" => {
                     o.build.layout = if boolean(&path, v)? { Layout::NodeMetadata } else { Layout::Pinned }
+                }
+                // Absent: mode 1 on the public networks only (see vara::metadata_hash::Mode).
+                "metadataHash" => {
+                    o.build.metadata_hash =
+                        if boolean(&path, v)? { MetadataHashMode::Always } else { MetadataHashMode::Never }
                 }
                 other if PLATFORM_KEYS.contains(&other) => {}
                 other if HOOK_KEYS.contains(&other) => {

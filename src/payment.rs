@@ -14,13 +14,15 @@ use crate::json::Value;
 use crate::ledger::{Answer, Entry, Ledger, Stage, Verdict};
 use crate::requirements::{Asset, Requirement};
 use crate::scheme::ExactVaraPayload;
-use crate::signer::{verify_multisignature, Signer};
+use crate::signer::answer::sign_checked;
+use crate::signer::Signer;
 use crate::vara::address::{AccountId, VARA_SS58_PREFIX};
 use crate::vara::calls::{self, Layout};
-use crate::vara::chain::{ChainClient, ChainState, Snapshot, SnapshotQuery};
+use crate::vara::chain::{ChainClient, ChainState, SignerMetadata, Snapshot, SnapshotQuery};
 use crate::vara::era::Era;
 use crate::vara::extrinsic::UnsignedPayload;
 use crate::vara::hashing::blake2_256;
+use crate::vara::metadata_hash;
 use crate::vara::network::Endpoint;
 use crate::vara::nonces::{Outcome, Ticket};
 use crate::vara::rpc::{self, Transport};
@@ -54,6 +56,8 @@ pub struct BuildOptions {
     pub check_existential_deposit: bool,
     /// Whether the node's metadata must agree with the known layout of the payment calls.
     pub layout: Layout,
+    /// When to sign with `CheckMetadataHash` mode 1 (the runtime's RFC-78 metadata digest).
+    pub metadata_hash: metadata_hash::Mode,
 }
 
 impl Default for BuildOptions {
@@ -64,6 +68,7 @@ impl Default for BuildOptions {
             gas_limit: GasLimit::Calculate { margin_percent: 20 },
             check_existential_deposit: true,
             layout: Layout::Pinned,
+            metadata_hash: metadata_hash::Mode::Auto,
         }
     }
 }
@@ -198,6 +203,8 @@ pub struct Payer<'a, T: Transport, S: Signer, A: Abort> {
 struct Prepared {
     unsigned: UnsignedPayload,
     chain: Rc<ChainState>,
+    /// For signers that decode it, and the digest mode 1 signs.
+    metadata: Option<Rc<SignerMetadata>>,
     valid_until: u64,
     /// A token's facts as shown: the program's word, the server's `extra` where it is silent.
     token: Option<TokenInfo>,
@@ -546,6 +553,7 @@ async fn prepare<T: Transport, S: Signer, A: Abort>(
             call
         }
     };
+    let (metadata, metadata_hash) = signer_metadata(p, &snap.chain).await?;
     let era = Era::mortal(period, snap.checkpoint.number as u64);
     let unsigned = UnsignedPayload {
         address: payer,
@@ -559,12 +567,27 @@ async fn prepare<T: Transport, S: Signer, A: Abort>(
         spec_version: snap.chain.spec_version,
         transaction_version: snap.chain.transaction_version,
         signed_extensions: facts.extension_names(),
-        metadata_hash: None,
+        metadata_hash,
         has_mode: facts.has_metadata_hash_extension(),
     };
     check_fee(p, &snap, requirement, &unsigned).await?;
     let valid_until = era.birth(snap.checkpoint.number as u64) + period - 1;
-    Ok(Prepared { unsigned, chain: snap.chain, valid_until, token })
+    Ok(Prepared { unsigned, chain: snap.chain, metadata, valid_until, token })
+}
+
+/// The metadata, for signers that decode it, and the digest when the payment signs with
+/// `CheckMetadataHash` mode 1 (read once per runtime version; see vara::metadata_hash).
+async fn signer_metadata<T: Transport, S: Signer, A: Abort>(
+    p: &Payer<'_, T, S, A>,
+    chain: &ChainState,
+) -> Result<(Option<Rc<SignerMetadata>>, Option<[u8; 32]>)> {
+    let mode1 = chain.facts.has_metadata_hash_extension() && p.options.metadata_hash.wanted(p.endpoint);
+    if !mode1 && !p.signer.wants_metadata() {
+        return Ok((None, None));
+    }
+    let metadata = p.chain.signer_metadata(p.transport, p.endpoint, chain, mode1).await?;
+    let digest = if mode1 { metadata.digest } else { None };
+    Ok((Some(metadata), digest))
 }
 
 /// Above this much spare balance (1 VARA, some hundred times a transfer's fee) the fee is
@@ -668,34 +691,25 @@ async fn sign<T: Transport, S: Signer, A: Abort>(
     let facts = &prepared.chain.facts;
     let mut unsigned = prepared.unsigned.clone();
     unsigned.nonce = nonce;
-    let outcome = p.signer.sign(&unsigned.to_json(VARA_SS58_PREFIX), &unsigned.signing_bytes(facts)?).await?;
-    if let Some(hash) = outcome.metadata_hash {
-        if !unsigned.has_mode {
-            return err(ErrorCode::InvalidSignature, "the signer used a metadata hash the runtime does not check");
-        }
-        unsigned.metadata_hash = Some(hash);
-    }
-    // An external signer's answer is checked before it is used.
-    verify_multisignature(&unsigned.address, &unsigned.signing_bytes(facts)?, &outcome.signature)?;
-    let exact = ExactVaraPayload {
-        transaction: unsigned.to_json(VARA_SS58_PREFIX),
-        signature: hexutil::encode(&outcome.signature),
-    };
+    let metadata = prepared.metadata.as_ref().map(|m| m.bytes.as_slice());
+    // The signer's answer is checked before it is used (signer::answer).
+    let signature = sign_checked(p.signer, &unsigned, facts, metadata).await?;
+    let exact =
+        ExactVaraPayload { transaction: unsigned.to_json(VARA_SS58_PREFIX), signature: hexutil::encode(&signature) };
     let mut summary = self_check(&exact, &prepared.chain, requirement, p.options.layout)?;
     summary.token = prepared.token.clone();
-    let tx_hash = extrinsic_hash(&unsigned, facts, &outcome.signature)?;
+    let tx_hash = extrinsic_hash(&unsigned, facts, &signature);
     Ok(Signed { exact, summary, tx_hash, entry_id: String::new() })
 }
 
-/// The hash the chain knows the signed extrinsic by (blake2-256 of its encoding).
+/// The hash the chain knows the signed extrinsic by (blake2-256 of its encoding). `signature`
+/// is the checked MultiSignature: 65 bytes (sr25519, ed25519) or 66 (ecdsa), type byte first.
 fn extrinsic_hash(
     unsigned: &UnsignedPayload,
     facts: &crate::vara::metadata::RuntimeFacts,
     signature: &[u8],
-) -> Result<[u8; 32]> {
-    let signature: &[u8; 65] =
-        signature.try_into().map_err(|_| Error::new(ErrorCode::InvalidSignature, "expected a 65-byte signature"))?;
-    Ok(blake2_256(&unsigned.signed_extrinsic(facts, signature)))
+) -> [u8; 32] {
+    blake2_256(&unsigned.signed_extrinsic(facts, signature))
 }
 
 /// Decodes the payment exactly as a server would and checks it pays what was asked.

@@ -12,6 +12,7 @@ pub const SCHEME_EXACT: &str = "exact";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExactVaraPayload {
     pub transaction: SignerPayloadJson,
-    /// `0x01` (sr25519) followed by 64 signature bytes.
+    /// The `MultiSignature` in hex: `0x01` (sr25519) or `0x00` (ed25519) and 64 bytes, or
+    /// `0x02` (ecdsa) and 65.
     pub signature: String,
 }

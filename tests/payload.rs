@@ -21,6 +21,7 @@ use x402_vara_wasm::vara::calls::Layout;
 use x402_vara_wasm::vara::chain::ChainClient;
 use x402_vara_wasm::vara::extrinsic::UnsignedPayload;
 use x402_vara_wasm::vara::metadata::{self, Additional, Extra};
+use x402_vara_wasm::vara::metadata_hash::Mode as MetadataHashMode;
 use x402_vara_wasm::vara::network::{Endpoint, Network};
 use x402_vara_wasm::vara::rpc::Transport;
 use x402_vara_wasm::{ErrorCode, Result};
@@ -89,6 +90,11 @@ impl ScriptedNode {
                 } else {
                     Value::Null
                 }
+            }
+            // Metadata V15 for the metadata hash (mode 1 on the public networks).
+            "state_call" if call["params"][0] == "Metadata_metadata_at_version" => {
+                let bytes = hex::decode(&self.metadata_hex[2..]).unwrap();
+                json!(format!("0x{}", hex::encode(Some(bytes).encode())))
             }
             "gear_calculateHandleGas" => {
                 json!({"min_limit": self.gas_min_limit, "reserved": 0, "burned": 0, "may_be_returned": 0, "waited": false})
@@ -191,6 +197,12 @@ fn alice_pays(chain: &ChainClient, node: &ScriptedNode, req: &Requirement, opts:
     pays_at(chain, node, &endpoint(), req, opts, 0.0)
 }
 
+/// Signing in mode 0: the tests that count round trips leave out the metadata hash's own read
+/// (`mode_1_on_a_public_network_reads_metadata_v15_once` counts it).
+fn mode0() -> BuildOptions {
+    BuildOptions { metadata_hash: MetadataHashMode::Never, ..BuildOptions::default() }
+}
+
 /// Later than any cached checkpoint stays fresh.
 const LATER: f64 = 60_000.0;
 
@@ -227,7 +239,7 @@ fn native_payment_is_built_signed_and_self_checked_with_no_round_trip_when_warm(
     let node = ScriptedNode::new();
     let chain = ChainClient::new();
     let req = requirement("1000000000000", None);
-    let opts = BuildOptions::default();
+    let opts = mode0();
     let built = alice_pays(&chain, &node, &req, &opts).unwrap();
     assert_eq!(node.requests.borrow().len(), 1, "cold: one batch");
 
@@ -275,6 +287,28 @@ fn native_payment_is_built_signed_and_self_checked_with_no_round_trip_when_warm(
             "state_getStorage"
         ]
     );
+}
+
+#[test]
+fn mode_1_on_a_public_network_reads_metadata_v15_once() {
+    let node = ScriptedNode::new();
+    let chain = ChainClient::new();
+    let req = requirement("1000000000000", None);
+    let built = alice_pays(&chain, &node, &req, &BuildOptions::default()).unwrap();
+    let tx = &built.payload.payload.transaction;
+    assert_eq!(tx.mode, Some(1));
+    // @polkadot-api/merkleize-metadata's digest of the fixture (TVARA, 12, SS58 137).
+    assert_eq!(tx.metadata_hash.as_deref(), Some("0x2ea68f32dde694ab02346f0e7d88c9a0a76e956f881af0497a5149ac88c6945c"));
+    let requests = node.requests.borrow().len();
+    assert_eq!(requests, 2, "cold: one batch, then metadata V15 for the digest");
+    alice_pays(&chain, &node, &req, &BuildOptions::default()).unwrap();
+    pays_at(&chain, &node, &endpoint(), &req, &BuildOptions::default(), LATER).unwrap();
+    assert_eq!(node.requests.borrow().len(), requests + 1, "the digest is cached: a warm read only");
+    // A node whose V15 metadata is of another runtime than it runs is refused.
+    node.spec_version.set(20001);
+    let e = pays_at(&chain, &node, &endpoint(), &req, &BuildOptions::default(), 2.0 * LATER).unwrap_err();
+    assert_eq!(e.code, ErrorCode::RpcError);
+    assert!(e.message.contains("spec version 20000"), "{}", e.message);
 }
 
 fn base64_decode(s: &str) -> Vec<u8> {
@@ -450,9 +484,9 @@ fn a_runtime_upgrade_seen_in_the_warm_batch_refreshes_the_metadata() {
     let node = ScriptedNode::new();
     let chain = ChainClient::new();
     let req = requirement("50000000000000", None);
-    alice_pays(&chain, &node, &req, &BuildOptions::default()).unwrap();
+    alice_pays(&chain, &node, &req, &mode0()).unwrap();
     node.spec_version.set(20001);
-    let built = pays_at(&chain, &node, &endpoint(), &req, &BuildOptions::default(), LATER).unwrap();
+    let built = pays_at(&chain, &node, &endpoint(), &req, &mode0(), LATER).unwrap();
     assert_eq!(built.payload.payload.transaction.spec_version, "0x00004e21");
     let requests = node.requests.borrow();
     assert_eq!(requests.len(), 3, "cold batch, warm batch, then the new metadata");
@@ -552,7 +586,7 @@ fn failing_endpoints_hand_over_to_the_next_and_all_failing_names_each() {
     )
     .unwrap();
     let alice = Keypair::from_suri("//Alice").unwrap();
-    let opts = BuildOptions::default();
+    let opts = mode0();
     let payer = Payer {
         chain: &chain,
         transport: &t,

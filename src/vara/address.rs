@@ -7,7 +7,8 @@ use core::fmt;
 /// Vara's SS58 address format.
 pub const VARA_SS58_PREFIX: u16 = 137;
 
-/// A 32-byte account id (an sr25519 public key or a program id).
+/// A 32-byte account id (an sr25519 or ed25519 public key, blake2-256 of an ecdsa key, or a
+/// program id).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AccountId(pub [u8; 32]);
 

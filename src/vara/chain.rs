@@ -16,6 +16,7 @@ use crate::json::Value;
 use crate::vara::address::AccountId;
 use crate::vara::hashing::{blake2_128, twox_128};
 use crate::vara::metadata::{self, RuntimeFacts};
+use crate::vara::metadata_hash;
 use crate::vara::network::Endpoint;
 use crate::vara::nonces::{Lane, Lanes};
 use crate::vara::rpc::{Call, RpcClient, Transport};
@@ -80,10 +81,23 @@ pub struct Snapshot {
     pub read_node: bool,
 }
 
+/// The metadata signers see, read once per runtime version when a payment needs it: V15 when
+/// the runtime serves it (what the RFC-78 digest is computed from), else the default.
+#[derive(Debug)]
+pub struct SignerMetadata {
+    pub bytes: Vec<u8>,
+    /// The RFC-78 digest (`CheckMetadataHash` mode 1), when it was asked for.
+    pub digest: Option<[u8; 32]>,
+}
+
 /// Per expected genesis hash: facts, the last checkpoint, and which endpoints were checked.
 #[derive(Default)]
 struct ChainCache {
     state: RefCell<Option<Rc<ChainState>>>,
+    /// For one spec version; read by one payment at a time (the others wait and use it).
+    signer_metadata: RefCell<Option<(u32, Rc<SignerMetadata>)>>,
+    metadata_reading: Cell<bool>,
+    metadata_read: Signal,
     checkpoint: Cell<Option<Checkpoint>>,
     /// Recipients seen to exist (an account is rarely reaped; a refusal clears this).
     existing: RefCell<HashSet<AccountId>>,
@@ -110,6 +124,16 @@ pub struct ChainClient {
 
 fn bad_answer(what: &str) -> Error {
     Error::new(ErrorCode::RpcError, format!("unexpected answer to {what}"))
+}
+
+/// Clears `metadata_reading` however a read ends.
+struct MetadataReadGuard<'a>(&'a ChainCache);
+
+impl Drop for MetadataReadGuard<'_> {
+    fn drop(&mut self) {
+        self.0.metadata_reading.set(false);
+        self.0.metadata_read.notify_all();
+    }
 }
 
 /// Clears `reading` however a read ends (error, abort, success).
@@ -390,6 +414,81 @@ impl ChainClient {
             _ => None,
         };
         Ok(Snapshot { chain, checkpoint, best, recipient_exists, payer_free: Some(read.payer_free), read_node: true })
+    }
+
+    /// The metadata signers see and, with `digest`, its RFC-78 digest: read and computed once
+    /// per runtime version. The digest needs metadata V15 (a runtime with `CheckMetadataHash`
+    /// serves it); without `digest`, a runtime that does not serve V15 gives its default.
+    pub async fn signer_metadata<T: Transport>(
+        &self,
+        t: &T,
+        endpoint: &Endpoint,
+        chain: &ChainState,
+        digest: bool,
+    ) -> Result<Rc<SignerMetadata>> {
+        let cache = self.cache(endpoint);
+        let usable = || {
+            let cached = cache.signer_metadata.borrow().clone();
+            cached.filter(|(v, m)| *v == chain.spec_version && (m.digest.is_some() || !digest)).map(|(_, m)| m)
+        };
+        loop {
+            if let Some(m) = usable() {
+                return Ok(m);
+            }
+            if !cache.metadata_reading.get() {
+                break;
+            }
+            cache.metadata_read.until(|| (!cache.metadata_reading.get()).then_some(())).await;
+        }
+        cache.metadata_reading.set(true);
+        let _guard = MetadataReadGuard(&cache);
+        let call = [Call::new(
+            "state_call",
+            Value::Array(vec!["Metadata_metadata_at_version".into(), hexutil::encode(&15u32.to_le_bytes()).into()]),
+        )];
+        let v15 = self.on_any_endpoint(t, endpoint, &cache, &call, |a| {
+            let answer = a[0].as_str().and_then(|h| hexutil::decode(h).ok()).ok_or_else(|| bad_answer("state_call"))?;
+            metadata_hash::from_versioned_answer(&answer)
+        });
+        let bytes = match (v15.await, digest) {
+            (Ok(Some(bytes)), _) => bytes,
+            (Err(e), _) if e.code == ErrorCode::Aborted => return Err(e),
+            (Err(e), true) => return Err(e),
+            (Ok(None), true) => {
+                return Err(Error::new(
+                    ErrorCode::UnsupportedRuntime,
+                    "the runtime serves no metadata V15, so its metadata hash cannot be computed: pass options.metadataHash: false",
+                ))
+            }
+            (_, false) => {
+                let call = [Call::new("state_getMetadata", Value::Array(vec![]))];
+                self.on_any_endpoint(t, endpoint, &cache, &call, |a| {
+                    a[0].as_str().and_then(|h| hexutil::decode(h).ok()).ok_or_else(|| bad_answer("state_getMetadata"))
+                })
+                .await?
+            }
+        };
+        let digest = match digest {
+            true => {
+                let d = metadata_hash::digest(&bytes, endpoint.network)?;
+                if d.spec_version != chain.spec_version {
+                    // The next payment reads the runtime version again.
+                    cache.checkpoint.set(None);
+                    return Err(Error::new(
+                        ErrorCode::RpcError,
+                        format!(
+                            "the node's metadata is of spec version {}, its runtime version {}: the runtime changed while it was read, try again",
+                            d.spec_version, chain.spec_version
+                        ),
+                    ));
+                }
+                Some(d.hash)
+            }
+            false => None,
+        };
+        let metadata = Rc::new(SignerMetadata { bytes, digest });
+        *cache.signer_metadata.borrow_mut() = Some((chain.spec_version, metadata.clone()));
+        Ok(metadata)
     }
 
     /// The node's dry runs of messages from `source` to `program`, in one round trip: for each

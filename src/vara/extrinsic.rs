@@ -121,19 +121,50 @@ impl UnsignedPayload {
         })
     }
 
+    /// One extension's "extra" part (carried by the extrinsic).
+    fn extra_of(&self, extra: Extra, out: &mut Vec<u8>) {
+        match extra {
+            Extra::None => {}
+            Extra::Era => out.extend_from_slice(&self.era.encode()),
+            Extra::Nonce => Compact(self.nonce).encode_to(out),
+            Extra::Tip => Compact(self.tip).encode_to(out),
+            Extra::MetadataHashMode => out.push(self.metadata_hash.is_some() as u8),
+        }
+    }
+
+    /// One extension's "additional signed" part (signed, never sent).
+    fn additional_of(&self, additional: Additional, out: &mut Vec<u8>) {
+        match additional {
+            Additional::None => {}
+            Additional::SpecVersion => self.spec_version.encode_to(out),
+            Additional::TxVersion => self.transaction_version.encode_to(out),
+            Additional::GenesisHash => out.extend_from_slice(&self.genesis_hash),
+            Additional::EraBlockHash => match self.era {
+                Era::Immortal => out.extend_from_slice(&self.genesis_hash),
+                Era::Mortal { .. } => out.extend_from_slice(&self.block_hash),
+            },
+            Additional::MetadataHash => self.metadata_hash.encode_to(out),
+        }
+    }
+
     /// Each extension's "extra" part, in metadata order: what the signed extrinsic carries.
     pub fn extra_bytes(&self, facts: &RuntimeFacts) -> Vec<u8> {
         let mut out = Vec::new();
         for ext in &facts.extensions {
-            match ext.extra {
-                Extra::None => {}
-                Extra::Era => out.extend_from_slice(&self.era.encode()),
-                Extra::Nonce => Compact(self.nonce).encode_to(&mut out),
-                Extra::Tip => Compact(self.tip).encode_to(&mut out),
-                Extra::MetadataHashMode => out.push(self.metadata_hash.is_some() as u8),
-            }
+            self.extra_of(ext.extra, &mut out);
         }
         out
+    }
+
+    /// Each extension as polkadot-api signers take it: identifier, extra, additional signed.
+    pub fn extension_parts(&self, facts: &RuntimeFacts) -> Vec<(String, Vec<u8>, Vec<u8>)> {
+        let part = |ext: &crate::vara::metadata::SignedExtension| {
+            let (mut extra, mut additional) = (Vec::new(), Vec::new());
+            self.extra_of(ext.extra, &mut extra);
+            self.additional_of(ext.additional, &mut additional);
+            (ext.identifier.clone(), extra, additional)
+        };
+        facts.extensions.iter().map(part).collect()
     }
 
     /// The ExtrinsicPayload encoding: call, extras, then additional-signed parts.
@@ -151,24 +182,15 @@ impl UnsignedPayload {
         let mut out = self.method.clone();
         out.extend_from_slice(&self.extra_bytes(facts));
         for ext in &facts.extensions {
-            match ext.additional {
-                Additional::None => {}
-                Additional::SpecVersion => self.spec_version.encode_to(&mut out),
-                Additional::TxVersion => self.transaction_version.encode_to(&mut out),
-                Additional::GenesisHash => out.extend_from_slice(&self.genesis_hash),
-                Additional::EraBlockHash => match self.era {
-                    Era::Immortal => out.extend_from_slice(&self.genesis_hash),
-                    Era::Mortal { .. } => out.extend_from_slice(&self.block_hash),
-                },
-                Additional::MetadataHash => self.metadata_hash.encode_to(&mut out),
-            }
+            self.additional_of(ext.additional, &mut out);
         }
         Ok(out)
     }
 
     /// The signed extrinsic (v4, `MultiAddress::Id`, `MultiSignature`), length-prefixed, as a
-    /// node receives it. `signature` is the 65-byte multisignature (type byte first).
-    pub fn signed_extrinsic(&self, facts: &RuntimeFacts, signature: &[u8; 65]) -> Vec<u8> {
+    /// node receives it. `signature` is the multisignature (type byte first: 65 bytes, 66 for
+    /// ecdsa).
+    pub fn signed_extrinsic(&self, facts: &RuntimeFacts, signature: &[u8]) -> Vec<u8> {
         let mut body = vec![0x80 | EXTRINSIC_VERSION, 0x00];
         body.extend_from_slice(&self.address.0);
         body.extend_from_slice(signature);

@@ -182,6 +182,39 @@ pub fn decode(bytes: &[u8]) -> Result<RuntimeFacts> {
     })
 }
 
+/// The parts of metadata V15 the RFC-78 digest is computed from (see vara::metadata_hash):
+/// the type registry and the extrinsic description (as SCALE, for the crate that digests
+/// them), and the `System.Version` constant. The pallets between them are skipped.
+pub struct V15Parts<'a> {
+    pub registry: &'a [u8],
+    /// The extrinsic description and what follows it.
+    pub extrinsic: &'a [u8],
+    pub system_version: Option<Vec<u8>>,
+}
+
+pub fn v15_parts(bytes: &[u8]) -> Result<V15Parts<'_>> {
+    let r = &mut Reader::new(bytes, "runtime metadata");
+    if r.take(4)? != b"meta" {
+        return Err(unsupported("runtime metadata does not start with the `meta` magic"));
+    }
+    let version = r.u8()?;
+    if version != 15 {
+        return Err(unsupported(format!(
+            "the metadata hash is computed from metadata V15; the node served V{version}"
+        )));
+    }
+    let start = r.rest();
+    Types::read(r)?;
+    let registry = &start[..start.len() - r.rest().len()];
+    let pallets = r.vec(|r| read_pallet(r, version))?;
+    let system_version = pallets
+        .iter()
+        .find(|p| p.name == "System")
+        .and_then(|p| p.constants.iter().find(|(n, _)| n == "Version"))
+        .map(|(_, v)| v.clone());
+    Ok(V15Parts { registry, extrinsic: r.rest(), system_version })
+}
+
 fn constant<T: Decode>(pallets: &[PalletView], pallet: &str, name: &str) -> Option<T> {
     let p = pallets.iter().find(|p| p.name == pallet)?;
     let (_, value) = p.constants.iter().find(|(n, _)| n == name)?;

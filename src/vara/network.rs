@@ -63,6 +63,14 @@ impl Network {
     pub const fn decimals(self) -> u8 {
         12
     }
+
+    /// The token symbol the runtime is built with (gear's `build.rs`: `TVARA` on the testnet).
+    pub const fn token_symbol(self) -> &'static str {
+        match self {
+            Network::Vara => "VARA",
+            Network::VaraTestnet => "TVARA",
+        }
+    }
 }
 
 /// Where to reach a network: its RPC URLs (tried in order) and the genesis hash every one of

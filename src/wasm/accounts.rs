@@ -3,11 +3,13 @@
 use super::args;
 use super::errors::to_js;
 use crate::error::{ErrorCode, Result};
-use crate::signer::SR25519_TYPE_BYTE;
+use crate::signer::{verify_multisignature, SigKind};
 use crate::vara::address::AccountId;
 use wasm_bindgen::prelude::*;
 
-/// Verifies a 64-byte sr25519 signature (or 65 bytes with the 0x01 type byte).
+/// Verifies a signature by the account: sr25519 or ed25519 (64 bytes, or 65 with the type
+/// byte), or ecdsa (65 bytes `r ‖ s ‖ v` over blake2-256 of the message, or 66 with 0x02; the
+/// account is blake2-256 of the compressed key).
 #[wasm_bindgen(js_name = verifySignature)]
 pub fn verify_signature(
     #[wasm_bindgen(unchecked_param_type = "Uint8Array | number[]")] message: JsValue,
@@ -19,11 +21,13 @@ pub fn verify_signature(
         let signature = args::bytes(&signature, ErrorCode::InvalidOptions, "the signature")?;
         let address = args::string(&public_key_or_address, ErrorCode::InvalidAddress, "the address")?;
         let who = AccountId::parse(&address)?;
-        let sig = match signature.split_first() {
-            Some((&SR25519_TYPE_BYTE, rest)) if signature.len() == 65 => rest,
-            _ => &signature[..],
-        };
-        Ok(crate::signer::sr25519::verify(&who.0, &message, sig))
+        let kinds = [SigKind::Sr25519, SigKind::Ed25519, SigKind::Ecdsa];
+        let typed = kinds.into_iter().filter_map(|k| match signature.len().checked_sub(k.body_len()) {
+            Some(0) => Some([&[k as u8][..], &signature].concat()),
+            Some(1) if signature[0] == k as u8 => Some(signature.clone()),
+            _ => None,
+        });
+        Ok(typed.into_iter().any(|s| verify_multisignature(&who, &message, &s).is_ok()))
     };
     run().map_err(to_js)
 }

@@ -12,7 +12,7 @@ export type X402ErrorCode =
   | "BELOW_EXISTENTIAL_DEPOSIT" | "INSUFFICIENT_BALANCE" | "SIGNER_REJECTED" | "INVALID_SIGNATURE" | "KEY_FREED"
   | "PAYMENT_REJECTED_BY_SERVER" | "SETTLEMENT_FAILED" | "PAID_NOT_SERVED" | "BUDGET_EXCEEDED" | "CROSS_ORIGIN_REDIRECT" | "RPC_ERROR" | "NETWORK_ERROR" | "TIMEOUT" | "ABORTED"
   | "WRONG_CHAIN" | "UNSUPPORTED_RUNTIME" | "INVALID_SECRET" | "REQUEST_NOT_REPLAYABLE" | "PAYMENT_MISMATCH"
-  | "SELF_CHECK_FAILED" | "INVALID_OPTIONS" | "NOT_READY";
+  | "SELF_CHECK_FAILED" | "INVALID_OPTIONS" | "NOT_READY" | "WALLET_NOT_FOUND" | "NO_USABLE_ACCOUNT";
 
 /** Every error this package throws: an `Error` with `name === "X402Error"` and a stable `code`.
  *  Errors after paying carry the server's `status`, its `reason` and the payment's `receipt`. */
@@ -113,25 +113,45 @@ export interface PaymentPayloadV2 {
   extensions?: Record<string, X402Extension>;
 }
 
+/** The account kinds that can pay on Vara (`MultiSignature`). */
+export type KeyType = "sr25519" | "ed25519" | "ecdsa";
+
+/** What an extension signer resolves to: a signature (typed, or bare of the signer's `type`),
+ *  or the transaction it signed (`signedTransaction`, when it changed the payload, as Ledger
+ *  accounts do); either is checked against the payload before use. */
+export interface SignPayloadResult { signature?: string | Uint8Array; signedTransaction?: string | Uint8Array; metadataHash?: string }
+
 /** A signer outside the payment wasm: an extension's signer, a `Keypair`, or any callback.
  *  `bytes` are the exact bytes to sign (already hashed when over 256 bytes); extensions ignore
  *  them and rebuild the bytes from the payload. */
 export interface ExternalSigner {
   address: string;
-  signPayload(payload: SignerPayloadJSON, bytes: Uint8Array):
-    Promise<{ signature: string | Uint8Array; metadataHash?: string }> | { signature: string | Uint8Array };
+  /** What a bare signature is (default: sr25519 or ed25519, whichever verifies). */
+  type?: KeyType;
+  signPayload(payload: SignerPayloadJSON, bytes: Uint8Array): Promise<SignPayloadResult> | SignPayloadResult;
 }
 
-/** A polkadot-js keyring pair, or anything that signs raw bytes (64 or 65 bytes back). */
+/** A polkadot-js keyring pair, or anything that signs raw bytes (64 bytes back, 65 for
+ *  ecdsa, or one more with the type byte). */
 export interface KeyringPairLike {
   address: string;
   type?: string;
   sign(message: Uint8Array): Uint8Array | string | Promise<Uint8Array | string>;
 }
 
+/** A polkadot-api `PolkadotSigner` (@polkadot-api/signer, @polkadot-api/pjs-signer, hardware
+ *  wallet packages): the client hands it the call, the signed-extension values and the
+ *  metadata (V15 where the runtime has CheckMetadataHash) and checks the transaction it returns. */
+export interface PolkadotSignerLike {
+  publicKey: Uint8Array;
+  signTx(callData: Uint8Array, signedExtensions: Record<string, { identifier: string; value: Uint8Array; additionalSigned: Uint8Array }>,
+    metadata: Uint8Array, atBlockNumber: number, hasher?: (data: Uint8Array) => Uint8Array): Promise<Uint8Array>;
+  signBytes?(data: Uint8Array): Promise<Uint8Array>;
+}
+
 /** Every signer form: a `Keypair` (from `x402-vara-wasm/keypair`), an extension signer
- *  (`connectExtension`), a keyring pair. */
-export type PaymentSigner = ExternalSigner | KeyringPairLike;
+ *  (`connectExtension`), a keyring pair, a polkadot-api signer. */
+export type PaymentSigner = ExternalSigner | KeyringPairLike | PolkadotSignerLike;
 
 /** What `onBeforePayment` is shown, before anything is signed. `nonce` is the expected one
  *  (an earlier payment refused by its server can change it). */
@@ -242,6 +262,10 @@ export interface X402Options {
   bodyTimeoutMs?: number;
   /** Sign even where the node's metadata contradicts the known layout of Vara's payment calls. Default false. */
   trustNodeMetadata?: boolean;
+  /** Sign with CheckMetadataHash mode 1 (the runtime's RFC-78 metadata digest, which the chain
+   *  checks). Default: on the public Vara networks, off on other chains (a dev runtime built
+   *  without the hash refuses mode 1). */
+  metadataHash?: boolean;
   /** Stops the payment (createPaymentHeader, sendWithPayment); the fetch wrapper uses the request's signal. */
   signal?: AbortSignal;
   /** Tip to the block author, smallest unit. Default 0. */

@@ -1,6 +1,6 @@
 // The browser test page: this package's browser entry paying a server through the injected
 // (fake) extension. It also records what the synchronous API does before the wasm is loaded.
-import { ready, preload, wrapFetchWithPayment, getPaymentReceipt, decodePaymentHeader, X402Error, isX402Error } from 'x402-vara-wasm';
+import { ready, preload, wrapFetchWithPayment, getPaymentReceipt, decodePaymentHeader, createPaymentHeader, X402Error, isX402Error } from 'x402-vara-wasm';
 import { Keypair, ready as keyReady } from 'x402-vara-wasm/keypair';
 import { connectExtension } from 'x402-vara-wasm/signers';
 
@@ -12,9 +12,9 @@ try {
   window.beforeReady = { error: describe(e) };
 }
 
-window.runPayment = async ({ rpcUrl, genesisHash, url }) => {
+window.runPayment = async ({ rpcUrl, genesisHash, url, address }) => {
   try {
-    const { signer } = await connectExtension({ appName: 'x402 browser test' });
+    const { signer } = await connectExtension({ appName: 'x402 browser test', address });
     // Wrapped before the wasm is loaded: the wrapper loads it on its first call.
     const pay = wrapFetchWithPayment(fetch, signer, { rpcUrls: { 'vara-testnet': rpcUrl }, genesisHashes: { 'vara-testnet': genesisHash } });
     const response = await pay(url);
@@ -23,6 +23,28 @@ window.runPayment = async ({ rpcUrl, genesisHash, url }) => {
     return { status: response.status, body, receipt: getPaymentReceipt(response) };
   } catch (e) {
     return { error: describe(e) };
+  }
+};
+
+// A payment header from the extension's account `address` against the node at `rpcUrl` (a
+// public network's genesis: mode 1 where the runtime has CheckMetadataHash).
+window.createHeader = async ({ rpcUrl, address, requirements }) => {
+  try {
+    const { signer } = await connectExtension({ appName: 'x402 browser test', address });
+    const out = await createPaymentHeader(requirements, signer, { rpcUrls: { 'vara-testnet': rpcUrl } });
+    return { payload: out.payload, summary: out.summary };
+  } catch (e) {
+    return { error: describe(e) };
+  }
+};
+
+// What connectExtension says when it cannot connect.
+window.connectError = async (options) => {
+  try {
+    await connectExtension({ appName: 'x402 browser test', ...options });
+    return null;
+  } catch (e) {
+    return describe(e);
   }
 };
 

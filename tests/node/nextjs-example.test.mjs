@@ -112,7 +112,7 @@ for (const [bundler, dir] of Object.entries(builds)) {
     test(`${bundler}, clicked in Chromium with the extension refusing: SIGNER_REJECTED on the page, nothing paid`, async () => {
       const before = await chain.freeBalance(BOB);
       const page = await clickThroughPayment(browser, site.url, { rpcUrl: chain.httpUrl, refuse: true });
-      assert.match(page.status, /^SIGNER_REJECTED: .*Cancelled by the user/, page.status);
+      assert.match(page.status, /^SIGNER_REJECTED: the signer refused: Cancelled$/, page.status);
       assert.equal(page.paid, null);
       await new Promise((r) => setTimeout(r, 1000));
       assert.equal(await chain.freeBalance(BOB), before);

@@ -52,7 +52,7 @@ for (const engine of ['chromium', 'firefox']) {
     test(`${engine}: with the extension refusing, SIGNER_REJECTED on the page and nothing paid`, async () => {
       const before = await chain.freeBalance(BOB);
       const page = await clickThroughPayment(browser, site.url, { rpcUrl: chain.httpUrl, refuse: true });
-      assert.match(page.status, /^SIGNER_REJECTED: .*Cancelled by the user/);
+      assert.match(page.status, /^SIGNER_REJECTED: the signer refused: Cancelled$/);
       assert.equal(page.paid, '');
       await new Promise((r) => setTimeout(r, 1000));
       assert.equal(await chain.freeBalance(BOB), before);

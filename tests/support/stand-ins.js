@@ -28,6 +28,13 @@ function accountInfo(free) {
   return '0x' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** SCALE `Option<Vec<u8>>` of hex bytes, as `Metadata_metadata_at_version` answers. */
+function someBytes(hex) {
+  const len = (hex.length - 2) / 2;
+  const prefix = len < 1 << 14 ? [(len << 2) | 1, len >> 6] : [((len << 2) | 2) & 0xff, (len >> 6) & 0xff, (len >> 14) & 0xff, (len >> 22) & 0xff];
+  return '0x01' + prefix.map((b) => (b & 0xff).toString(16).padStart(2, '0')).join('') + hex.slice(2);
+}
+
 /**
  * A JSON-RPC node answering the calls a payment makes, batched or not. Tests change `state`
  * to script a runtime upgrade, a reorg or a lie, and set two hooks to script a faulty node:
@@ -46,7 +53,7 @@ function scriptedRpc(metadataHex, { specVersion = 20000, transactionVersion = 1,
     const changed = state.answer ? state.answer(call, correct) : undefined;
     return changed === undefined ? correct : changed;
   };
-  const honest = ({ id, method }) => {
+  const honest = ({ id, method, params }) => {
     calls.push(method);
     const results = {
       chain_getBlockHash: state.genesisHash,
@@ -61,6 +68,12 @@ function scriptedRpc(metadataHex, { specVersion = 20000, transactionVersion = 1,
       state_getStorage: state.accountExists ? accountInfo(10n ** 18n) : null,
       gear_calculateHandleGas: { min_limit: state.gasMinLimit, reserved: 0, burned: 0, may_be_returned: 0, waited: false },
     };
+    // Metadata V15 (for the metadata hash and polkadot-api signers): what it serves when that
+    // is V15 (byte 4 after the magic), `None` otherwise, like a runtime without it.
+    if (method === 'state_call' && params?.[0] === 'Metadata_metadata_at_version') {
+      const v15 = state.metadataHex.slice(10, 12) === '0f' && params[1] === '0x0f000000';
+      return { jsonrpc: '2.0', id, result: v15 ? someBytes(state.metadataHex) : '0x00' };
+    }
     if (!(method in results)) return { jsonrpc: '2.0', id, error: { code: -32601, message: `no ${method}` } };
     return { jsonrpc: '2.0', id, result: results[method] };
   };

@@ -28,15 +28,16 @@ function checkAccepted(payload, requirements) {
   if (!terms) fail('payment_requirements_mismatch', 'accepted differs from the requirements');
 }
 
-/** The inner payload: `{ transaction: SignerPayloadJSON, signature: 0x + 65 bytes }`. */
+/** The inner payload: `{ transaction: SignerPayloadJSON, signature: 0x + MultiSignature }`
+ *  (65 bytes: 0x00 ed25519 or 0x01 sr25519 + 64; 66 bytes: 0x02 ecdsa + 65). */
 function checkShape(inner) {
   const t = inner?.transaction;
   const fields = ['address', 'blockHash', 'era', 'genesisHash', 'method', 'nonce', 'specVersion', 'transactionVersion', 'tip'];
   if (!t || typeof t !== 'object' || !fields.every((f) => typeof t[f] === 'string') || !Array.isArray(t.signedExtensions)) {
     fail('invalid_payload', 'payload.transaction is not a SignerPayloadJSON');
   }
-  if (typeof inner.signature !== 'string' || !/^0x[0-9a-fA-F]{130}$/.test(inner.signature)) {
-    fail('invalid_payload', 'payload.signature is not 65 bytes of hex');
+  if (typeof inner.signature !== 'string' || !/^0x(0[01][0-9a-fA-F]{128}|02[0-9a-fA-F]{130})$/.test(inner.signature)) {
+    fail('invalid_payload', 'payload.signature is not a MultiSignature (65 bytes, 66 for ecdsa) in hex');
   }
   return { transaction: t, signature: inner.signature };
 }
