@@ -856,3 +856,33 @@ fn a_token_payment_counts_the_tokens_promised_to_payments_the_chain_has_not_judg
     // What is left is still payable.
     block_on(build_payment(&payer, &requirement("2000000", program), &NoPrompt)).unwrap();
 }
+
+#[test]
+fn a_mode_1_payload_reads_back_with_its_metadata_hash() {
+    let facts = metadata::decode(&metadata_bytes()).unwrap();
+    let alice = Keypair::from_suri("//Alice").unwrap();
+    let unsigned = UnsignedPayload {
+        address: alice.account().unwrap(),
+        method: vec![5, 3, 0],
+        era: x402_vara_wasm::vara::era::Era::mortal(64, 1000),
+        block_hash: [1; 32],
+        block_number: 1000,
+        genesis_hash: [2; 32],
+        nonce: 3,
+        tip: 0,
+        spec_version: 1,
+        transaction_version: 1,
+        signed_extensions: facts.extension_names(),
+        metadata_hash: Some([9; 32]),
+        has_mode: true,
+    };
+    let json = unsigned.to_json(137);
+    assert_eq!(json.mode, Some(1));
+    let back = UnsignedPayload::from_json(&json).unwrap();
+    assert_eq!(back.metadata_hash, Some([9; 32]));
+    assert_eq!(back.encode(&facts).unwrap(), unsigned.encode(&facts).unwrap());
+    // Mode 1 without its hash is refused.
+    let mut broken = json.clone();
+    broken.metadata_hash = None;
+    assert_eq!(UnsignedPayload::from_json(&broken).unwrap_err().code, ErrorCode::MalformedHeader);
+}
