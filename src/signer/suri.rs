@@ -181,6 +181,8 @@ mod tests {
         assert!(cc[6..].iter().all(|b| *b == 0));
         assert_eq!(&Junction::chain_code("1")[..8], &1u64.to_le_bytes());
         assert_eq!(Junction::chain_code(&"x".repeat(40)), blake2_256(&"x".repeat(40).encode()));
+        // Exactly 32 bytes encoded (a 31-byte text and its length byte) is used as it is.
+        assert_eq!(Junction::chain_code(&"y".repeat(31)).to_vec(), "y".repeat(31).encode());
     }
 
     #[test]
@@ -188,5 +190,9 @@ mod tests {
         let s = parse("bottom drive obey lake curtain smoke basket hold race lonely fit walk///hunter2").unwrap();
         let shown = format!("{s:?}");
         assert!(!shown.contains("bottom") && !shown.contains("hunter2"), "{shown}");
+        assert_eq!(shown, "Suri { phrase: <redacted>, path: 0 junctions, password: <redacted> }");
+        let s = parse("//Alice/0").unwrap();
+        assert_eq!(format!("{s:?}"), "Suri { phrase: <redacted>, path: 2 junctions, password: none }");
+        assert_eq!(format!("{:?}", s.path), "[Hard(<redacted>), Soft(<redacted>)]");
     }
 }

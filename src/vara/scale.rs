@@ -97,10 +97,6 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
-    }
-
     /// The bytes not read yet.
     pub fn rest(&self) -> &'a [u8] {
         self.bytes
@@ -117,6 +113,13 @@ mod tests {
         assert_eq!(r.compact().unwrap(), 1);
         assert_eq!(r.compact().unwrap(), 69);
         assert_eq!(r.compact().unwrap(), 16_384); // four-byte mode: 0x00010002 >> 2
+                                                  // Four-byte mode with every byte in play: the largest (2^30 − 1) and 1,000,000.
+        assert_eq!(Reader::new(&[0xfe, 0xff, 0xff, 0xff], "t").compact().unwrap(), (1 << 30) - 1);
+        assert_eq!(Reader::new(&[0x02, 0x09, 0x3d, 0x00], "t").compact().unwrap(), 1_000_000);
+        assert_eq!(Reader::new(&[0xfd, 0xff], "t").compact().unwrap(), (1 << 14) - 1);
+        // A length equal to the bytes left is whole; one more is not.
+        assert_eq!(Reader::new(&[0x08, 1, 2], "t").bytes().unwrap(), &[1, 2]);
+        assert!(Reader::new(&[0x0c, 1, 2], "t").bytes().is_err());
         assert!(Reader::new(&[0x03, 0, 0, 0, 0], "t").compact().is_err());
         // A length of 1000 with two bytes left.
         assert!(Reader::new(&[0xa1, 0x0f, 0, 0], "t").len().is_err());
