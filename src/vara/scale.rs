@@ -97,6 +97,10 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
     /// The bytes not read yet.
     pub fn rest(&self) -> &'a [u8] {
         self.bytes
@@ -120,6 +124,10 @@ mod tests {
         // A length equal to the bytes left is whole; one more is not.
         assert_eq!(Reader::new(&[0x08, 1, 2], "t").bytes().unwrap(), &[1, 2]);
         assert!(Reader::new(&[0x0c, 1, 2], "t").bytes().is_err());
+        let mut r = Reader::new(&[7], "t");
+        assert!(!r.is_empty());
+        r.u8().unwrap();
+        assert!(r.is_empty());
         assert!(Reader::new(&[0x03, 0, 0, 0, 0], "t").compact().is_err());
         // A length of 1000 with two bytes left.
         assert!(Reader::new(&[0xa1, 0x0f, 0, 0], "t").len().is_err());
