@@ -21,7 +21,8 @@ use crate::vara::era::Era;
 use crate::vara::extrinsic::UnsignedPayload;
 use crate::vara::hashing::blake2_256;
 use crate::vara::network::Endpoint;
-use crate::vara::nonces::{Outcome, Ticket};
+use crate::vara::nonces::{Handed, Outcome, Ticket};
+use crate::vara::pool::{self, POOL_POLL_MS};
 use crate::vara::rpc::Transport;
 use crate::vara::vft;
 use crate::vara::watch::Watched;
@@ -321,21 +322,30 @@ fn reserve<T: Transport, S: Signer, A: Abort>(
     Ok(Reservation { ledger: Some(ledger.clone()), id, kept: false, now_ms: now })
 }
 
-/// Waits for the ticket's turn. When the payment ahead was handed to its seller more than
-/// `turn_timeout_ms` ago and has no answer yet, it is passed (see [`Lane::pass`]).
-async fn take_turn<A: Abort>(ticket: &mut Ticket, abort: &A, timeout_ms: u32) -> u32 {
+/// Waits for the ticket's turn. While the payment ahead is with its seller, the ticket right
+/// behind it asks the node every [`POOL_POLL_MS`] whether that payment reached the pool
+/// (then its nonce is used and the turn moves on, see [`crate::vara::nonces::Lane::pooled`]); when it was handed
+/// more than `turn_timeout_ms` ago with no answer and is not in the pool, it is passed
+/// (see [`crate::vara::nonces::Lane::pass`]).
+async fn take_turn<T: Transport, S: Signer, A: Abort>(payer: &Payer<'_, T, S, A>, ticket: &mut Ticket) -> u32 {
+    let (abort, timeout_ms) = (payer.abort, payer.books.turn_timeout_ms);
     loop {
         let lane = ticket.lane().clone();
-        let wait = match lane.front_handed_at() {
-            Some((front, at)) if front != ticket.id() => {
-                let left = (at + timeout_ms as f64 - abort.now_ms()).max(0.0) as u32;
+        let (wait, poll) = match lane.front_handed() {
+            Some(front) if front.id != ticket.id() => {
+                let left = (front.at_ms + timeout_ms as f64 - abort.now_ms()).max(0.0) as u32;
                 if left == 0 {
-                    lane.pass(front);
+                    lane.pass(front.id);
                     continue;
                 }
-                left
+                let behind = lane.second() == Some(ticket.id());
+                if behind {
+                    (left.min(POOL_POLL_MS), Some(front))
+                } else {
+                    (left, None)
+                }
             }
-            _ => timeout_ms.max(1_000),
+            _ => (timeout_ms.max(1_000), None),
         };
         let turn = async { Some(ticket.turn().await) };
         let timer = async {
@@ -344,6 +354,16 @@ async fn take_turn<A: Abort>(ticket: &mut Ticket, abort: &A, timeout_ms: u32) ->
         };
         if let Some(nonce) = crate::wait::race(turn, timer).await {
             return nonce;
+        }
+        if let Some(front) = poll {
+            let who = match payer.signer.account() {
+                Ok(a) => a,
+                Err(_) => continue,
+            };
+            let seen = pool::reached(payer.chain, payer.transport, payer.endpoint, &who, front.nonce, &front.tx_hash);
+            if let Ok(true) = seen.await {
+                lane.pooled(front.id, front.nonce, abort.now_ms());
+            }
         }
     }
 }
@@ -365,8 +385,7 @@ fn hold<'a, T: Transport, S: Signer, A: Abort, C: Consent>(
         abort.check()?;
         let mut ticket = lane.reserve();
         let mut signed = abortable(abort, sign(payer, &prepared, requirement, ticket.nonce)).await?;
-        let timeout = payer.books.turn_timeout_ms;
-        let nonce = abortable(abort, async { Ok(take_turn(&mut ticket, abort, timeout).await) }).await?;
+        let nonce = abortable(abort, async { Ok(take_turn(payer, &mut ticket).await) }).await?;
         if nonce != ticket.nonce {
             abort.check()?;
             signed = abortable(abort, sign(payer, &prepared, requirement, nonce)).await?;
@@ -399,7 +418,13 @@ pub async fn pay<T: Transport, S: Signer, A: Abort, C: Consent, R>(
     if let Some(ledger) = payer.books.ledger {
         ledger.advance(&held.signed.entry_id, Stage::Handed, payer.abort.now_ms());
     }
-    held.ticket.lane().handed(held.ticket.id(), payer.abort.now_ms());
+    held.ticket.lane().handed(Handed {
+        id: held.ticket.id(),
+        at_ms: payer.abort.now_ms(),
+        nonce: held.signed.summary.nonce,
+        tx_hash: held.signed.tx_hash,
+        valid_until: held.valid_until,
+    });
     // `send` stops on an abort itself: it alone knows whether the payment left.
     let (result, delivery, answer) = send(&held.signed).await;
     held.settle(payer, delivery, answer);

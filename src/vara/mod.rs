@@ -12,6 +12,7 @@ pub mod hashing;
 pub mod metadata;
 pub mod network;
 pub mod nonces;
+pub mod pool;
 pub mod rpc;
 pub mod scale;
 pub mod types;

@@ -22,11 +22,16 @@
 //! - A payment whose server has not answered within a bound (a hanging seller) is passed
 //!   ([`Lane::pass`]): the next payment takes its nonce. Of two payments with one nonce at
 //!   most one executes; the chain watcher says which, and the other is signed again.
+//! - Sooner than its seller's answer, a payment seen in the node's pool ([`Lane::pooled`]:
+//!   its exact extrinsic pending, or the account's nonce past it) frees its turn: its nonce
+//!   is used, so the next payment goes to its seller at once. A seller that waits for
+//!   execution before answering no longer costs the payments behind it a block each, and
+//!   the node still never sees a gap (the next one is handed only after this one is there).
 
 use crate::vara::address::AccountId;
 use crate::wait::Signal;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 /// What became of a payment handed (or not) to its server.
@@ -64,8 +69,22 @@ struct LaneState {
     /// Nonces handed to servers and not yet passed by the chain → last block they can be in,
     /// and when their server answered.
     in_flight: BTreeMap<u32, (u64, f64)>,
-    /// Tickets handed to their servers and not resolved yet → when.
-    handed: HashMap<u64, f64>,
+    /// Tickets handed to their servers and not resolved yet → what they carry.
+    handed: HashMap<u64, Handed>,
+    /// Tickets whose turn ended when they were seen in the pool: their late answer does not
+    /// move the cursor again.
+    pooled: HashSet<u64>,
+}
+
+/// A payment handed to its server: when, and what the pool check looks for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Handed {
+    pub id: u64,
+    pub at_ms: f64,
+    pub nonce: u32,
+    pub tx_hash: [u8; 32],
+    /// The last block it can be included in.
+    pub valid_until: u64,
 }
 
 /// How long after its server took it a payment may stay out of every block before the
@@ -131,16 +150,37 @@ impl Lane {
         self.state.borrow().queue.front().copied()
     }
 
-    /// Ticket `id` was handed to its server at `now_ms`.
-    pub fn handed(&self, id: u64, now_ms: f64) {
-        self.state.borrow_mut().handed.insert(id, now_ms);
+    /// The ticket whose turn comes next.
+    pub fn second(&self) -> Option<u64> {
+        self.state.borrow().queue.get(1).copied()
     }
 
-    /// The ticket whose turn it is and when it was handed to its server, if it was.
-    pub fn front_handed_at(&self) -> Option<(u64, f64)> {
+    /// A ticket was handed to its server (see [`Handed`]).
+    pub fn handed(&self, handed: Handed) {
+        self.state.borrow_mut().handed.insert(handed.id, handed);
+    }
+
+    /// The ticket whose turn it is, if it was handed to its server.
+    pub fn front_handed(&self) -> Option<Handed> {
         let s = self.state.borrow();
         let front = *s.queue.front()?;
-        s.handed.get(&front).map(|at| (front, *at))
+        s.handed.get(&front).copied()
+    }
+
+    /// The ticket whose turn it is was seen in the node's pool (or on chain) with `nonce`:
+    /// its nonce is used, and the next ticket's turn comes now.
+    pub fn pooled(&self, id: u64, nonce: u32, now_ms: f64) {
+        let mut s = self.state.borrow_mut();
+        if s.queue.front() != Some(&id) || s.cursor != Some(nonce) {
+            return;
+        }
+        let Some(h) = s.handed.remove(&id) else { return };
+        s.queue.pop_front();
+        s.pooled.insert(id);
+        s.cursor = Some(nonce.wrapping_add(1));
+        s.in_flight.insert(nonce, (h.valid_until, now_ms));
+        drop(s);
+        self.signal.notify_all();
     }
 
     /// Lets the payments behind ticket `id` go on without it (its server has not answered
@@ -193,6 +233,8 @@ impl Lane {
         let mut s = self.state.borrow_mut();
         s.queue.retain(|t| *t != id);
         s.handed.remove(&id);
+        // Seen in the pool: its nonce was counted then, whatever its seller says now.
+        let used = if s.pooled.remove(&id) { None } else { used };
         if let Some(nonce) = used {
             match outcome {
                 Outcome::Sent { valid_until, at_ms } => {
@@ -404,6 +446,45 @@ mod tests {
         // The hanging one answers late: the cursor is already past it.
         a.resolve(sent());
         assert_eq!(lane.reserve().nonce, 4);
+    }
+
+    fn handed(t: &Ticket, nonce: u32) -> Handed {
+        Handed { id: t.id(), at_ms: 0.0, nonce, tx_hash: [nonce as u8; 32], valid_until: 1_000 }
+    }
+
+    #[test]
+    fn a_pooled_payment_frees_the_turn_before_its_seller_answers() {
+        let lane = lane_at(10);
+        let mut a = lane.reserve();
+        let mut b = lane.reserve();
+        assert_eq!(block_on(a.turn()), 10);
+        lane.handed(handed(&a, 10));
+        assert_eq!(lane.front_handed().map(|h| h.nonce), Some(10));
+        assert_eq!(lane.second(), Some(b.id()));
+        // Seen with another nonce (a stale report): nothing moves.
+        lane.pooled(a.id(), 11, 5.0);
+        assert_eq!(lane.front(), Some(a.id()));
+        lane.pooled(a.id(), 10, 5.0);
+        assert_eq!(block_on(b.turn()), 11, "b goes on while a's seller still works");
+        // a's seller answers late, whatever it says: the cursor does not move again.
+        a.resolve(Outcome::NotTaken);
+        assert!(!lane.needs_chain_nonce());
+        b.resolve(sent());
+        assert_eq!(lane.reserve().nonce, 12);
+    }
+
+    #[test]
+    fn a_pooled_payment_that_never_lands_stops_holding_the_lane() {
+        let lane = lane_at(3);
+        let mut a = lane.reserve();
+        block_on(a.turn());
+        lane.handed(handed(&a, 3));
+        lane.pooled(a.id(), 3, 1_000.0);
+        a.resolve(sent());
+        assert_eq!(lane.reserve().nonce, 4);
+        // Dropped from the pool: the chain stays at 3 past the bound, the next takes it.
+        lane.observe_included(3, 1_000.0 + STALE_AFTER_MS + 1.0);
+        assert_eq!(lane.reserve().nonce, 3);
     }
 
     #[test]

@@ -92,7 +92,7 @@ pub fn account_key(who: &AccountId) -> String {
 }
 
 /// The nonce in a SCALE `AccountInfo` (its first field); an account that does not exist has 0.
-fn account_nonce(v: &Value) -> Result<u32> {
+pub(crate) fn account_nonce(v: &Value) -> Result<u32> {
     if v.is_null() {
         return Ok(0);
     }
