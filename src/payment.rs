@@ -331,6 +331,7 @@ async fn take_turn<T: Transport, S: Signer, A: Abort>(payer: &Payer<'_, T, S, A>
     let (abort, timeout_ms) = (payer.abort, payer.books.turn_timeout_ms);
     loop {
         let lane = ticket.lane().clone();
+        let seen = (lane.front(), lane.front_handed(), lane.second());
         let (wait, poll) = match lane.front_handed() {
             Some(front) if front.id != ticket.id() => {
                 let left = (front.at_ms + timeout_ms as f64 - abort.now_ms()).max(0.0) as u32;
@@ -347,13 +348,20 @@ async fn take_turn<T: Transport, S: Signer, A: Abort>(payer: &Payer<'_, T, S, A>
             }
             _ => (timeout_ms.max(1_000), None),
         };
-        let turn = async { Some(ticket.turn().await) };
+        let turn = async { Some(Some(ticket.turn().await)) };
         let timer = async {
             abort.sleep(wait).await;
+            Some(None)
+        };
+        // Another payment's turn moved on: plan again (this one may now be right behind).
+        let moved = async {
+            lane.front_changed(seen).await;
             None
         };
-        if let Some(nonce) = crate::wait::race(turn, timer).await {
-            return nonce;
+        match crate::wait::race(crate::wait::race(turn, timer), moved).await {
+            Some(Some(nonce)) => return nonce,
+            Some(None) => {}
+            None => continue,
         }
         if let Some(front) = poll {
             let who = match payer.signer.account() {

@@ -150,6 +150,12 @@ impl Lane {
         self.state.borrow().queue.front().copied()
     }
 
+    /// Resolves when the ticket whose turn it is, or what it carries, or the one behind it,
+    /// is no longer what was `seen` (a waiter's plan is out of date).
+    pub async fn front_changed(&self, seen: (Option<u64>, Option<Handed>, Option<u64>)) {
+        self.signal.until(|| ((self.front(), self.front_handed(), self.second()) != seen).then_some(())).await
+    }
+
     /// The ticket whose turn comes next.
     pub fn second(&self) -> Option<u64> {
         self.state.borrow().queue.get(1).copied()

@@ -117,13 +117,15 @@ export async function startChain({ port, blockMs, mode } = {}) {
   await rpc(httpUrl, 'dev_newBlock', []);
   const version = await rpc(httpUrl, 'state_getRuntimeVersion');
   const startupMs = Date.now() - t0;
-  // Blocks on a clock: one at a time (a slow block delays the next rather than overlapping it).
+  // Blocks on a clock, every `blockMs` from the start of the last one (building one takes
+  // chopsticks ~1.6 s here); one at a time, so a block that takes longer delays the next.
   let clock = null, stopped = false, building = Promise.resolve();
   if (blockMs) {
     const tickBlock = () => {
       if (stopped) return;
+      const started = Date.now();
       building = rpc(httpUrl, 'dev_newBlock', []).catch((e) => log('dev_newBlock', e.message)).then(() => {
-        if (!stopped) clock = setTimeout(tickBlock, blockMs);
+        if (!stopped) clock = setTimeout(tickBlock, Math.max(0, blockMs - (Date.now() - started)));
       });
     };
     clock = setTimeout(tickBlock, blockMs);
