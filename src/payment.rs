@@ -6,6 +6,9 @@
 //! every payment is decoded again exactly as a server would before it leaves.
 
 use crate::budget::{asset_key, Budget};
+use crate::coordinator::Coordinator;
+use crate::fleet::{self, FleetTicket};
+use crate::vara::shared_lane::Ended;
 use crate::error::{err, Error, ErrorCode, Result};
 use crate::hexutil;
 use crate::inspect::{self, PaymentSummary};
@@ -101,6 +104,8 @@ pub struct Books<'a> {
     /// How long a payment waits for the one ahead of it once that one was handed to its
     /// seller (a seller that never answers costs the others this, not an era).
     pub turn_timeout_ms: u32,
+    /// A fleet's coordinator: the payer's lane is shared with other processes through it.
+    pub coordinator: Option<&'a Coordinator>,
 }
 
 /// The default `turnTimeoutMs`.
@@ -113,6 +118,7 @@ impl Books<'static> {
         budget: None,
         purchase: Purchase { method: "", url: "", origin: "", idempotency_key: None },
         turn_timeout_ms: TURN_TIMEOUT_MS,
+        coordinator: None,
     };
 }
 
@@ -201,7 +207,7 @@ struct Prepared {
 /// became of it (dropped unsettled, the nonce goes back).
 pub struct Held {
     pub signed: Signed,
-    ticket: Ticket,
+    turn: Turn,
     valid_until: u64,
     entry: Reservation,
 }
@@ -214,19 +220,45 @@ impl Held {
         payer: &Payer<'_, T, S, A>,
         delivery: Delivery,
         answer: Option<Answer>,
-    ) {
+    ) -> Option<(FleetTicket, Ended)> {
         let now = payer.abort.now_ms();
-        let outcome = match delivery {
-            Delivery::Taken => Outcome::Sent { valid_until: self.valid_until, at_ms: now },
+        let (outcome, ended) = match delivery {
+            Delivery::Taken => (
+                Outcome::Sent { valid_until: self.valid_until, at_ms: now },
+                Ended::Taken { nonce: self.signed.summary.nonce, valid_until: self.valid_until },
+            ),
             Delivery::Refused => {
                 payer.chain.distrust(payer.endpoint);
-                Outcome::NotTaken
+                (Outcome::NotTaken, Ended::Refused)
             }
-            Delivery::NotSent => Outcome::Abandoned,
+            Delivery::NotSent => (Outcome::Abandoned, Ended::NotSent),
         };
-        self.ticket.resolve(outcome);
-        let Some(ledger) = self.entry.ledger.clone() else { return };
-        let id = self.entry.keep();
+        let fleet = match self.turn {
+            Turn::Local(ticket) => {
+                ticket.resolve(outcome);
+                None
+            }
+            Turn::Fleet(ticket) => Some((ticket, ended)),
+        };
+        self.entry.record(payer, &self.signed, self.valid_until, delivery, answer, now);
+        fleet
+    }
+}
+
+impl Reservation {
+    /// Writes what became of a handed payment to its ledger entry, and has the chain watcher
+    /// confirm it when it left this process (whatever its seller said, the chain decides).
+    fn record<T: Transport, S: Signer, A: Abort>(
+        self,
+        payer: &Payer<'_, T, S, A>,
+        signed: &Signed,
+        valid_until: u64,
+        delivery: Delivery,
+        answer: Option<Answer>,
+        now: f64,
+    ) {
+        let Some(ledger) = self.ledger.clone() else { return };
+        let id = self.keep();
         if delivery == Delivery::NotSent {
             ledger.advance(&id, Stage::Released, now);
             return;
@@ -237,17 +269,23 @@ impl Held {
                 e.answer = Some(answer);
             });
         }
-        let summary = &self.signed.summary;
+        let summary = &signed.summary;
         payer.chain.watcher(payer.endpoint).watch(Watched {
             ledger,
             entry_id: id,
             payer: summary.payer,
             nonce: summary.nonce,
-            tx_hash: self.signed.tx_hash,
+            tx_hash: signed.tx_hash,
             valid_from: summary.valid_from as u32,
-            valid_until: self.valid_until,
+            valid_until,
         });
     }
+}
+
+/// A payment's place among the payer's payments: in this process's lane, or in a fleet's.
+enum Turn {
+    Local(Ticket),
+    Fleet(FleetTicket),
 }
 
 /// A payment's ledger entry while it is being made: released when dropped before it left
@@ -391,13 +429,40 @@ fn hold<'a, T: Transport, S: Signer, A: Abort, C: Consent>(
         let shown = preview(requirement, &prepared.unsigned, lane.peek_next(), budget_left(payer, requirement));
         abortable(abort, consent.approve(&shown)).await?;
         abort.check()?;
-        let mut ticket = lane.reserve();
-        let mut signed = abortable(abort, sign(payer, &prepared, requirement, ticket.nonce)).await?;
-        let nonce = abortable(abort, async { Ok(take_turn(payer, &mut ticket).await) }).await?;
-        if nonce != ticket.nonce {
-            abort.check()?;
-            signed = abortable(abort, sign(payer, &prepared, requirement, nonce)).await?;
-        }
+        let (turn, mut signed) = match payer.books.coordinator {
+            None => {
+                let mut ticket = lane.reserve();
+                let mut signed = abortable(abort, sign(payer, &prepared, requirement, ticket.nonce)).await?;
+                let nonce = abortable(abort, async { Ok(take_turn(payer, &mut ticket).await) }).await?;
+                if nonce != ticket.nonce {
+                    abort.check()?;
+                    signed = abortable(abort, sign(payer, &prepared, requirement, nonce)).await?;
+                }
+                (Turn::Local(ticket), signed)
+            }
+            Some(coordinator) => {
+                let address = prepared.unsigned.address;
+                // Before anything is signed: a coordinator out of reach stops the payment here.
+                let (ticket, guess) = abortable(abort, fleet::join(coordinator, payer, &address)).await?;
+                let signed = async {
+                    let guess = guess.unwrap_or_else(|| lane.peek_next());
+                    let signed = abortable(abort, sign(payer, &prepared, requirement, guess)).await?;
+                    let nonce = abortable(abort, fleet::take_turn(&ticket, payer, &address)).await?;
+                    if nonce == guess {
+                        return Ok(signed);
+                    }
+                    abort.check()?;
+                    abortable(abort, sign(payer, &prepared, requirement, nonce)).await
+                };
+                match signed.await {
+                    Ok(signed) => (Turn::Fleet(ticket), signed),
+                    Err(e) => {
+                        fleet::ended(&ticket, Ended::NotSent).await;
+                        return Err(e);
+                    }
+                }
+            }
+        };
         signed.entry_id = entry.id.clone();
         if let Some(ledger) = &entry.ledger {
             let (summary, hash) = (&signed.summary, hexutil::encode(&signed.tx_hash));
@@ -409,7 +474,7 @@ fn hold<'a, T: Transport, S: Signer, A: Abort, C: Consent>(
                 e.valid_until = Some(prepared.valid_until);
             });
         }
-        Ok(Held { signed, ticket, valid_until: prepared.valid_until, entry })
+        Ok(Held { signed, turn, valid_until: prepared.valid_until, entry })
     })
 }
 
@@ -426,16 +491,19 @@ pub async fn pay<T: Transport, S: Signer, A: Abort, C: Consent, R>(
     if let Some(ledger) = payer.books.ledger {
         ledger.advance(&held.signed.entry_id, Stage::Handed, payer.abort.now_ms());
     }
-    held.ticket.lane().handed(Handed {
-        id: held.ticket.id(),
-        at_ms: payer.abort.now_ms(),
-        nonce: held.signed.summary.nonce,
-        tx_hash: held.signed.tx_hash,
-        valid_until: held.valid_until,
-    });
+    let (nonce, tx_hash, until) = (held.signed.summary.nonce, held.signed.tx_hash, held.valid_until);
+    match &held.turn {
+        Turn::Local(ticket) => {
+            let at_ms = payer.abort.now_ms();
+            ticket.lane().handed(Handed { id: ticket.id(), at_ms, nonce, tx_hash, valid_until: until })
+        }
+        Turn::Fleet(ticket) => fleet::handed(ticket, nonce, &tx_hash, until, payer.books.turn_timeout_ms).await,
+    }
     // `send` stops on an abort itself: it alone knows whether the payment left.
     let (result, delivery, answer) = send(&held.signed).await;
-    held.settle(payer, delivery, answer);
+    if let Some((ticket, how)) = held.settle(payer, delivery, answer) {
+        fleet::ended(&ticket, how).await;
+    }
     result
 }
 

@@ -15,6 +15,7 @@ pub mod nonces;
 pub mod pool;
 pub mod rpc;
 pub mod scale;
+pub mod shared_lane;
 pub mod types;
 pub mod vft;
 pub mod watch;

@@ -30,8 +30,9 @@
 
 use crate::vara::address::AccountId;
 use crate::wait::Signal;
+use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 /// What became of a payment handed (or not) to its server.
@@ -57,18 +58,106 @@ pub struct Ticket {
     used: Option<u32>,
 }
 
+/// The nonce facts of one payer, without the turn order: what a lane in this process keeps,
+/// and what a fleet's coordinator keeps for every process (`crate::vara::fleet`). Plain data
+/// and pure rules, so both apply the same ones.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Nonces {
+    /// The next nonce after every payment handed to a server; `None` until the chain is read.
+    pub cursor: Option<u32>,
+    /// Read the account's nonce from the chain before the next payment.
+    pub verify: bool,
+    /// Nonces handed to servers and not yet passed by the chain, with the last block they
+    /// can be in and when their server took them (or the pool showed them).
+    pub in_flight: Vec<InFlight>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InFlight {
+    pub nonce: u32,
+    pub valid_until: u64,
+    pub at_ms: f64,
+}
+
+impl Nonces {
+    pub fn needs_chain(&self) -> bool {
+        self.cursor.is_none() || self.verify
+    }
+
+    fn flight(&self, nonce: u32) -> Option<&InFlight> {
+        self.in_flight.iter().find(|f| f.nonce == nonce)
+    }
+
+    /// What a node says: the account's next nonce (pool included), as of block `best`.
+    pub fn observe(&mut self, chain_next: u32, best: u64) {
+        self.verify = false;
+        self.in_flight.retain(|f| f.nonce >= chain_next);
+        let cursor = match self.cursor {
+            Some(c) if c > chain_next => {
+                // Our payments chain_next..c are on their way. If the first of them is not
+                // known to be sent, or can no longer be included, none after it can execute.
+                let lost = self.flight(chain_next).is_none_or(|f| f.valid_until < best);
+                if lost {
+                    self.in_flight.clear();
+                    chain_next
+                } else {
+                    c
+                }
+            }
+            _ => chain_next,
+        };
+        self.cursor = Some(cursor);
+    }
+
+    /// What the chain watcher reads (included transactions only): true when the first of our
+    /// payments the chain lacks was taken more than [`STALE_AFTER_MS`] ago, and the cursor
+    /// went back to the chain's nonce.
+    pub fn observe_included(&mut self, chain_next: u32, now_ms: f64) -> bool {
+        self.in_flight.retain(|f| f.nonce >= chain_next);
+        let stale = matches!(self.cursor, Some(c) if c > chain_next)
+            && self.flight(chain_next).is_some_and(|f| now_ms - f.at_ms > STALE_AFTER_MS);
+        if stale {
+            self.in_flight.clear();
+            self.cursor = Some(chain_next);
+        }
+        stale
+    }
+
+    /// A payment with `nonce` left (its server took it, or the pool shows it). Only the
+    /// payment at the cursor moves it: after a reset from the chain, a late answer must not
+    /// jump over the reset.
+    pub fn sent(&mut self, nonce: u32, valid_until: u64, at_ms: f64) {
+        if self.cursor == Some(nonce) {
+            self.cursor = Some(nonce.wrapping_add(1));
+        }
+        self.in_flight.retain(|f| f.nonce != nonce);
+        self.in_flight.push(InFlight { nonce, valid_until, at_ms });
+    }
+
+    /// A payment handed out was not taken after all: its nonce goes to the next payment,
+    /// and the chain is read again first. False when it was not one in flight.
+    pub fn release(&mut self, nonce: u32) -> bool {
+        let before = self.in_flight.len();
+        self.in_flight.retain(|f| f.nonce != nonce);
+        if self.in_flight.len() == before {
+            return false; // not one of ours, or the chain already passed it
+        }
+        self.verify = true;
+        if self.cursor == Some(nonce.wrapping_add(1)) {
+            self.cursor = Some(nonce);
+        }
+        true
+    }
+}
+
 #[derive(Default)]
 struct LaneState {
-    /// The next nonce after every payment handed to a server; `None` until the chain is read.
-    cursor: Option<u32>,
-    /// Read the account's nonce from the chain before the next payment.
-    verify: bool,
+    nonces: Nonces,
     /// Unresolved tickets, in the order they were reserved.
     queue: VecDeque<u64>,
     next_id: u64,
-    /// Nonces handed to servers and not yet passed by the chain → last block they can be in,
-    /// and when their server answered.
-    in_flight: BTreeMap<u32, (u64, f64)>,
     /// Tickets handed to their servers and not resolved yet → what they carry.
     handed: HashMap<u64, Handed>,
     /// Tickets whose turn ended when they were seen in the pool: their late answer does not
@@ -100,31 +189,12 @@ pub struct Lane {
 impl Lane {
     /// Whether the next payment must read the account's nonce from the chain.
     pub fn needs_chain_nonce(&self) -> bool {
-        let s = self.state.borrow();
-        s.cursor.is_none() || s.verify
+        self.state.borrow().nonces.needs_chain()
     }
 
     /// What a node says: the account's next nonce, as of block `best`.
     pub fn observe(&self, chain_next: u32, best: u64) {
-        let mut s = self.state.borrow_mut();
-        s.verify = false;
-        s.in_flight.retain(|n, _| *n >= chain_next);
-        let cursor = match s.cursor {
-            Some(c) if c > chain_next => {
-                // Our payments chain_next..c are on their way. If the first of them is not
-                // known to be sent, or can no longer be included, none after it can execute.
-                let lost = s.in_flight.get(&chain_next).is_none_or(|(until, _)| *until < best);
-                if lost {
-                    s.in_flight.clear();
-                    chain_next
-                } else {
-                    c
-                }
-            }
-            _ => chain_next,
-        };
-        s.cursor = Some(cursor);
-        drop(s);
+        self.state.borrow_mut().nonces.observe(chain_next, best);
         self.signal.notify_all();
     }
 
@@ -132,17 +202,9 @@ impl Lane {
     /// When the first of our payments the chain lacks was taken by its server more than
     /// [`STALE_AFTER_MS`] ago, the lane starts again from the chain's nonce.
     pub fn observe_included(&self, chain_next: u32, now_ms: f64) {
-        let mut s = self.state.borrow_mut();
-        s.in_flight.retain(|n, _| *n >= chain_next);
-        let stale = matches!(s.cursor, Some(c) if c > chain_next)
-            && s.in_flight.get(&chain_next).is_some_and(|(_, at)| now_ms - at > STALE_AFTER_MS);
-        if !stale {
-            return;
+        if self.state.borrow_mut().nonces.observe_included(chain_next, now_ms) {
+            self.signal.notify_all();
         }
-        s.in_flight.clear();
-        s.cursor = Some(chain_next);
-        drop(s);
-        self.signal.notify_all();
     }
 
     /// The ticket whose turn it is, if any.
@@ -177,14 +239,13 @@ impl Lane {
     /// its nonce is used, and the next ticket's turn comes now.
     pub fn pooled(&self, id: u64, nonce: u32, now_ms: f64) {
         let mut s = self.state.borrow_mut();
-        if s.queue.front() != Some(&id) || s.cursor != Some(nonce) {
+        if s.queue.front() != Some(&id) || s.nonces.cursor != Some(nonce) {
             return;
         }
         let Some(h) = s.handed.remove(&id) else { return };
         s.queue.pop_front();
         s.pooled.insert(id);
-        s.cursor = Some(nonce.wrapping_add(1));
-        s.in_flight.insert(nonce, (h.valid_until, now_ms));
+        s.nonces.sent(nonce, h.valid_until, now_ms);
         drop(s);
         self.signal.notify_all();
     }
@@ -198,7 +259,7 @@ impl Lane {
         }
         s.queue.pop_front();
         s.handed.remove(&id);
-        s.verify = true;
+        s.nonces.verify = true;
         drop(s);
         self.signal.notify_all();
     }
@@ -206,7 +267,7 @@ impl Lane {
     /// The nonce the next reserved ticket would be signed with (shown before consent).
     pub fn peek_next(&self) -> u32 {
         let s = self.state.borrow();
-        s.cursor.unwrap_or(0).saturating_add(s.queue.len() as u32)
+        s.nonces.cursor.unwrap_or(0).saturating_add(s.queue.len() as u32)
     }
 
     /// Takes a place in the lane. The chain's nonce must have been observed at least once.
@@ -216,23 +277,16 @@ impl Lane {
         s.next_id += 1;
         let ahead = s.queue.len() as u32;
         s.queue.push_back(id);
-        let nonce = s.cursor.unwrap_or(0).saturating_add(ahead);
+        let nonce = s.nonces.cursor.unwrap_or(0).saturating_add(ahead);
         Ticket { lane: self.clone(), id, nonce, used: None }
     }
 
     /// A payment handed out earlier (a header the caller sends itself) was not taken after
     /// all: its nonce goes to the next payment, and the chain is read again first.
     pub fn release(&self, nonce: u32) {
-        let mut s = self.state.borrow_mut();
-        if s.in_flight.remove(&nonce).is_none() {
-            return; // not one of ours, or the chain already passed it
+        if self.state.borrow_mut().nonces.release(nonce) {
+            self.signal.notify_all();
         }
-        s.verify = true;
-        if s.cursor == Some(nonce.wrapping_add(1)) {
-            s.cursor = Some(nonce);
-        }
-        drop(s);
-        self.signal.notify_all();
     }
 
     fn resolve(&self, id: u64, used: Option<u32>, outcome: Outcome) {
@@ -243,15 +297,8 @@ impl Lane {
         let used = if s.pooled.remove(&id) { None } else { used };
         if let Some(nonce) = used {
             match outcome {
-                Outcome::Sent { valid_until, at_ms } => {
-                    // Only the payment at the cursor moves it: after a reset from the chain, a
-                    // late answer must not jump over the reset.
-                    if s.cursor == Some(nonce) {
-                        s.cursor = Some(nonce.wrapping_add(1));
-                    }
-                    s.in_flight.insert(nonce, (valid_until, at_ms));
-                }
-                Outcome::NotTaken => s.verify = true,
+                Outcome::Sent { valid_until, at_ms } => s.nonces.sent(nonce, valid_until, at_ms),
+                Outcome::NotTaken => s.nonces.verify = true,
                 Outcome::Abandoned => {}
             }
         }
@@ -277,7 +324,7 @@ impl Ticket {
             .signal
             .until(|| {
                 let s = lane.state.borrow();
-                (s.queue.front() == Some(&id)).then(|| s.cursor.unwrap_or(0))
+                (s.queue.front() == Some(&id)).then(|| s.nonces.cursor.unwrap_or(0))
             })
             .await;
         self.used = Some(nonce);

@@ -54,3 +54,23 @@ pub async fn reached<T: Transport>(
 fn bad() -> Error {
     Error::new(ErrorCode::RpcError, "unexpected answer to author_pendingExtrinsics")
 }
+
+/// The payer's next nonce as the node counts it (its pool included), and the best block.
+pub async fn next_index<T: Transport>(
+    chain: &ChainClient,
+    t: &T,
+    endpoint: &Endpoint,
+    payer: &AccountId,
+) -> Result<(u32, u64)> {
+    let calls = [
+        Call::new("system_accountNextIndex", Value::Array(vec![payer.to_ss58(endpoint.network.ss58_prefix()).into()])),
+        Call::new("chain_getHeader", Value::Array(vec![])),
+    ];
+    chain
+        .on_any_endpoint_of(t, endpoint, &calls, |a| {
+            let next = crate::vara::chain::next_index(&a[0])?;
+            let (best, _) = crate::vara::chain::header_of(&a[1])?;
+            Ok((next, best as u64))
+        })
+        .await
+}

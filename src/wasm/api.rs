@@ -158,6 +158,7 @@ impl<'a> Call<'a> {
             budget: self.opts.budget.as_deref(),
             purchase,
             turn_timeout_ms: self.opts.core.turn_timeout_ms,
+            coordinator: self.opts.coordinator.as_ref(),
         }
     }
 
