@@ -71,7 +71,9 @@ pub async fn take_turn<T: Transport, S: Signer, A: Abort>(
     let lease = ticket.coordinator.lease_ms as f64;
     loop {
         payer.abort.check()?;
-        let included = payer.chain.watcher(payer.endpoint).nonce_of(address);
+        // Only a recent reading (about a block old at most): a stale one could send the cursor
+        // back over nonces the chain has used since.
+        let included = payer.chain.watcher(payer.endpoint).fresh_nonce_of(address, payer.abort.now_ms(), 4_000.0);
         match ticket.apply(|l, now| l.step(&ticket.id, now, lease, included)).await? {
             Step::Holder { cursor: Some(c), read_chain: false } => return Ok(c),
             Step::Holder { .. } => {

@@ -71,6 +71,11 @@ pub struct Nonces {
     /// Nonces handed to servers and not yet passed by the chain, with the last block they
     /// can be in and when their server took them (or the pool showed them).
     pub in_flight: Vec<InFlight>,
+    /// The highest "next nonce" ever seen counting included transactions only: a node's
+    /// answer below it is out of date (chopsticks answers `system_accountNextIndex` from the
+    /// old head while it builds a block), and never sends the cursor back over it.
+    #[serde(default)]
+    pub included: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -92,6 +97,7 @@ impl Nonces {
 
     /// What a node says: the account's next nonce (pool included), as of block `best`.
     pub fn observe(&mut self, chain_next: u32, best: u64) {
+        let chain_next = chain_next.max(self.included.unwrap_or(0));
         self.verify = false;
         self.in_flight.retain(|f| f.nonce >= chain_next);
         let cursor = match self.cursor {
@@ -115,6 +121,8 @@ impl Nonces {
     /// payments the chain lacks was taken more than [`STALE_AFTER_MS`] ago, and the cursor
     /// went back to the chain's nonce.
     pub fn observe_included(&mut self, chain_next: u32, now_ms: f64) -> bool {
+        let chain_next = chain_next.max(self.included.unwrap_or(0));
+        self.included = Some(chain_next);
         self.in_flight.retain(|f| f.nonce >= chain_next);
         let stale = matches!(self.cursor, Some(c) if c > chain_next)
             && self.flight(chain_next).is_some_and(|f| now_ms - f.at_ms > STALE_AFTER_MS);
@@ -434,6 +442,20 @@ mod tests {
         // Another tab used nonces 5..=8.
         lane.observe(9, 120);
         assert_eq!(lane.reserve().nonce, 9);
+    }
+
+    #[test]
+    fn a_node_answer_older_than_what_was_seen_included_is_out_of_date() {
+        let lane = lane_at(5);
+        for _ in 0..3 {
+            let mut t = lane.reserve();
+            block_on(t.turn());
+            t.resolve(sent());
+        }
+        lane.observe_included(7, 0.0);
+        // A node answering from an older head: 5 is long used.
+        lane.observe(5, 100);
+        assert_eq!(lane.reserve().nonce, 8);
     }
 
     #[test]

@@ -69,8 +69,9 @@ pub struct Watcher {
     pending: RefCell<Vec<Pending>>,
     blocks: RefCell<BTreeMap<u32, Block>>,
     best: Cell<Option<u32>>,
-    /// Payers' nonces at the last head read.
+    /// Payers' nonces at the last head read, and when that was (ms).
     nonces: RefCell<BTreeMap<AccountId, u32>>,
+    read_ms: Cell<f64>,
     ticking: Cell<bool>,
     /// Wakes whoever waits on a verdict after each tick.
     pub ticked: Signal,
@@ -156,6 +157,12 @@ impl Watcher {
         self.nonces.borrow().get(payer).copied()
     }
 
+    /// The payer's nonce, when the last head read is at most `max_age_ms` old (a watcher with
+    /// nothing pending stops reading: what it read last may be long past).
+    pub fn fresh_nonce_of(&self, payer: &AccountId, now_ms: f64, max_age_ms: f64) -> Option<u32> {
+        (now_ms - self.read_ms.get() <= max_age_ms).then(|| self.nonce_of(payer)).flatten()
+    }
+
     /// One round of confirmation. Concurrent callers share one tick: the second waits for the
     /// first to end and returns without reading.
     pub async fn tick<T: Transport>(
@@ -197,6 +204,7 @@ impl Watcher {
         let nonces = a[1..].iter().map(account_nonce).collect::<Result<Vec<u32>>>()?;
         stats.round_trips += 1;
         self.best.set(Some(best));
+        self.read_ms.set(now_ms);
         {
             let mut known = self.nonces.borrow_mut();
             for (p, n) in payers.iter().zip(&nonces) {
