@@ -85,7 +85,10 @@ where
         let loaded = store.load(key).await?;
         let mut record: T = match &loaded.text {
             Some(text) => crate::json::from_text(text).map_err(|e| {
-                Error::new(ErrorCode::CoordinatorError, format!("the coordinator's record {key} is not one of ours: {e}"))
+                Error::new(
+                    ErrorCode::CoordinatorError,
+                    format!("the coordinator's record {key} is not one of ours: {e}"),
+                )
             })?,
             None => T::default(),
         };
@@ -98,7 +101,10 @@ where
             return Ok(result);
         }
     }
-    Err(Error::new(ErrorCode::CoordinatorError, format!("the coordinator's record {key} kept changing under {MAX_ATTEMPTS} attempts")))
+    Err(Error::new(
+        ErrorCode::CoordinatorError,
+        format!("the coordinator's record {key} kept changing under {MAX_ATTEMPTS} attempts"),
+    ))
 }
 
 #[cfg(test)]

@@ -7,9 +7,8 @@
 
 use crate::budget::{asset_key, Budget};
 use crate::coordinator::Coordinator;
-use crate::fleet::{self, FleetTicket};
-use crate::vara::shared_lane::Ended;
 use crate::error::{err, Error, ErrorCode, Result};
+use crate::fleet::{self, FleetTicket};
 use crate::hexutil;
 use crate::inspect::{self, PaymentSummary};
 use crate::json::Value;
@@ -27,6 +26,7 @@ use crate::vara::network::Endpoint;
 use crate::vara::nonces::{Handed, Outcome, Ticket};
 use crate::vara::pool::{self, POOL_POLL_MS};
 use crate::vara::rpc::Transport;
+use crate::vara::shared_lane::Ended;
 use crate::vara::vft;
 use crate::vara::watch::Watched;
 use std::rc::Rc;

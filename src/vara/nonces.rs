@@ -99,7 +99,8 @@ impl Nonces {
     pub fn observe(&mut self, chain_next: u32, best: u64) {
         let chain_next = chain_next.max(self.included.unwrap_or(0));
         self.verify = false;
-        self.in_flight.retain(|f| f.nonce >= chain_next);
+        // In flight stays in flight: this count includes the pool, which a later answer (from
+        // an older head) may not; only an included nonce ([`Self::observe_included`]) ends it.
         let cursor = match self.cursor {
             Some(c) if c > chain_next => {
                 // Our payments chain_next..c are on their way. If the first of them is not
@@ -456,6 +457,14 @@ mod tests {
         // A node answering from an older head: 5 is long used.
         lane.observe(5, 100);
         assert_eq!(lane.reserve().nonce, 8);
+        // One that counts the pool (8 pending), then one that does not (mid-block): 8 is
+        // still in flight, so the cursor stays.
+        let mut t = lane.reserve();
+        block_on(t.turn());
+        t.resolve(sent());
+        lane.observe(9, 100);
+        lane.observe(8, 100);
+        assert_eq!(lane.reserve().nonce, 9);
     }
 
     #[test]

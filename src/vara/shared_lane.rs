@@ -266,7 +266,10 @@ mod tests {
         l.handed("a", out(4, 0.0), 10_000.0);
         assert!(l.pooled("a", 4, 0.0));
         assert_eq!(l.join("b", 1.0, LEASE), Some(5));
-        assert_eq!(l.step("b", STALE_AFTER_MS + 1.0, 1e9, Some(4)), Step::Holder { cursor: Some(4), read_chain: false });
+        assert_eq!(
+            l.step("b", STALE_AFTER_MS + 1.0, 1e9, Some(4)),
+            Step::Holder { cursor: Some(4), read_chain: false }
+        );
     }
 
     #[test]

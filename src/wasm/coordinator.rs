@@ -45,7 +45,11 @@ impl SharedStore for JsStore {
             let v = call(&self.load, &self.object, &js_sys::Array::of1(&key.into())).await?;
             let field = |k: &str| Reflect::get(&v, &k.into()).unwrap_or(JsValue::UNDEFINED);
             let text = field("text");
-            let text = if text.is_null() || text.is_undefined() { None } else { Some(text.as_string().ok_or_else(|| bad("load"))?) };
+            let text = if text.is_null() || text.is_undefined() {
+                None
+            } else {
+                Some(text.as_string().ok_or_else(|| bad("load"))?)
+            };
             let version = field("version").as_f64().ok_or_else(|| bad("load"))? as u64;
             let now_ms = field("nowMs").as_f64().ok_or_else(|| bad("load"))?;
             Ok(Loaded { text, version, now_ms })
@@ -73,12 +77,18 @@ pub fn coordinator_of(value: &JsValue) -> Result<Option<Coordinator>> {
             "options.coordinator must be a coordinator (redisCoordinator(client) from x402-vara-wasm/redis)",
         ));
     };
-    let prefix = Reflect::get(value, &"prefix".into()).ok().and_then(|p| p.as_string()).unwrap_or_else(|| "x402-vara".into());
+    let prefix =
+        Reflect::get(value, &"prefix".into()).ok().and_then(|p| p.as_string()).unwrap_or_else(|| "x402-vara".into());
     let lease_ms = Reflect::get(value, &"leaseMs".into()).ok().and_then(|l| l.as_f64());
     let lease_ms = match lease_ms {
         None => LEASE_MS,
         Some(l) if (100.0..=600_000.0).contains(&l) => l as u32,
-        Some(_) => return Err(Error::new(ErrorCode::InvalidOptions, "options.coordinator.leaseMs must be within 100..=600000")),
+        Some(_) => {
+            return Err(Error::new(
+                ErrorCode::InvalidOptions,
+                "options.coordinator.leaseMs must be within 100..=600000",
+            ))
+        }
     };
     Ok(Some(Coordinator {
         store: Rc::new(JsStore { object: value.clone(), load, swap }),
