@@ -7,7 +7,7 @@ export interface AxiosLike {
     response: { use(onFulfilled: (r: any) => any, onRejected: (e: any) => any): number };
   };
   request(config: any): Promise<any>;
-  getUri(config?: any): string;
+  getUri?(config?: any): string;
 }
 
 /** Paid Axios responses carry `x402`: the payment's receipt (summary, the server's settlement

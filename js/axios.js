@@ -2,10 +2,14 @@
 // the same wasm core as the fetch wrapper: the same limits, the same loop guard, the same
 // nonce sequencing (payments from one account reach servers in nonce order) and the same
 // rule after paying (see the fetch wrapper).
+//
+// Errors: a request that never got a 402 fails as Axios alone would fail it (an AxiosError:
+// unreachable, timed out, 404 …); the interceptor does not touch it. From the 402 on, every
+// failure is an X402Error, an AxiosError behind it kept as `cause`.
 import { sendWithPayment, parsePaymentResponse } from 'x402-vara-wasm';
 import { checkOptions } from './options.js';
 import { toSigner } from './signers.js';
-import { x402Error } from './errors.js';
+import { x402Error, isX402Error } from './errors.js';
 
 // A plain key: axios's mergeConfig keeps unknown string keys (not symbols) on the retry.
 const RETRIED = '__x402Retried';
@@ -59,8 +63,25 @@ const originOf = (url) => { try { return new URL(url).origin; } catch { return n
 
 /** The request's absolute URL, as Axios would send it. */
 function urlOf(axiosClient, config) {
-  const uri = axiosClient.getUri({ ...config, params: undefined, paramsSerializer: undefined });
+  const uri = typeof axiosClient.getUri === 'function'
+    ? axiosClient.getUri({ ...config, params: undefined, paramsSerializer: undefined })
+    : `${config.baseURL ?? ''}${config.url ?? ''}`;
   try { return new URL(uri).href; } catch { return new URL(uri, globalThis.location?.href ?? 'http://localhost/').href; }
+}
+
+/**
+ * An error of Axios's own (or of `send`) while paying: ABORTED when Axios's `signal` or
+ * `timeout` stopped the paid request, as they stop the payment itself; else NETWORK_ERROR.
+ */
+const stoppedByCaller = (e) => ['ERR_CANCELED', 'ECONNABORTED', 'ETIMEDOUT'].includes(e?.code) || e?.name === 'AbortError';
+
+function duringPayment(e, url) {
+  if (isX402Error(e)) return e;
+  const stopped = stoppedByCaller(e);
+  const why = e?.message ?? String(e);
+  return stopped
+    ? x402Error('ABORTED', `the paid request to ${url} was stopped by its signal or timeout: ${why}`, { cause: e })
+    : x402Error('NETWORK_ERROR', `${url} could not be reached with the payment: ${why}`, { cause: e });
 }
 
 export function withX402Interceptor(axiosClient, signer, options = {}) {
@@ -95,7 +116,9 @@ export function withX402Interceptor(axiosClient, signer, options = {}) {
           try {
             answer = await axiosClient.request(target);
           } catch (e) {
-            if (!e || !e.response) throw e;
+            // No answer at all: stopped by its signal or timeout is ABORTED; otherwise Axios's
+            // error goes to the core as is (NETWORK_ERROR, the AxiosError its cause).
+            if (!e || !e.response) throw stoppedByCaller(e) ? duringPayment(e, urlOf(axiosClient, target)) : e;
             answer = e.response;
           }
           last = answer;
@@ -121,8 +144,9 @@ export function withX402Interceptor(axiosClient, signer, options = {}) {
         sent = await sendWithPayment(requirements, payer, send, opts);
       } catch (e) {
         // The core's verdict, with the seller's response when there was one.
-        if (e && typeof e === 'object' && last && e.response === undefined) e.response = last;
-        throw e;
+        const error = duringPayment(e, url);
+        if (last && error.response === undefined) error.response = last;
+        throw error;
       }
       const paid = sent.result.response;
       paid.x402 = { ...sent.receipt, summary: sent.summary, settlement: settlementOf(paid.headers), header: sent.header };

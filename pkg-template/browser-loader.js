@@ -1,7 +1,10 @@
-// Browser and bundler loader for a wasm module embedded in JS (base64 of its gzip bytes).
-// Nothing runs on import: no top-level await, no `.wasm` asset, no `new URL(…, import.meta.url)`,
-// so every bundler takes the package unconfigured. The wasm is decoded and instantiated the
-// first time an async function runs, or when the caller awaits `ready()`.
+// Browser and bundler loader: nothing runs on import (no top-level await), and the wasm is not
+// part of the JS a page loads up front. It lives in its own JS module (base64 of its gzip
+// bytes), loaded by a dynamic import the first time an async function runs, or when the caller
+// awaits `ready()` or calls `preload()`: every bundler that splits dynamic imports (Vite,
+// webpack, Next.js, Rollup) emits that module as its own chunk, fetched once and cached by the
+// browser like any asset. One copy per wasm: no `.wasm` file, no `new URL(…, import.meta.url)`,
+// so no bundler needs a setting for it.
 
 import { X402Error } from '../js/errors.js';
 
@@ -17,29 +20,47 @@ async function gunzip(bytes) {
   return new Response(stream).arrayBuffer();
 }
 
+/**
+ * `embedded` imports the module carrying the wasm. A chunk that does not arrive (offline, a
+ * deploy that removed it, a server answering with its index page) is a NETWORK_ERROR.
+ */
+async function compile(embedded) {
+  try {
+    const { default: data } = await embedded();
+    return await WebAssembly.compile(await gunzip(decodeBase64(data)));
+  } catch (e) {
+    throw new X402Error('NETWORK_ERROR', `the wasm could not be loaded from its JS chunk (${e?.message ?? e})`, { cause: e });
+  }
+}
+
 function notReady(name) {
   return new X402Error('NOT_READY', `${name} needs the wasm, which is not loaded yet: \`await ready()\` first (or call an async function such as a wrapped fetch)`);
 }
 
 /**
- * `init` is the wasm-bindgen glue's default export, `data` the embedded base64 text.
- * Returns `ready()` and the wrappers the generated entry puts around each export.
+ * `init` is the wasm-bindgen glue's default export; `embedded` imports the module carrying the
+ * wasm (`() => import(…)`). Returns `ready()`, `preload()` and the wrappers the generated entry
+ * puts around each export.
  */
-export function embeddedWasm(init, data) {
+export function lazyWasm(init, embedded) {
   let loaded = false;
   let loading;
   // Idempotent: one instantiation per page; a failed one may be retried.
   const ready = () =>
     (loading ??= (async () => {
-      await init({ module_or_path: await gunzip(decodeBase64(data)) });
+      await init({ module_or_path: await compile(embedded) });
       loaded = true;
     })().catch((e) => {
       loading = undefined;
       throw e;
     }));
-
+  // Its failure is the next call's to report (that call retries).
+  const preload = () => {
+    ready().catch(() => {});
+  };
   return {
     ready,
+    preload,
     /** An async export: loads the wasm first. */
     lazy: (fn) =>
       async function (...args) {

@@ -1,12 +1,19 @@
 // Turns ONE wasm-pack `--target web` output into the package's entries, with the wasm shipped
 // once, embedded in JS as base64 of its gzip -9 bytes (gzip over that base64 costs about
-// nothing: the 64 symbols Huffman-code back to ~6 bits each):
+// nothing: the 64 symbols Huffman-code back to ~6 bits each). Browsers load that module by a
+// dynamic import on first use, its own chunk in every bundler that splits; Node imports it or
+// reads it as a file. No `.wasm` file ships (a second copy: measured in docs/size.md):
 //   wasm/<out>.js        the glue, its default `new URL(…_bg.wasm, import.meta.url)` removed
 //   wasm/<out>.gz.js     `export default "<base64 of the gzip'd wasm>"`
-//   browser/<entry>.js   ESM, no top-level await: lazy init, `ready()`, NOT_READY guards
-//   node/<entry>.cjs     CommonJS (esbuild from the same glue), initialised synchronously
-//   node/<entry>.mjs     ESM re-export of the CommonJS module: one instance per process
+//   browser/<entry>.js   ESM, no top-level await: the JS glue only; the wasm's module is
+//                        imported on the first call that needs it (or `ready()`, `preload()`);
+//                        NOT_READY guards
+//   node/<entry>-core.cjs  CommonJS (esbuild from the same glue), instantiated by an entry:
+//   node/<entry>.cjs     from the embedded copy read as a file, synchronously
+//   node/<entry>.mjs     from the embedded copy imported (a bundler, e.g. Next.js for a route
+//                        handler, bundles it); both entries share the core: one instance
 //   <entry>.d.ts         the generated declarations without the init functions, plus ready()
+//                        and preload()
 // The list of exports is derived from the glue; nothing here names the crate's exports, so
 // a second module (another out-name and entry) goes through the same function.
 //
@@ -57,14 +64,16 @@ function browserEntry(outName, kinds) {
   return [
     GENERATED,
     `import * as glue from '../wasm/${outName}.js';`,
-    `import data from '../wasm/${outName}.gz.js';`,
-    "import { embeddedWasm } from './loader.js';",
+    "import { lazyWasm } from './loader.js';",
     "import { guardFreed } from './freed-guard.js';",
     "export { X402Error, isX402Error } from '../js/errors.js';",
     '',
-    'const w = embeddedWasm(glue.default, data);',
+    '// The wasm, embedded in JS: its own chunk wherever the bundler splits dynamic imports.',
+    `const w = lazyWasm(glue.default, () => import('../wasm/${outName}.gz.js'));`,
     '/** Loads the wasm (once); await it before using the synchronous API. */',
     'export const ready = w.ready;',
+    '/** Starts loading the wasm now, so that the first payment does not wait for it. */',
+    'export const preload = w.preload;',
     ...Object.entries(kinds).map(([n, k]) => `export const ${n} = ${wrap[k](n)};`),
     '',
   ].join('\n');
@@ -75,27 +84,41 @@ async function nodeEntries(dist, outName, entry, names, classes) {
   const source = [
     // First, so that the wasm's errors are instances of the package's one X402Error class.
     `export { X402Error, isX402Error } from ${JSON.stringify(path.join(dist, 'js', 'errors.js'))};`,
-    `import { embeddedWasmSync } from ${JSON.stringify(path.join(templates, 'node-loader.js'))};`,
+    `import { initOnce, readEmbedded } from ${JSON.stringify(path.join(templates, 'node-loader.js'))};`,
     `import { guardFreed } from ${JSON.stringify(path.join(dist, 'browser', 'freed-guard.js'))};`,
     `import * as glue from ${glue};`,
-    `glue.initSync({ module: embeddedWasmSync(require('node:path').join(__dirname, '../wasm/${outName}.gz.js')) });`,
     ...classes.map((n) => `guardFreed(glue.${n}, '${n}');`),
     `export { ${names.join(', ')} } from ${glue};`,
+    '/** For the entries: instantiate from the embedded text `base64()` returns (once), read it from a file. */',
+    'export const __init = initOnce(glue.initSync);',
+    'export const __readEmbedded = readEmbedded;',
     'export const ready = () => Promise.resolve();',
+    'export const preload = () => {};',
   ].join('\n');
   await build({
     stdin: { contents: source, resolveDir: dist, sourcefile: `${entry}.node.mjs` },
-    bundle: true, format: 'cjs', platform: 'node', target: 'node20', outfile: path.join(dist, 'node', `${entry}.cjs`),
+    bundle: true, format: 'cjs', platform: 'node', target: 'node20', outfile: path.join(dist, 'node', `${entry}-core.cjs`),
     banner: { js: GENERATED }, logLevel: 'error',
   });
-  const all = ['ready', 'X402Error', 'isX402Error', ...names];
+  // Read as a file: CommonJS cannot require an ES module on every Node this package supports.
+  writeFileSync(path.join(dist, 'node', `${entry}.cjs`), [
+    GENERATED,
+    `const { __init, __readEmbedded, ...api } = require('./${entry}-core.cjs');`,
+    `__init(() => __readEmbedded(require('node:path').join(__dirname, '../wasm/${outName}.gz.js')));`,
+    'module.exports = api;',
+    '',
+  ].join('\n'));
+  // Imported: a bundler follows the import (a path read at run time would point into its output).
+  const all = ['ready', 'preload', 'X402Error', 'isX402Error', ...names];
   writeFileSync(path.join(dist, 'node', `${entry}.mjs`), [
     GENERATED,
-    '// Node ESM: re-exports the CommonJS entry, so import and require share one wasm instance.',
-    "import { createRequire } from 'node:module';",
-    `const wasm = createRequire(import.meta.url)('./${entry}.cjs');`,
-    `export const { ${all.join(', ')} } = wasm;`,
-    'export default wasm;',
+    '// Node ESM: the CommonJS core, so that import and require share one wasm instance.',
+    `import core from './${entry}-core.cjs';`,
+    `import embedded from '../wasm/${outName}.gz.js';`,
+    'const { __init, __readEmbedded, ...api } = core;',
+    '__init(() => embedded);',
+    `export const { ${all.join(', ')} } = api;`,
+    'export default api;',
     '',
   ].join('\n'));
 }
@@ -109,11 +132,17 @@ function declarations(dts) {
   return `${body}
 
 /**
- * Loads the wasm. In browsers it loads on the first async call; await this before calling a
- * synchronous function (decodePaymentHeader, Keypair.fromSuri, …), which otherwise throws an
+ * Loads the wasm. In browsers it is fetched on the first async call; await this before calling
+ * a synchronous function (decodePaymentHeader, Keypair.fromSuri, …), which otherwise throws an
  * X402Error with code NOT_READY. Idempotent. In Node the wasm is loaded on import.
  */
 export function ready(): Promise<void>;
+
+/**
+ * Starts fetching and compiling the wasm now (browsers), so that the first payment does not
+ * wait for it; a failure is reported by the call that needs the wasm. No-op in Node.
+ */
+export function preload(): void;
 `;
 }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the build and the tests need on a bare machine (rustup/cargo, Node 20,
 # npm and apt present). Idempotent: each step is skipped when already satisfied. Nothing is
-# downloaded from GitHub: wasm-pack, wasm-bindgen-cli, geckodriver and cargo-fuzz come from
-# crates.io, Chromium, Firefox ESR, WebKitGTK's WebKitWebDriver and their drivers from Debian
+# downloaded from GitHub: wasm-pack, wasm-bindgen-cli, geckodriver, cargo-fuzz and cargo-mutants
+# come from crates.io, Chromium, Firefox ESR, WebKitGTK's WebKitWebDriver and their drivers from Debian
 # (Xvfb for WebKitGTK's MiniBrowser, which has no headless mode), redis-server (the fleet tests start
 # their own), wasm-opt from npm binaryen.
 set -euo pipefail
@@ -64,6 +64,13 @@ cargo_fuzz() {
   cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked
 }
 
+# Mutation testing (scripts/mutants.sh; the signer's mutants run in scripts/test-all.sh).
+CARGO_MUTANTS_VERSION=27.1.0
+cargo_mutants() {
+  if [ "$(cargo mutants --version 2>/dev/null)" = "cargo-mutants $CARGO_MUTANTS_VERSION" ]; then echo "   cargo-mutants $CARGO_MUTANTS_VERSION present"; return; fi
+  cargo install cargo-mutants --version "$CARGO_MUTANTS_VERSION" --locked
+}
+
 node_packages() {
   if [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then echo "   node_modules up to date"; return; fi
   npm ci --no-audit --no-fund
@@ -77,4 +84,5 @@ step "wasm-pack" wasm_pack
 step "wasm-bindgen-cli (version from Cargo.lock)" wasm_bindgen_cli
 step "geckodriver $GECKODRIVER_VERSION" geckodriver_bin
 step "nightly and cargo-fuzz $CARGO_FUZZ_VERSION (fuzz targets)" cargo_fuzz
+step "cargo-mutants $CARGO_MUTANTS_VERSION (mutation testing)" cargo_mutants
 echo "== setup done in $((SECONDS - t0)) s"

@@ -30,6 +30,9 @@ IN_BROWSER=(env WASM_BINDGEN_USE_BROWSER=1 WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PW
 wasm_test() { if [ ${#skip[@]} -gt 0 ]; then "$@" -- -- "${skip[@]}"; else "$@"; fi; }
 
 step "cargo test (native)" cargo test --quiet
+# Mutation testing of the sr25519 signer (scripts/mutants.sh; X402_MUTANTS_FULL=1 adds the rest
+# of the key and the signing-critical chain code, the long run: figures in docs/mutants.md).
+step "mutants: the sr25519 signer (scripts/mutants.sh)" bash scripts/mutants.sh
 # A short run of every fuzz target (3 s each by default; scripts/fuzz.sh 600 is the long run).
 step "fuzz smoke (scripts/fuzz.sh)" bash scripts/fuzz.sh "${X402_FUZZ_SMOKE_SECONDS:-33}"
 step "build dist/ (one wasm, embedded)" bash scripts/build.sh
@@ -39,7 +42,9 @@ step "wasm-bindgen-test in headless Firefox" wasm_test "${IN_BROWSER[@]}" "${WAS
 # WebKitGTK's MiniBrowser has no headless mode: it runs on a virtual X display.
 step "wasm-bindgen-test in WebKitGTK (Xvfb)" wasm_test xvfb-run -a "${IN_BROWSER[@]}" "${WASM_TEST[@]}" --headless --safari --safaridriver /usr/bin/WebKitWebDriver
 step "build the examples (next build, vite build)" bash scripts/build-example.sh
-step "node --test" node --test --test-concurrency=1 tests/node/*.test.mjs
+# Strict: a rejection nobody handled, or an exception nobody caught, fails the suite's file
+# (tests/support/strict.mjs), even outside a test or after it ended.
+step "node --test" node --unhandled-rejections=strict --import ./tests/support/strict.mjs --test --test-concurrency=1 tests/node/*.test.mjs
 step "size report" node scripts/size-report.mjs
 # Figures, not assertions: a failing benchmark is reported but does not fail the run. The
 # CI sizes keep this step near 4 minutes on 2 cores: 15 warm payments in bench/run.mjs unless
@@ -47,11 +52,11 @@ step "size report" node scripts/size-report.mjs
 benchmarks() {
   [ -n "${BENCH_FULL:-}" ] || local BENCH_PAYMENTS=${BENCH_PAYMENTS:-15}
   export BENCH_PAYMENTS
-  for b in payload run volume; do
+  for b in payload run volume ledger; do
     node "bench/$b.mjs" || echo "BENCHMARK FAILED: bench/$b.mjs (figures missing; not a test failure)"
   done
 }
-step "benchmarks (bench/payload.mjs, run.mjs, volume.mjs)" benchmarks
+step "benchmarks (bench/payload.mjs, run.mjs, volume.mjs, ledger.mjs)" benchmarks
 
 echo; echo "=== summary"
 printf '%s\n' "${summary[@]}"

@@ -73,8 +73,8 @@ pub async fn take_turn<T: Transport, S: Signer, A: Abort>(
         payer.abort.check()?;
         // Only a recent reading (about a block old at most): a stale one could send the cursor
         // back over nonces the chain has used since.
-        let included = payer.chain.watcher(payer.endpoint).fresh_nonce_of(address, payer.abort.now_ms(), 4_000.0);
-        match ticket.apply(|l, now| l.step(&ticket.id, now, lease, included)).await? {
+        let read = payer.chain.watcher(payer.endpoint).fresh_reading(address, payer.abort.now_ms(), 4_000.0);
+        match ticket.apply(|l, now| l.step(&ticket.id, now, lease, read)).await? {
             Step::Holder { cursor: Some(c), read_chain: false } => return Ok(c),
             Step::Holder { .. } => {
                 let (next, best) = pool::next_index(payer.chain, payer.transport, payer.endpoint, address).await?;

@@ -1,4 +1,6 @@
-//! `0x`-prefixed hex, the way polkadot-js writes bytes and numbers in JSON.
+//! `0x`-prefixed hex, the way polkadot-js writes bytes and numbers in JSON. Errors never show
+//! the text: a caller may decode a secret (a seed) with these, and an error that is made and
+//! then dropped would still leave a copy of it in memory nobody wipes.
 
 use crate::error::{Error, ErrorCode, Result};
 
@@ -10,18 +12,29 @@ pub fn encode(bytes: &[u8]) -> String {
 }
 
 fn strip(text: &str) -> Result<&str> {
-    text.strip_prefix("0x")
-        .or_else(|| text.strip_prefix("0X"))
-        .ok_or_else(|| Error::new(ErrorCode::MalformedHeader, format!("expected 0x-prefixed hex, got {text:?}")))
+    text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")).ok_or_else(|| {
+        malformed(format!("expected 0x-prefixed hex, got {} characters not starting with 0x", text.len()))
+    })
+}
+
+fn malformed(message: String) -> Error {
+    Error::new(ErrorCode::MalformedHeader, message)
 }
 
 pub fn decode(text: &str) -> Result<Vec<u8>> {
-    hex::decode(strip(text)?).map_err(|_| Error::new(ErrorCode::MalformedHeader, format!("invalid hex {text:?}")))
+    let digits = strip(text)?;
+    hex::decode(digits).map_err(|e| match e {
+        hex::FromHexError::InvalidHexCharacter { index, .. } => {
+            malformed(format!("invalid hex: not a hex digit at character {}", index + 2))
+        }
+        _ => malformed(format!("invalid hex: an odd number of digits ({})", digits.len())),
+    })
 }
 
 pub fn decode_fixed<const N: usize>(text: &str) -> Result<[u8; N]> {
     let v = decode(text)?;
-    v.try_into().map_err(|_| Error::new(ErrorCode::MalformedHeader, format!("expected {N} bytes of hex, got {text:?}")))
+    let len = v.len();
+    v.try_into().map_err(|_| malformed(format!("expected {N} bytes of hex, got {len}")))
 }
 
 /// Big-endian, zero-padded to `width` bytes: polkadot-js's `toHex()` of a fixed-width integer.
@@ -36,7 +49,7 @@ pub fn decode_be(text: &str) -> Result<u128> {
     let digits = strip(text)?;
     let bytes = if digits.len() % 2 == 1 { decode(&format!("0x0{digits}"))? } else { decode(text)? };
     if bytes.len() > 16 {
-        return Err(Error::new(ErrorCode::MalformedHeader, format!("number too wide: {text:?}")));
+        return Err(malformed(format!("number too wide: {} bytes", bytes.len())));
     }
     Ok(bytes.iter().fold(0u128, |acc, b| (acc << 8) | *b as u128))
 }
@@ -55,5 +68,28 @@ mod tests {
         assert_eq!(decode_be("0x12d687").unwrap(), 1_234_567);
         assert_eq!(decode_be("0xabc").unwrap(), 0xabc);
         assert!(decode_be("0xg").is_err());
+        // Up to 16 bytes, a u128.
+        assert_eq!(decode_be(&format!("0x{}", "ff".repeat(16))).unwrap(), u128::MAX);
+        assert_eq!(decode_be(&format!("0x1{}", "00".repeat(15))).unwrap(), 1 << 120);
+        assert!(decode_be(&format!("0x1{}", "00".repeat(16))).is_err());
+    }
+
+    #[test]
+    fn errors_never_show_the_text() {
+        let secret = "5eed5eed5eed";
+        for bad in
+            [secret.to_string(), format!("0x{secret}g"), format!("0x{secret}1"), format!("0x{}", "ab".repeat(17))]
+        {
+            let e = decode(&bad).and_then(|_| decode_fixed::<32>(&bad).map(|_| Vec::<u8>::new())).unwrap_err();
+            assert_eq!(e.code, ErrorCode::MalformedHeader);
+            assert!(!e.message.contains(secret) && !e.message.contains("abab"), "{}", e.message);
+        }
+        assert_eq!(decode("0x12g4").unwrap_err().message, "invalid hex: not a hex digit at character 4");
+        assert_eq!(
+            decode("12").unwrap_err().message,
+            "expected 0x-prefixed hex, got 2 characters not starting with 0x"
+        );
+        assert_eq!(decode_fixed::<2>("0x12").unwrap_err().message, "expected 2 bytes of hex, got 1");
+        assert!(!decode_be(&format!("0x{}", "ab".repeat(17))).unwrap_err().message.contains("abab"));
     }
 }

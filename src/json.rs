@@ -7,8 +7,9 @@
 use serde::{de::DeserializeOwned, Serialize};
 
 mod de;
+mod scan;
 mod value;
-pub use value::{Map, Number, Value};
+pub use value::{FromText, Map, Number, Value, MAX_SAFE_INTEGER};
 
 /// Reads a typed `T` out of a JSON value (the crate's own deserializer, the same on every
 /// platform); the error is a message for people.
@@ -38,41 +39,11 @@ pub fn to_text<T: Serialize + ?Sized>(value: &T) -> String {
 /// would exhaust the wasm stack (a trap, not an error), so deeper text is refused unparsed.
 pub const MAX_NESTING: usize = 127;
 
-/// Parses JSON text into `T`; the error is a message for people.
+/// Parses JSON text into `T`; the error is a message for people. The text is checked first,
+/// the same way on every platform (see [`scan`]).
 pub fn from_text<T: DeserializeOwned>(text: &str) -> Result<T, String> {
-    if !nests_within(text, MAX_NESTING) {
-        return Err(format!("JSON nested deeper than {MAX_NESTING} levels"));
-    }
+    scan::check(text, MAX_NESTING)?;
     imp::from_text(text)
-}
-
-/// Whether no array or object in `text` is nested deeper than `max` (brackets inside
-/// strings do not count). One pass, no allocation; the text need not be valid JSON.
-fn nests_within(text: &str, max: usize) -> bool {
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    for b in text.bytes() {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > max {
-                    return false;
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    true
 }
 
 /// Parses UTF-8 JSON bytes into `T`.
@@ -92,7 +63,7 @@ mod imp {
     /// Through a [`super::Value`] and the crate's deserializer, as in wasm, so native tests and
     /// fuzzing exercise the reader the wasm ships; serde_json only parses the text.
     pub fn from_text<T: DeserializeOwned>(text: &str) -> Result<T, String> {
-        let value: super::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let super::FromText(value) = serde_json::from_str(text).map_err(|e| e.to_string())?;
         super::from_value(&value)
     }
 
@@ -124,28 +95,20 @@ mod imp {
         super::from_value(&from_js(&value))
     }
 
+    /// Values this crate serialized itself: no number beyond 2^53 can arise (serde-wasm-bindgen
+    /// refuses such integers), and a float that is not finite makes the value null, as before.
     pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
         to_js(value).map(|v| from_js(&v)).unwrap_or_default()
     }
 
-    /// A JS value made of JSON data, as a [`Value`] (numbers as serde-wasm-bindgen reads them:
-    /// a safe integer is an integer, any other number a float).
+    /// A JS value made of JSON data, as a [`Value`], numbers by [`Number::from_f64`] (the
+    /// text was checked before `JSON.parse`, so no string holds a lone surrogate).
     fn from_js(v: &JsValue) -> Value {
         if let Some(s) = v.as_string() {
             Value::String(s)
         } else if let Some(f) = v.as_f64() {
-            const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
-            Value::Number(if f.fract() == 0.0 && f.abs() <= MAX_SAFE {
-                if f < 0.0 {
-                    Number::NegInt(f as i64)
-                } else {
-                    Number::PosInt(f as u64)
-                }
-            } else if f.is_finite() {
-                Number::Float(f)
-            } else {
-                return Value::Null;
-            })
+            // Refused already by the text check, or made in code (`to_value`): null.
+            Number::from_f64(f).map_or(Value::Null, Value::Number)
         } else if let Some(b) = v.as_bool() {
             Value::Bool(b)
         } else if js_sys::Array::is_array(v) {
@@ -232,15 +195,49 @@ mod value_tests {
     }
 
     #[test]
-    fn numbers_are_integers_or_floats_as_serde_json_holds_them() {
-        let v: Value = from_text(r#"[0, -3, 18446744073709551615, 18446744073709551616, 1.5, 1e20]"#).unwrap();
-        let a = v.as_array().unwrap();
-        assert_eq!(a[0], Value::Number(Number::PosInt(0)));
-        assert_eq!(a[1], Value::Number(Number::NegInt(-3)));
-        assert_eq!(a[2].as_u64(), Some(u64::MAX));
-        assert_eq!(a[3].as_u64(), None, "beyond u64: a float");
-        assert_eq!((a[4].to_string(), a[5].to_string()), ("1.5".into(), "1e+20".into()));
-        assert_eq!(v, json!([0, -3, 18446744073709551615u64, 18446744073709551616.0, 1.5, 1e20]));
+    fn numbers_are_read_as_a_javascript_number_holds_them() {
+        let v: Value =
+            from_text(r#"[0, -3, 9007199254740991, -9007199254740991, 1.5, -0, 1.0, 1e2, -2.50, 1e-400]"#).unwrap();
+        let expected = [
+            Number::PosInt(0),
+            Number::NegInt(-3),
+            Number::PosInt(super::MAX_SAFE_INTEGER),
+            Number::NegInt(-(super::MAX_SAFE_INTEGER as i64)),
+            Number::Float(1.5),
+            Number::PosInt(0),
+            Number::PosInt(1),
+            Number::PosInt(100),
+            Number::Float(-2.5),
+            Number::PosInt(0),
+        ];
+        assert_eq!(v, Value::Array(expected.into_iter().map(Value::Number).collect()));
+        assert_eq!(to_text(&v), "[0,-3,9007199254740991,-9007199254740991,1.5,0,1,100,-2.5,0]");
+        // Refused, not rounded or dropped: what JSON.parse would round (or make Infinity).
+        for text in [
+            "9007199254740992",
+            "-9007199254740992",
+            "18446744073709551615",
+            "18446744073709551616",
+            "1e20",
+            "1e400",
+            "-1e400",
+            "9007199254740993.0",
+        ] {
+            for doc in [text.to_string(), format!(r#"{{"amount":{text}}}"#), format!("[1,{text}]")] {
+                assert!(from_text::<Value>(&doc).is_err(), "{doc}");
+            }
+        }
+        // A typed field that takes an integer takes `1.0` too (JSON.parse cannot tell them apart).
+        assert_eq!(from_text::<u8>("1.0"), Ok(1));
+        assert_eq!(from_text::<u64>("-0"), Ok(0));
+    }
+
+    #[test]
+    fn strings_that_are_not_unicode_are_refused() {
+        for text in [r#""\ud800""#, r#""a\udfffb""#, r#"{"\udc00":1}"#, r#"["\ud83d\u0041"]"#] {
+            assert!(from_text::<Value>(text).is_err(), "{text}");
+        }
+        assert_eq!(from_text::<String>(r#""\ud83d\ude00 \ufffd""#).unwrap(), "😀 \u{fffd}");
     }
 
     #[derive(serde::Deserialize, serde::Serialize, Debug, PartialEq)]

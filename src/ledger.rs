@@ -160,6 +160,8 @@ pub type Observer = Rc<dyn Fn(&Entry)>;
 #[derive(Default)]
 pub struct Ledger {
     entries: RefCell<Vec<Entry>>,
+    /// Entry id → its place in `entries` (lookups by id stay constant-time as a ledger grows).
+    index: RefCell<std::collections::HashMap<String, usize>>,
     observers: RefCell<Vec<Observer>>,
     /// Wakes whoever waits for an entry to change (confirmations, the lane).
     pub changed: Signal,
@@ -176,7 +178,11 @@ impl Ledger {
 
     /// Adds a new entry (its id must be new).
     pub fn insert(&self, entry: Entry) {
-        self.entries.borrow_mut().push(entry.clone());
+        {
+            let mut entries = self.entries.borrow_mut();
+            self.index.borrow_mut().insert(entry.id.clone(), entries.len());
+            entries.push(entry.clone());
+        }
         self.notify(&entry);
     }
 
@@ -184,24 +190,36 @@ impl Ledger {
     /// are already stored).
     pub fn restore(&self, records: impl IntoIterator<Item = Entry>) {
         let mut entries = self.entries.borrow_mut();
+        let mut index = self.index.borrow_mut();
         for r in records {
-            match entries.iter_mut().find(|e| e.id == r.id) {
-                Some(e) => *e = r,
-                None => entries.push(r),
+            match index.get(&r.id) {
+                Some(&i) => entries[i] = r,
+                None => {
+                    index.insert(r.id.clone(), entries.len());
+                    entries.push(r);
+                }
             }
         }
     }
 
     pub fn get(&self, id: &str) -> Option<Entry> {
-        self.entries.borrow().iter().find(|e| e.id == id).cloned()
+        let i = *self.index.borrow().get(id)?;
+        self.entries.borrow().get(i).cloned()
+    }
+
+    /// Whether the entry is judged (or unknown): without copying it.
+    pub fn is_final(&self, id: &str) -> bool {
+        let Some(&i) = self.index.borrow().get(id) else { return true };
+        self.entries.borrow().get(i).is_none_or(|e| e.stage.is_final())
     }
 
     /// Changes one entry. A final entry does not go back; the update is skipped when the
     /// entry is unknown.
     pub fn update(&self, id: &str, now_ms: f64, change: impl FnOnce(&mut Entry)) -> Option<Entry> {
         let updated = {
+            let i = *self.index.borrow().get(id)?;
             let mut entries = self.entries.borrow_mut();
-            let e = entries.iter_mut().find(|e| e.id == id)?;
+            let e = entries.get_mut(i)?;
             let before = e.stage;
             change(e);
             if before.is_final() && e.stage != before {

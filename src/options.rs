@@ -10,7 +10,7 @@ use crate::budget::{Caps, Limits, Scope};
 use crate::error::{Error, ErrorCode, Result};
 use crate::json::{Map, Value};
 use crate::payment::{BuildOptions, GasLimit, MAX_ERA_PERIOD, MAX_GAS_MARGIN_PERCENT};
-use crate::policy::Policy;
+use crate::policy::{NetworksFrom, Policy};
 use crate::vara::address::AccountId;
 use crate::vara::calls::Layout;
 use crate::vara::network::{Endpoint, Network};
@@ -29,6 +29,7 @@ const DATA_KEYS: &[&str] = &[
     "gasMarginPercent",
     "checkExistentialDeposit",
     "timeoutMs",
+    "bodyTimeoutMs",
     "trustNodeMetadata",
     "budget",
     "turnTimeoutMs",
@@ -42,6 +43,9 @@ pub const HOOK_KEYS: &[&str] = &["onBeforePayment", "selectRequirements", "rpcFe
 
 /// One JSON-RPC request may take this long by default.
 pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
+/// Reading a seller's 402 body, or its error body after paying, may take this long by
+/// default: a few kilobytes, so only a seller trickling them comes near it.
+pub const DEFAULT_BODY_TIMEOUT_MS: u32 = 10_000;
 
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -58,6 +62,9 @@ pub struct ClientOptions {
     /// How long a refused or unanswered payment waits for the chain's verdict before it is
     /// reported (a seller may still submit what it refused).
     pub confirm_wait_ms: u32,
+    /// Bound on reading a seller's body the client itself reads (the 402, an error after
+    /// paying), whether or not the caller passed a signal.
+    pub body_timeout_ms: u32,
 }
 
 /// The default `confirmWaitMs`: about one Vara block.
@@ -74,6 +81,7 @@ impl Default for ClientOptions {
             budget: None,
             turn_timeout_ms: crate::payment::TURN_TIMEOUT_MS,
             confirm_wait_ms: DEFAULT_CONFIRM_WAIT_MS,
+            body_timeout_ms: DEFAULT_BODY_TIMEOUT_MS,
         }
     }
 }
@@ -121,6 +129,21 @@ fn network_key(field: &str, key: &str) -> Result<Network> {
         let known: Vec<&str> = Network::ALL.iter().flat_map(|n| [n.name(), n.caip2()]).collect();
         invalid(format!("options.{field} has an unknown network key \"{key}\"{}", suggestion(key, &known)))
     })
+}
+
+/// One thing named twice in one option (`VARA` and `vara`, a network by its name and by its
+/// CAIP-2 id, a program id in two cases): refused, since the two values may disagree and
+/// letting either win silently would be wrong. `seen` holds each thing's canonical name (`id`:
+/// "VARA", a network's v1 name, a lowercase 0x key) and its first spelling (in the order the
+/// JSON map gives: sorted). One non-generic function: each instance costs wasm bytes.
+fn once(seen: &mut Vec<(String, String)>, path: &str, id: &str, spelling: &str) -> Result<()> {
+    if let Some((_, first)) = seen.iter().find(|(k, _)| k == id) {
+        return Err(invalid(format!(
+            "{path} names {id} twice, as \"{first}\" and \"{spelling}\": keep one, did you mean \"{id}\" alone?"
+        )));
+    }
+    seen.push((id.into(), spelling.into()));
+    Ok(())
 }
 
 fn string<'a>(path: &str, v: &'a Value) -> Result<&'a str> {
@@ -254,8 +277,10 @@ impl ClientOptions {
             let path = format!("options.{key}");
             match key.as_str() {
                 "rpcUrls" => {
+                    let mut seen = Vec::new();
                     for (net, urls) in object(&path, v)? {
                         let network = network_key(key, net)?;
+                        once(&mut seen, &path, network.name(), net)?;
                         let list = match urls {
                             Value::String(s) => vec![s.clone()],
                             other => string_list(&format!("{path}[\"{net}\"]"), other)?,
@@ -264,15 +289,19 @@ impl ClientOptions {
                     }
                 }
                 "genesisHashes" => {
+                    let mut seen = Vec::new();
                     for (net, hash) in object(&path, v)? {
-                        o.genesis_hashes
-                            .insert(network_key(key, net)?, string(&format!("{path}[\"{net}\"]"), hash)?.into());
+                        let network = network_key(key, net)?;
+                        once(&mut seen, &path, network.name(), net)?;
+                        o.genesis_hashes.insert(network, string(&format!("{path}[\"{net}\"]"), hash)?.into());
                     }
                 }
                 "maxAmount" => {
+                    let mut seen = Vec::new();
                     for (asset, limit) in object(&path, v)? {
                         let value = amount(&format!("{path}[\"{asset}\"]"), limit)?;
                         if asset.eq_ignore_ascii_case("vara") {
+                            once(&mut seen, &path, "VARA", asset)?;
                             o.policy.max_native =
                                 to_u128(value, "options.maxAmount.VARA").map_err(|e| invalid(e.message))?;
                         } else {
@@ -282,24 +311,29 @@ impl ClientOptions {
                                     if edit_distance(&asset.to_ascii_lowercase(), "vara") <= 2 { ", did you mean \"VARA\"?" } else { "" }
                                 ))
                             })?;
+                            once(&mut seen, &path, &program.to_hex(), asset)?;
                             o.policy.max_tokens.push((program, value));
                         }
                     }
                 }
                 "networks" => {
-                    o.policy.networks = string_list(&path, v)?
-                        .iter()
-                        .map(|n| Network::parse(n).map_err(|e| invalid(format!("{path}: {}", e.message))))
-                        .collect::<Result<_>>()?;
+                    let (mut seen, mut networks) = (Vec::new(), Vec::new());
+                    for n in string_list(&path, v)? {
+                        let network = Network::parse(&n).map_err(|e| invalid(format!("{path}: {}", e.message)))?;
+                        once(&mut seen, &path, network.name(), &n)?;
+                        networks.push(network);
+                    }
+                    o.policy.networks = networks;
+                    o.policy.networks_from = NetworksFrom::Listed;
                 }
                 "recipients" => {
-                    let list = string_list(&path, v)?;
-                    let parsed = list
-                        .iter()
-                        .enumerate()
-                        .map(|(i, r)| AccountId::parse(r).map_err(|e| invalid(format!("{path}[{i}]: {}", e.message))))
-                        .collect::<Result<_>>()?;
-                    o.policy.recipients = Some(parsed);
+                    let (mut seen, mut recipients) = (Vec::new(), Vec::new());
+                    for (i, r) in string_list(&path, v)?.iter().enumerate() {
+                        let id = AccountId::parse(r).map_err(|e| invalid(format!("{path}[{i}]: {}", e.message)))?;
+                        once(&mut seen, &path, &id.to_hex(), r)?;
+                        recipients.push(id);
+                    }
+                    o.policy.recipients = Some(recipients);
                 }
                 "eraPeriod" => {
                     let p = small_integer(&path, v, 4..=MAX_ERA_PERIOD)?;
@@ -335,6 +369,7 @@ impl ClientOptions {
                 "turnTimeoutMs" => o.turn_timeout_ms = small_integer(&path, v, 100..=600_000)? as u32,
                 "confirmWaitMs" => o.confirm_wait_ms = small_integer(&path, v, 0..=600_000)? as u32,
                 "budget" => o.budget = Some(budget(&path, v)?),
+                "bodyTimeoutMs" => o.body_timeout_ms = small_integer(&path, v, 1..=600_000)? as u32,
                 // Off by default: a lying node could choose the call that gets signed.
                 "trustNodeMetadata" => {
                     o.build.layout = if boolean(&path, v)? { Layout::NodeMetadata } else { Layout::Pinned }
@@ -355,6 +390,18 @@ impl ClientOptions {
         }
         for network in o.rpc_urls.keys().chain(o.genesis_hashes.keys()) {
             o.endpoint(*network)?;
+        }
+        // Options that configure some networks, without `networks`, pay on those only: an app
+        // set up for the testnet must not pay on mainnet because a seller asks for it.
+        if o.policy.networks_from == NetworksFrom::Default {
+            let configured: Vec<Network> = Network::ALL
+                .into_iter()
+                .filter(|n| o.rpc_urls.contains_key(n) || o.genesis_hashes.contains_key(n))
+                .collect();
+            if !configured.is_empty() {
+                o.policy.networks = configured;
+                o.policy.networks_from = NetworksFrom::Configured;
+            }
         }
         Ok(o)
     }
@@ -405,6 +452,7 @@ mod tests {
         assert_eq!(parse(json!({"eraPeriod": 128})).unwrap().build.era_period, 128);
         assert!(message(json!({"gasMarginPercent": 4294967200u64})).contains("options.gasMarginPercent"));
         assert!(message(json!({"timeoutMs": "10"})).contains("options.timeoutMs"));
+        assert!(message(json!({"bodyTimeoutMs": 0})).contains("options.bodyTimeoutMs"));
         assert!(message(json!({"rpcUrls": {"vara": "wss://x"}})).contains("http(s)"));
     }
 
@@ -418,6 +466,64 @@ mod tests {
         assert_eq!(o.endpoint(Network::VaraTestnet).unwrap().rpc_urls, ["http://a", "http://b"]);
         assert_eq!(o.endpoint(Network::Vara).unwrap().rpc_urls, ["http://c"]);
         assert_eq!(o.build.gas_limit, GasLimit::Calculate { margin_percent: 50 });
+    }
+
+    #[test]
+    fn one_thing_named_twice_is_refused() {
+        let m = message(json!({"maxAmount": {"VARA": "1", "vara": "999999999999"}}));
+        assert!(m.contains("options.maxAmount names VARA twice, as \"VARA\" and \"vara\""), "{m}");
+        assert!(m.contains("did you mean \"VARA\" alone?"), "{m}");
+        let (upper, lower) = (format!("0x{}", "AB".repeat(32)), format!("0x{}", "ab".repeat(32)));
+        let m = message(json!({"maxAmount": {upper.clone(): "1", lower.clone(): "2"}}));
+        assert!(m.contains(&format!("names {lower} twice, as \"{upper}\" and \"{lower}\"")), "{m}");
+        let testnet = Network::VaraTestnet.caip2();
+        let m = message(json!({"rpcUrls": {"vara-testnet": "http://a", testnet: "http://b"}}));
+        assert!(
+            m.contains(&format!("options.rpcUrls names vara-testnet twice, as \"{testnet}\" and \"vara-testnet\"")),
+            "{m}"
+        );
+        assert!(m.contains("did you mean \"vara-testnet\" alone?"), "{m}");
+        let m = message(json!({"genesisHashes": {testnet: "0x00", "vara-testnet": "0x01"}}));
+        assert!(m.contains("options.genesisHashes names vara-testnet twice"), "{m}");
+        assert!(
+            message(json!({"networks": ["vara", Network::Vara.caip2()]})).contains("options.networks names vara twice")
+        );
+        let alice = "kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW";
+        let alice_hex = AccountId::parse(alice).unwrap().to_hex();
+        let m = message(json!({"recipients": [alice, alice_hex.clone()]}));
+        assert!(m.contains(&format!("options.recipients names {alice_hex} twice, as \"{alice}\"")), "{m}");
+        // Different things, each once: accepted.
+        let o = parse(json!({"maxAmount": {"VARA": "1", upper: "2"}, "networks": ["vara", testnet]})).unwrap();
+        assert_eq!((o.policy.max_native, o.policy.networks.len()), (1, 2));
+    }
+
+    #[test]
+    fn networks_configured_without_networks_are_the_ones_paid() {
+        assert_eq!(parse(json!({})).unwrap().policy.networks, [Network::Vara, Network::VaraTestnet]);
+        assert_eq!(parse(json!({"rpcUrls": {}})).unwrap().policy.networks_from, NetworksFrom::Default);
+        let o = parse(json!({"rpcUrls": {"vara-testnet": "http://a"}, "genesisHashes": {"vara-testnet": format!("0x{}", "45".repeat(32))}}))
+            .unwrap();
+        assert_eq!(
+            (o.policy.networks.as_slice(), o.policy.networks_from),
+            ([Network::VaraTestnet].as_slice(), NetworksFrom::Configured)
+        );
+        let o = parse(json!({"genesisHashes": {Network::Vara.caip2(): format!("0x{}", "45".repeat(32))}})).unwrap();
+        assert_eq!(o.policy.networks, [Network::Vara]);
+        let both = parse(
+            json!({"rpcUrls": {"vara": "http://a"}, "genesisHashes": {"vara-testnet": format!("0x{}", "45".repeat(32))}}),
+        );
+        assert_eq!(both.unwrap().policy.networks, [Network::Vara, Network::VaraTestnet]);
+        // `networks` decides, in whichever order the keys come.
+        for o in [
+            json!({"networks": ["vara"], "rpcUrls": {"vara-testnet": "http://a"}}),
+            json!({"rpcUrls": {"vara-testnet": "http://a"}, "networks": ["vara"]}),
+        ] {
+            let o = parse(o).unwrap();
+            assert_eq!(
+                (o.policy.networks.as_slice(), o.policy.networks_from),
+                ([Network::Vara].as_slice(), NetworksFrom::Listed)
+            );
+        }
     }
 
     #[test]

@@ -106,6 +106,9 @@ pub struct Books<'a> {
     pub turn_timeout_ms: u32,
     /// A fleet's coordinator: the payer's lane is shared with other processes through it.
     pub coordinator: Option<&'a Coordinator>,
+    /// How long a payment its seller took may stay out of blocks and the node's pool before
+    /// the lane presumes it never submitted (shorter where a 2xx means "executed").
+    pub stale_after_ms: f64,
 }
 
 /// The default `turnTimeoutMs`.
@@ -119,6 +122,7 @@ impl Books<'static> {
         purchase: Purchase { method: "", url: "", origin: "", idempotency_key: None },
         turn_timeout_ms: TURN_TIMEOUT_MS,
         coordinator: None,
+        stale_after_ms: crate::vara::nonces::STALE_AFTER_MS_V1,
     };
 }
 
@@ -222,10 +226,11 @@ impl Held {
         answer: Option<Answer>,
     ) -> Option<(FleetTicket, Ended)> {
         let now = payer.abort.now_ms();
+        let stale_after_ms = payer.books.stale_after_ms;
         let (outcome, ended) = match delivery {
             Delivery::Taken => (
-                Outcome::Sent { valid_until: self.valid_until, at_ms: now },
-                Ended::Taken { nonce: self.signed.summary.nonce, valid_until: self.valid_until },
+                Outcome::Sent { valid_until: self.valid_until, at_ms: now, stale_after_ms },
+                Ended::Taken { nonce: self.signed.summary.nonce, valid_until: self.valid_until, stale_after_ms },
             ),
             Delivery::Refused => {
                 payer.chain.distrust(payer.endpoint);
@@ -423,10 +428,12 @@ fn hold<'a, T: Transport, S: Signer, A: Abort, C: Consent>(
 ) -> core::pin::Pin<Box<dyn core::future::Future<Output = Result<Held>> + 'a>> {
     Box::pin(async move {
         let abort = payer.abort;
+        // What the budget leaves before this payment, for the prompt; then its reservation.
+        let left = budget_left(payer, requirement);
         let entry = reserve(payer, requirement, &payer.signer.account()?)?;
-        let prepared = abortable(abort, prepare(payer, requirement)).await?;
+        let prepared = abortable(abort, prepare(payer, requirement, &entry.id)).await?;
         let lane = payer.chain.lane(payer.endpoint, &prepared.unsigned.address);
-        let shown = preview(requirement, &prepared.unsigned, lane.peek_next(), budget_left(payer, requirement));
+        let shown = preview(requirement, &prepared.unsigned, lane.peek_next(), left);
         abortable(abort, consent.approve(&shown)).await?;
         abort.check()?;
         let (turn, mut signed) = match payer.books.coordinator {
@@ -528,6 +535,9 @@ pub async fn verdict_within<T: Transport, S: Signer, A: Abort>(
     let watcher = payer.chain.watcher(payer.endpoint);
     let end = payer.abort.now_ms() + within_ms as f64;
     loop {
+        if payer.abort.check().is_err() {
+            return ledger.get(entry_id).and_then(|e| e.chain);
+        }
         if let Some(v) = ledger.get(entry_id).and_then(|e| e.chain) {
             return Some(v);
         }
@@ -562,6 +572,7 @@ fn budget_left<T: Transport, S: Signer, A: Abort>(
 async fn prepare<T: Transport, S: Signer, A: Abort>(
     p: &Payer<'_, T, S, A>,
     requirement: &Requirement,
+    entry_id: &str,
 ) -> Result<Prepared> {
     let period = p.options.era_period;
     if !(4..=MAX_ERA_PERIOD).contains(&period) || !period.is_power_of_two() {
@@ -583,14 +594,24 @@ async fn prepare<T: Transport, S: Signer, A: Abort>(
         now_ms: p.now_ms,
         max_checkpoint_uses: (period / 4) as u32,
     };
-    let snap = p.chain.snapshot(p.transport, p.endpoint, &query).await?;
-    let facts = &snap.chain.facts;
-    check_balance(&snap, requirement)?;
-    if requirement.asset == Asset::Native {
-        // Counted at once, in the same step as the check: concurrent payments cannot each
-        // spend the same balance.
-        p.chain.note_spent(p.endpoint, &payer, requirement.native_amount());
+    let mut snap = p.chain.snapshot(p.transport, p.endpoint, &query).await?;
+    let outgoing = outgoing(p, requirement, &payer, entry_id);
+    let near_edge = |snap: &Snapshot| {
+        let needed = match requirement.asset {
+            Asset::Native => requirement.native_amount(),
+            Asset::Vft(_) => 0,
+        };
+        let needed = needed.saturating_add(snap.chain.facts.existential_deposit).saturating_add(FEE_HEADROOM);
+        snap.payer_free.is_some_and(|f| f.saturating_sub(outgoing) < needed)
+    };
+    if !snap.read_node && near_edge(&snap) {
+        // Near the edge by the balance last read: the account may have been topped up (or
+        // drained) since. Read again before judging (only a payment near the edge pays this).
+        p.chain.distrust(p.endpoint);
+        snap = p.chain.snapshot(p.transport, p.endpoint, &query).await?;
     }
+    let facts = &snap.chain.facts;
+    check_balance(&snap, requirement, outgoing)?;
 
     let method = match requirement.asset {
         Asset::Native => {
@@ -674,11 +695,33 @@ async fn check_fee<T: Transport, S: Signer, A: Abort>(
     Ok(())
 }
 
+/// What this payer's other native payments on this network may still take from its balance:
+/// every ledger entry not yet judged by the chain (reserved up to answered). A payment
+/// included but not yet confirmed is counted twice for a moment: a refusal near the edge,
+/// never a payment above the balance.
+fn outgoing<T: Transport, S: Signer, A: Abort>(
+    p: &Payer<'_, T, S, A>,
+    requirement: &Requirement,
+    payer: &AccountId,
+    this_entry: &str,
+) -> u128 {
+    let (Some(ledger), Asset::Native) = (p.books.ledger, &requirement.asset) else { return 0 };
+    let me = payer.to_ss58(requirement.network.ss58_prefix());
+    let mut sum: u128 = 0;
+    ledger.for_each(|e| {
+        let live = !e.stage.is_final() && e.asset.is_none() && e.network == requirement.network.name();
+        // Not this payment's own reservation: it is the one being checked.
+        if live && e.payer == me && e.id != this_entry {
+            sum = sum.saturating_add(e.amount_u128());
+        }
+    });
+    sum
+}
+
 /// The payer must keep the existential deposit after paying (transfers keep the account
-/// alive), and the fee comes on top. Warm, `payer_free` is the last read balance less what
-/// was signed since.
-fn check_balance(snap: &Snapshot, requirement: &Requirement) -> Result<()> {
-    let Some(free) = snap.payer_free else { return Ok(()) };
+/// alive), and the fee comes on top; `outgoing` is what its other pending payments may take.
+fn check_balance(snap: &Snapshot, requirement: &Requirement, outgoing: u128) -> Result<()> {
+    let Some(free) = snap.payer_free.map(|f| f.saturating_sub(outgoing)) else { return Ok(()) };
     let deposit = snap.chain.facts.existential_deposit;
     let needed = match requirement.asset {
         Asset::Native => requirement.native_amount().saturating_add(deposit),
@@ -689,7 +732,7 @@ fn check_balance(snap: &Snapshot, requirement: &Requirement) -> Result<()> {
             Asset::Native => "the amount plus the existential deposit",
             Asset::Vft(_) => "the existential deposit",
         };
-        let since = if snap.read_node { "" } else { " once the payments signed since the last read are counted" };
+        let since = if outgoing > 0 { " once its payments not yet judged by the chain are counted" } else { "" };
         return err(
             ErrorCode::InsufficientBalance,
             format!(

@@ -10,6 +10,17 @@ use crate::vara::network::Network;
 /// 0.1 VARA: what a client pays without being told it may pay more.
 pub const DEFAULT_MAX_NATIVE: u128 = 100_000_000_000;
 
+/// Where `Policy::networks` came from: the refusal of another network says how to allow it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworksFrom {
+    /// No option named a network: both Vara networks.
+    Default,
+    /// `options.networks`.
+    Listed,
+    /// The networks `rpcUrls` or `genesisHashes` configure, `networks` not given.
+    Configured,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
     /// Limit for native VARA, in planck (1 VARA = 10^12).
@@ -17,6 +28,7 @@ pub struct Policy {
     /// Allowed VFT programs with their limit; a token not listed is never paid.
     pub max_tokens: Vec<(AccountId, U256)>,
     pub networks: Vec<Network>,
+    pub networks_from: NetworksFrom,
     /// When set, only these recipients are paid.
     pub recipients: Option<Vec<AccountId>>,
 }
@@ -27,6 +39,7 @@ impl Default for Policy {
             max_native: DEFAULT_MAX_NATIVE,
             max_tokens: Vec::new(),
             networks: vec![Network::Vara, Network::VaraTestnet],
+            networks_from: NetworksFrom::Default,
             recipients: None,
         }
     }
@@ -36,7 +49,7 @@ impl Policy {
     /// Whether this one requirement may be paid.
     pub fn check(&self, r: &Requirement) -> Result<()> {
         if !self.networks.contains(&r.network) {
-            return err(ErrorCode::NetworkNotAllowed, format!("network {} is not in options.networks", r.network_wire));
+            return err(ErrorCode::NetworkNotAllowed, self.network_refusal(&r.network_wire));
         }
         let limit = match r.asset {
             Asset::Native => U256::from(self.max_native),
@@ -78,6 +91,18 @@ impl Policy {
             }
         }
         Ok(())
+    }
+
+    /// Why `wire` (a network the seller asks for) is not paid, and how to allow it.
+    fn network_refusal(&self, wire: &str) -> String {
+        let listed = self.networks.iter().map(|n| format!("\"{}\"", n.name())).collect::<Vec<_>>().join(", ");
+        if self.networks_from == NetworksFrom::Configured {
+            return format!(
+                "network {wire} is not allowed: options.rpcUrls and options.genesisHashes configure only {listed}, \
+                 so only those are paid; to pay on {wire} too, list every network to pay on: options.networks: [{listed}, \"{wire}\"]"
+            );
+        }
+        format!("network {wire} is not in options.networks [{listed}]: add \"{wire}\" to pay on it")
     }
 
     /// The first entry of `accepts` that is valid and allowed. When none is, the error of
@@ -145,5 +170,35 @@ mod tests {
         assert!(e.message.contains("NETWORK_NOT_ALLOWED"), "{}", e.message);
         p.recipients = Some(vec![AccountId([0; 32])]);
         assert_eq!(p.select(accepts()[2..].to_vec()).unwrap_err().code, ErrorCode::RecipientNotAllowed);
+    }
+
+    #[test]
+    fn a_network_refused_says_how_to_allow_it() {
+        let mut p = Policy {
+            networks: vec![Network::VaraTestnet],
+            networks_from: NetworksFrom::Configured,
+            ..Policy::default()
+        };
+        let e = p.select(vec![wire("vara", "1", None)]).unwrap_err();
+        assert_eq!(e.code, ErrorCode::NetworkNotAllowed);
+        assert!(
+            e.message.contains(
+                "options.rpcUrls and options.genesisHashes configure only \"vara-testnet\", so only those are paid"
+            ),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.message.contains("list every network to pay on: options.networks: [\"vara-testnet\", \"vara\"]"),
+            "{}",
+            e.message
+        );
+        p.networks_from = NetworksFrom::Listed;
+        let e = p.select(vec![wire("vara", "1", None)]).unwrap_err();
+        assert!(
+            e.message.contains("network vara is not in options.networks [\"vara-testnet\"]: add \"vara\""),
+            "{}",
+            e.message
+        );
     }
 }

@@ -106,10 +106,10 @@ pub fn decide(answer: &Answer, verdict: Option<&Verdict>, valid_until: Option<u6
 /// How a seller's refusal is named when the chain has not seen the payment execute.
 fn refusal(answer: &Answer) -> (ErrorCode, String) {
     match answer.status {
-        Some(402) => (ErrorCode::PaymentRejectedByServer, "the server answered 402 again after payment".into()),
         Some(s) if answer.claimed_success == Some(false) => {
             (ErrorCode::SettlementFailed, format!("the server reports that settling the payment failed (HTTP {s})"))
         }
+        Some(402) => (ErrorCode::PaymentRejectedByServer, "the server answered 402 again after payment".into()),
         Some(s) => (ErrorCode::SettlementFailed, format!("the server did not settle the payment (HTTP {s})")),
         None => (ErrorCode::NetworkError, "the server did not answer the paid request".into()),
     }

@@ -91,6 +91,284 @@ fn receipts_in_both_reference_forms() {
     assert_eq!(js_sys::Reflect::get(&receipt, &"txHash".into()).unwrap().as_string().unwrap(), hash);
 }
 
+// ---- The JSON the wasm reads: JSON.parse and the conversion, against the native reader ----
+// The wasm reads every JSON text through the engine's `JSON.parse` and src/json.rs's conversion
+// of the result, which no native test or fuzzer runs. Here the same texts go through both that
+// path and serde_json (the native reader, compiled into this test), which must agree: the same
+// value, or both refuse.
+
+/// The JSON seeds of the fuzz targets (every engine; in Node the whole corpora on disk too).
+const SEEDS: &[&str] = &[
+    include_str!("../fuzz/seeds/extrinsic/tx0.json"),
+    include_str!("../fuzz/seeds/extrinsic/tx2.json"),
+    include_str!("../fuzz/seeds/extrinsic/tx4.json"),
+    include_str!("../fuzz/seeds/payment_header/header-0.json"),
+    include_str!("../fuzz/seeds/payment_header/header-1.json"),
+    include_str!("../fuzz/seeds/payment_header/header-2.json"),
+    include_str!("../fuzz/seeds/payment_header/header-3.json"),
+    include_str!("../fuzz/seeds/payment_header/header-4.json"),
+    include_str!("../fuzz/seeds/payment_required_v1/body.json"),
+    include_str!("../fuzz/seeds/payment_required_v2/header.json"),
+    include_str!("../fuzz/seeds/payment_required_v2/header.b64"),
+    include_str!("../fuzz/seeds/rpc_response/batch.json"),
+    include_str!("../fuzz/seeds/rpc_response/error.json"),
+    include_str!("../fuzz/seeds/rpc_response/meta.json"),
+    include_str!("../fuzz/seeds/rpc_response/one.json"),
+    include_str!("../fuzz/seeds/rpc_response/query_info"),
+    include_str!("../fuzz/seeds/settlement_receipt/v1.json"),
+    include_str!("../fuzz/seeds/settlement_receipt/v2.json"),
+    include_str!("../fuzz/seeds/settlement_receipt/v2.b64"),
+];
+
+/// Texts where JSON.parse and serde_json could part: numbers at every edge, strings that are
+/// not Unicode, escapes, keys, whitespace, and what neither should take.
+const EDGES: &[&str] = &[
+    "0",
+    "-0",
+    "0.0",
+    "-0.0",
+    "1",
+    "1.0",
+    "1e0",
+    "1E+2",
+    "1e-2",
+    "-2.50",
+    "0.1",
+    "0.30000000000000004",
+    "9007199254740991",
+    "-9007199254740991",
+    "9007199254740992",
+    "-9007199254740992",
+    "9007199254740993",
+    "9007199254740991.0",
+    "9007199254740990.5",
+    "4503599627370495.5",
+    "123456789012345678",
+    "18446744073709551615",
+    "18446744073709551616",
+    "-9223372036854775808",
+    "1e20",
+    "1e22",
+    "1e23",
+    "1.7976931348623157e308",
+    "1.7976931348623159e308",
+    "2e308",
+    "1e400",
+    "-1e400",
+    "5e-324",
+    "2e-324",
+    "1e-400",
+    "-1e-400",
+    "2.2250738585072011e-308",
+    "0.1000000000000000055511151231257827",
+    "3.141592653589793238462643383279",
+    "1.00000000000000011102230246251565404236316680908203125",
+    "9007199254740993e-1",
+    "0.000000000000000000001",
+    "123.456e-2",
+    "1e-7",
+    "100000000000000000000000000000",
+    "01",
+    "+1",
+    ".5",
+    "1.",
+    "1e",
+    "-",
+    "--1",
+    "0x10",
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "1_000",
+    r#""\ud800""#,
+    r#""\udc00""#,
+    r#""\ud83d\ude00""#,
+    r#""\ud83d""#,
+    r#""\ud83dx""#,
+    r#""\uDBFF\uDFFF""#,
+    r#""\ude00\ud83d""#,
+    r#""\u0000""#,
+    "\"\u{0}\"",
+    "\"tab\there\"",
+    r#""\/""#,
+    "\"\u{2028}\u{2029}\"",
+    r#""\x41""#,
+    r#""\u00e9""#,
+    "\"\u{fffd}\"",
+    r#""\ufffd""#,
+    "'single'",
+    r#"{"a":1,"a":2}"#,
+    r#"{"a":1e400,"a":2}"#,
+    r#"{"a":"\ud800","a":2}"#,
+    r#"{"a":9007199254740993,"a":2}"#,
+    r#"{"__proto__":{"x":1}}"#,
+    r#"{"b":1,"a":2,"10":3,"2":4,"é":5,"e":6}"#,
+    r#"{"":0}"#,
+    r#"{"\ud800":0}"#,
+    r#"{"\ud83d\ude00":0}"#,
+    r#"{"a":1,}"#,
+    "[1,]",
+    "[1 2]",
+    r#"{"a" 1}"#,
+    "{'a':1}",
+    " \t\n\r[1] \n",
+    "\u{feff}[1]",
+    "\u{a0}[1]",
+    "[1]\u{2028}",
+    "null",
+    "true",
+    "false",
+    r#""x""#,
+    "[]",
+    "{}",
+    "",
+    " ",
+    "nul",
+    "true false",
+    "[1]]",
+    r#"{"a":[1,{"b":null}],"c":"d"}"#,
+];
+
+/// Each number in `text` (outside strings) replaced by `with`, one at a time.
+fn with_each_number_replaced(text: &str, with: &str) -> Vec<String> {
+    let bytes = text.as_bytes();
+    let (mut out, mut i, mut in_string, mut escaped) = (Vec::new(), 0, false, false);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        if b == b'"' {
+            in_string = true;
+        } else if b == b'-' || b.is_ascii_digit() {
+            let end = (i..bytes.len())
+                .find(|&j| !matches!(bytes[j], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+                .unwrap_or(bytes.len());
+            out.push(format!("{}{with}{}", &text[..i], &text[end..]));
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// In Node, every file of the fuzz seeds, corpora (what `scripts/fuzz.sh` has grown) and saved
+/// regressions; elsewhere nothing.
+fn corpora_on_disk() -> Vec<Vec<u8>> {
+    let read = Function::new_with_args(
+        "root",
+        "const p = globalThis.process;
+         if (!p || !p.getBuiltinModule) return [];
+         const fs = p.getBuiltinModule('node:fs'), path = p.getBuiltinModule('node:path');
+         const out = [];
+         const walk = (dir) => {
+           let entries;
+           try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
+           for (const e of entries) {
+             const file = path.join(dir, e.name);
+             if (e.isDirectory()) walk(file);
+             else if (fs.statSync(file).size <= 1 << 20) out.push(new Uint8Array(fs.readFileSync(file)));
+           }
+         };
+         for (const dir of ['fuzz/seeds', 'fuzz/corpus', 'tests/fuzz-regressions']) walk(path.join(root, dir));
+         return out;",
+    );
+    let files: Array = read.call1(&JsValue::UNDEFINED, &env!("CARGO_MANIFEST_DIR").into()).unwrap().into();
+    files.iter().map(|f| Uint8Array::new(&f).to_vec()).collect()
+}
+
+/// Whether the shipped reader and the native one agree on `text`; the disagreement if not.
+fn json_readers_agree(text: &str) -> Option<String> {
+    use x402_vara_wasm::json::{from_text, FromText, Value};
+    let shipped = from_text::<Value>(text);
+    if shipped.as_ref().is_err_and(|e| e.contains("nested deeper")) {
+        return None; // refused before either parser runs: the same check on both paths
+    }
+    let native = serde_json::from_str::<FromText>(text).map(|v| v.0).map_err(|e| e.to_string());
+    match (&shipped, &native) {
+        (Ok(a), Ok(b)) if a == b => None,
+        (Err(_), Err(_)) => None,
+        _ => Some(format!("{text:?}: shipped {shipped:?}, native {native:?}")),
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_shipped_json_reader_reads_every_text_as_the_native_one() {
+    use base64::{engine::general_purpose::STANDARD, Engine};
+    let mut texts: Vec<String> = EDGES.iter().map(|t| t.to_string()).collect();
+    for edge in EDGES {
+        texts.push(format!(r#"{{"x402Version":1,"n":{edge},"list":[{edge}]}}"#));
+    }
+    let on_disk = corpora_on_disk();
+    let files = SEEDS.iter().map(|s| s.as_bytes().to_vec()).chain(on_disk.iter().cloned());
+    for file in files {
+        let Ok(text) = String::from_utf8(file) else { continue };
+        // Headers carry their JSON in base64: read what it decodes to as well.
+        if let Some(decoded) = STANDARD.decode(text.trim()).ok().and_then(|b| String::from_utf8(b).ok()) {
+            texts.push(decoded);
+        }
+        texts.push(text);
+    }
+    let whole = texts.len();
+    for text in texts[..whole].to_vec().iter().filter(|t| t.starts_with('{') || t.starts_with('[')) {
+        for edge in ["-0", "1.0", "1e400", "9007199254740993", "0.1000000000000000055511151231257827", "5e-324"] {
+            texts.extend(with_each_number_replaced(text, edge).into_iter().take(40));
+        }
+        texts.push(text.replace(r#"":"#, r#"\ud800":"#));
+    }
+    let nested = |n: usize| "[".repeat(n) + &"]".repeat(n);
+    texts.extend([nested(126), nested(127), nested(128), "a".repeat(100_000)]);
+    let disagreements: Vec<String> = texts.iter().filter_map(|t| json_readers_agree(t)).collect();
+    console_log!("JSON readers: {} texts, {} files from the fuzz corpora on disk", texts.len(), on_disk.len());
+    assert!(disagreements.is_empty(), "{} disagreements:\n{}", disagreements.len(), disagreements.join("\n"));
+}
+
+#[wasm_bindgen_test]
+fn numbers_and_strings_that_json_parse_would_change_are_refused_not_changed() {
+    use x402_vara_wasm::json::{from_text, Number, Value};
+    let body = |n: &str| format!(r#"{{"x402Version":1,"accepts":[],"n":{n}}}"#);
+    // Also where JSON.parse would drop the value (the earlier of two equal keys).
+    let e = from_text::<Value>(r#"{"n":1e400,"n":1}"#).unwrap_err();
+    assert!(e.contains("beyond ±(2^53 − 1)"), "{e}");
+    for (n, why) in [
+        ("1e400", "beyond ±(2^53 − 1)"),
+        ("-1e400", "beyond ±(2^53 − 1)"),
+        ("9007199254740993", "beyond ±(2^53 − 1)"),
+        ("18446744073709551615", "beyond ±(2^53 − 1)"),
+    ] {
+        let e = from_text::<Value>(&body(n)).unwrap_err();
+        assert!(e.contains(why), "{n}: {e}");
+    }
+    let read = |n: &str| from_text::<Value>(&body(n)).unwrap()["n"].clone();
+    assert_eq!(read("-0"), Value::Number(Number::PosInt(0)));
+    assert_eq!(read("1.0"), Value::Number(Number::PosInt(1)));
+    assert_eq!(read("9007199254740991"), Value::Number(Number::PosInt(9_007_199_254_740_991)));
+    assert_eq!(read("0.5"), Value::Number(Number::Float(0.5)));
+    // A JS value handed to the API: JSON.stringify would write NaN and Infinity as null.
+    let body = r#"{"x402Version":1,"accepts":[{"scheme":"exact","network":"vara-testnet","maxAmountRequired":"1",
+        "resource":"r","payTo":"kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW","maxTimeoutSeconds":60}]}"#;
+    for number in [f64::INFINITY, f64::NAN, 2f64.powi(60)] {
+        let options = js_sys::JSON::parse(r#"{"maxAmount":{"VARA":0}}"#).unwrap();
+        Reflect::set(&get(&options, "maxAmount"), &"VARA".into(), &number.into()).unwrap();
+        let error = select_payment_requirements(JsValue::from_str(body), options).err().unwrap();
+        assert_eq!(code_of(error.clone()), "INVALID_OPTIONS");
+        let message = Reflect::get(&error, &"message".into()).unwrap().as_string().unwrap();
+        let why = if number.is_finite() { "beyond ±(2^53 − 1)" } else { "\"VARA\" is not a finite number" };
+        assert!(message.contains(why), "{number}: {message}");
+    }
+    let e = from_text::<Value>(r#"{"s":"a\ud800b"}"#).unwrap_err();
+    assert!(e.contains("lone surrogate"), "{e}");
+    assert_eq!(from_text::<Value>(r#"{"s":"\ud83d\ude00"}"#).unwrap()["s"], Value::String("😀".into()));
+}
+
 // ---- The fetch wrapper's flows, in each engine -------------------------------------------
 // The server and the chain node are JS stand-ins (tests/support/stand-ins.js, shared with the
 // Node suites): a wasm-bindgen test page cannot start a server. The end-to-end suites and the

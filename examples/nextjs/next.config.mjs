@@ -9,8 +9,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export default {
   turbopack: { root },
   outputFileTracingRoot: root,
-  // Loaded by Node itself on the server (the wasm package initialises synchronously there);
-  // the polkadot-js packages must be one instance each (sr25519 verification needs the
-  // instance whose wasm crypto was initialised).
-  serverExternalPackages: ['x402-vara-wasm', '@gear-js/api', '@polkadot/api', '@polkadot/util', '@polkadot/util-crypto', '@polkadot/keyring'],
+  // For the seller side (the reference facilitator): the polkadot-js packages must be one
+  // instance each (sr25519 verification needs the instance whose wasm crypto was
+  // initialised). x402-vara-wasm needs no setting (tests/node/nextjs-fresh.test.mjs).
+  serverExternalPackages: ['@gear-js/api', '@polkadot/api', '@polkadot/util', '@polkadot/util-crypto', '@polkadot/keyring'],
 };

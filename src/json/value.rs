@@ -2,8 +2,8 @@
 //! echoed as `accepted`, unknown `extra` fields, extensions) and the shapes built for callers
 //! (previews, summaries, RPC requests). Objects keep their keys sorted, as serde_json's
 //! default map does, so what is echoed and built is the same text as before, on every
-//! platform. Numbers are as serde_json holds them: an integer when the text (or, in wasm,
-//! the JS number) is one, a float otherwise.
+//! platform. Numbers follow one rule in both readers ([`Number::from_f64`]), the one a
+//! JavaScript number allows, so the wasm (`JSON.parse`) and the native tests read the same.
 
 use core::fmt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -34,7 +34,34 @@ pub struct Map(Vec<(String, Value)>);
 
 static NULL: Value = Value::Null;
 
+/// The largest integer a JavaScript number holds exactly: 2^53 − 1.
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// Why a number read from JSON text is refused (both readers say the same).
+pub(crate) const NOT_FINITE: &str = "a number too large for a 64-bit float";
+pub(crate) const NOT_EXACT: &str = "a number beyond ±(2^53 − 1), which JavaScript cannot hold exactly";
+
 impl Number {
+    /// A number as `JSON.parse` gives it to the wasm, by the rule both readers follow: an
+    /// integral value within ±(2^53 − 1) is an integer whatever its spelling (`1.0`, `1e2`;
+    /// `-0` is 0); any other finite value within that range is a float. Anything beyond it is
+    /// refused, not rounded: JavaScript may have rounded it already (`9007199254740993` reads
+    /// as ...992), and cannot tell. A value that overflows a float (`1e400`, Infinity in
+    /// JavaScript) is refused, not dropped.
+    pub fn from_f64(f: f64) -> Result<Number, &'static str> {
+        if !f.is_finite() {
+            return Err(NOT_FINITE);
+        }
+        if f.abs() > MAX_SAFE_INTEGER as f64 {
+            return Err(NOT_EXACT);
+        }
+        Ok(match f {
+            _ if f.fract() != 0.0 => Number::Float(f),
+            _ if f < 0.0 => Number::NegInt(f as i64),
+            _ => Number::PosInt(f as u64),
+        })
+    }
+
     pub fn as_u64(&self) -> Option<u64> {
         match *self {
             Number::PosInt(n) => Some(n),
@@ -315,9 +342,12 @@ impl Serialize for Map {
     }
 }
 
-struct ValueVisitor;
+/// Builds a [`Value`]. `FROM_TEXT`: the value is read from JSON text (the native reader, see
+/// [`FromText`]), and numbers follow [`Number::from_f64`] as they do in wasm. Otherwise the
+/// value was made in code (`json!`, serializing a struct natively): numbers are kept as given.
+struct ValueVisitor<const FROM_TEXT: bool>;
 
-impl<'de> Visitor<'de> for ValueVisitor {
+impl<'de, const FROM_TEXT: bool> Visitor<'de> for ValueVisitor<FROM_TEXT> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -328,16 +358,26 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Ok(Value::Bool(b))
     }
 
-    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+    // serde_json hands integers over exactly; from text they follow a JS number's rule too.
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Value, E> {
+        if FROM_TEXT && n.unsigned_abs() > MAX_SAFE_INTEGER {
+            return Err(E::custom(NOT_EXACT));
+        }
         Ok(Value::Number(if n < 0 { Number::NegInt(n) } else { Number::PosInt(n as u64) }))
     }
 
-    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Value, E> {
+        if FROM_TEXT && n > MAX_SAFE_INTEGER {
+            return Err(E::custom(NOT_EXACT));
+        }
         Ok(Value::Number(Number::PosInt(n)))
     }
 
-    fn visit_f64<E>(self, f: f64) -> Result<Value, E> {
-        Ok(if f.is_finite() { Value::Number(Number::Float(f)) } else { Value::Null })
+    fn visit_f64<E: de::Error>(self, f: f64) -> Result<Value, E> {
+        match FROM_TEXT {
+            true => Number::from_f64(f).map(Value::Number).map_err(E::custom),
+            false => Ok(if f.is_finite() { Value::Number(Number::Float(f)) } else { Value::Null }),
+        }
     }
 
     fn visit_str<E>(self, s: &str) -> Result<Value, E> {
@@ -362,7 +402,11 @@ impl<'de> Visitor<'de> for ValueVisitor {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element()? {
+        // Values made in code are read as before; from text, each element by the same rule.
+        while let Some(item) = match FROM_TEXT {
+            true => seq.next_element::<Read<true>>()?.map(|r| r.0),
+            false => seq.next_element::<Value>()?,
+        } {
             items.push(item);
         }
         Ok(Value::Array(items))
@@ -370,7 +414,10 @@ impl<'de> Visitor<'de> for ValueVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut pairs = Vec::new();
-        while let Some(pair) = map.next_entry::<String, Value>()? {
+        while let Some(pair) = match FROM_TEXT {
+            true => map.next_entry::<String, Read<true>>()?.map(|(k, r)| (k, r.0)),
+            false => map.next_entry::<String, Value>()?,
+        } {
             pairs.push(pair);
         }
         Ok(Value::Object(Map::from_pairs(pairs)))
@@ -379,7 +426,28 @@ impl<'de> Visitor<'de> for ValueVisitor {
 
 impl<'de> Deserialize<'de> for Value {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(ValueVisitor)
+        d.deserialize_any(ValueVisitor::<false>)
+    }
+}
+
+/// A value and everything in it, read by one visitor.
+struct Read<const FROM_TEXT: bool>(Value);
+
+impl<'de, const FROM_TEXT: bool> Deserialize<'de> for Read<FROM_TEXT> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ValueVisitor::<FROM_TEXT>).map(Read)
+    }
+}
+
+/// A [`Value`] read from JSON text by the native reader (serde_json), numbers by the rule
+/// the wasm's `JSON.parse` imposes ([`Number::from_f64`]): `serde_json::from_str::<FromText>`.
+/// Public for the wasm tests, which check the two readers agree.
+#[doc(hidden)]
+pub struct FromText(pub Value);
+
+impl<'de> Deserialize<'de> for FromText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ValueVisitor::<true>).map(FromText)
     }
 }
 

@@ -61,6 +61,38 @@ fn mnemonic_error(e: MnemonicError, phrase: &str) -> Error {
     secret_error(&format!("{why}{hint}"))
 }
 
+/// A 32-byte seed from its 64 hex digits (no `0x`), decoded without a branch on the digits and
+/// straight into memory that is wiped on drop: no copy is left behind, not even a partial one
+/// when the text is not hex.
+pub fn seed_from_hex(digits: &str) -> Result<Zeroizing<[u8; 32]>> {
+    let digits = digits.as_bytes();
+    if digits.len() != 64 {
+        return Err(secret_error("a hex seed must be 32 bytes of hex"));
+    }
+    let mut seed = Zeroizing::new([0u8; 32]);
+    let mut invalid = 0u8;
+    for (byte, pair) in seed.iter_mut().zip(digits.chunks_exact(2)) {
+        let (high, high_invalid) = nibble(pair[0]);
+        let (low, low_invalid) = nibble(pair[1]);
+        *byte = high << 4 | low;
+        invalid |= high_invalid | low_invalid;
+    }
+    if invalid != 0 {
+        return Err(secret_error("a hex seed must be 32 bytes of hex"));
+    }
+    Ok(seed)
+}
+
+/// One hex digit's value, and 0xff when `c` is not a hex digit (else 0), with no branch: each
+/// range test is the sign of two differences.
+fn nibble(c: u8) -> (u8, u8) {
+    let c = i16::from(c);
+    let within = |low: i16, high: i16| ((low - 1 - c) & (c - high - 1)) >> 15; // -1 inside, else 0
+    let (digit, lower, upper) = (within(48, 57), within(97, 102), within(65, 70));
+    let value = (digit & (c - 48)) | (lower & (c - 87)) | (upper & (c - 55));
+    (value as u8, !((digit | lower | upper) as u8))
+}
+
 impl Keypair {
     /// From a 32-byte mini secret seed (what polkadot-js calls a seed).
     pub fn from_seed(seed: &[u8]) -> Result<Self> {
@@ -100,11 +132,8 @@ impl Keypair {
                 "this secret URI has no phrase, so it derives from the public development phrase (is an environment variable empty?)",
             ));
         }
-        let root = if suri.phrase.starts_with("0x") {
-            let seed = Zeroizing::new(
-                hex::decode(&suri.phrase[2..]).map_err(|_| secret_error("a hex seed must be 32 bytes of hex"))?,
-            );
-            Self::from_seed_with(&seed, policy)?
+        let root = if let Some(digits) = suri.phrase.strip_prefix("0x") {
+            Self::from_seed_with(&*seed_from_hex(digits)?, policy)?
         } else {
             Self::from_mnemonic(&suri.phrase, suri.password.as_ref().map(|p| p.as_str()))?
         };
@@ -173,9 +202,9 @@ mod tests {
 
     #[test]
     fn publicly_known_keys_need_consent() {
+        let allowed = KeyPolicy { allow_development_keys: true };
         for bare in ["", "   ", "///", "//payments"] {
             assert_eq!(Keypair::from_suri(bare).unwrap_err().code, ErrorCode::InvalidSecret, "{bare:?}");
-            let allowed = KeyPolicy { allow_development_keys: true };
             assert!(Keypair::from_suri_with(bare, allowed).is_ok(), "{bare:?}");
         }
         assert!(Keypair::from_seed(&[0u8; 32]).is_err());
@@ -195,6 +224,27 @@ mod tests {
         let short = phrase.rsplit_once(' ').unwrap().0;
         assert!(Keypair::from_mnemonic(short, None).unwrap_err().message.contains("has 11"));
         assert!(Keypair::from_suri("Alice").unwrap_err().message.contains("did you mean //Alice?"));
+    }
+
+    #[test]
+    fn hex_seeds_decode_as_the_hex_crate_decodes_them() {
+        for c in 0..=255u8 {
+            let (value, invalid) = nibble(c);
+            match (c as char).to_digit(16) {
+                Some(d) => assert_eq!((value, invalid), (d as u8, 0), "{c}"),
+                None => assert_eq!(invalid, 0xff, "{c}"),
+            }
+        }
+        let mut bytes = [0u8; 32];
+        for i in 0..200u8 {
+            let text: String = (0..64)
+                .map(|j| b"0123456789abcdefABCDEFxg"[(i as usize * 7 + j * 13) % (22 + 2 * (i as usize % 2))] as char)
+                .collect();
+            let theirs = hex::decode_to_slice(&text, &mut bytes).map(|()| bytes);
+            assert_eq!(seed_from_hex(&text).map(|s| *s).ok(), theirs.ok(), "{text}");
+        }
+        assert!(seed_from_hex(&"ab".repeat(31)).is_err() && seed_from_hex(&"ab".repeat(33)).is_err());
+        assert_eq!(*seed_from_hex(&"aB".repeat(32)).unwrap(), [0xab; 32]);
     }
 
     #[test]

@@ -47,3 +47,29 @@ pub fn verify_multisignature(signer: &AccountId, message: &[u8], signature: &[u8
     }
     Ok(())
 }
+
+#[cfg(all(test, feature = "keypair"))]
+mod tests {
+    use super::*;
+    use crate::signer::keypair::Keypair;
+
+    #[test]
+    fn multisignatures_verify_only_for_their_signer_message_and_form() {
+        let alice = Keypair::from_suri("//Alice").unwrap();
+        let bob = AccountId(Keypair::from_suri("//Bob").unwrap().public_key());
+        let signer = AccountId(alice.public_key());
+        let mut signature = vec![SR25519_TYPE_BYTE];
+        signature.extend_from_slice(&alice.sign_raw(b"payload"));
+        assert_eq!(verify_multisignature(&signer, b"payload", &signature), Ok(()));
+        let refused = |who: &AccountId, message: &[u8], signature: &[u8]| {
+            verify_multisignature(who, message, signature).unwrap_err().code == ErrorCode::InvalidSignature
+        };
+        assert!(refused(&bob, b"payload", &signature));
+        assert!(refused(&signer, b"other", &signature));
+        assert!(refused(&signer, b"payload", &signature[1..]), "no type byte");
+        assert!(refused(&signer, b"payload", &[&signature[..], &[0]].concat()), "66 bytes");
+        let mut ed25519 = signature.clone();
+        ed25519[0] = 0x00; // MultiSignature::Ed25519
+        assert!(refused(&signer, b"payload", &ed25519));
+    }
+}

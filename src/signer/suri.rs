@@ -9,20 +9,27 @@ use zeroize::Zeroizing;
 /// The development phrase behind `//Alice`, `//Bob`, … (public, never a real secret).
 pub const DEV_PHRASE: &str = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A derivation step; its chain code is as secret as the junction's text, so it is wiped on drop.
+#[derive(Clone, PartialEq, Eq, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub enum Junction {
     Hard([u8; 32]),
     Soft([u8; 32]),
+}
+
+impl core::fmt::Debug for Junction {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(if matches!(self, Junction::Hard(_)) { "Hard(<redacted>)" } else { "Soft(<redacted>)" })
+    }
 }
 
 impl Junction {
     /// A path element becomes a 32-byte chain code: numbers as u64 LE, text as SCALE string,
     /// hashed when longer than 32 bytes.
     fn chain_code(text: &str) -> [u8; 32] {
-        let encoded = match text.parse::<u64>() {
+        let encoded = Zeroizing::new(match text.parse::<u64>() {
             Ok(n) => n.encode(),
             Err(_) => text.encode(),
-        };
+        });
         if encoded.len() > 32 {
             return blake2_256(&encoded);
         }
@@ -57,36 +64,58 @@ impl core::fmt::Debug for Suri {
     }
 }
 
+/// Line terminators refused in a password: sp-core's grammar ends the password at `\n`, and
+/// polkadot-js's (a JavaScript `.`) at any of these four. A password read from a file or an
+/// environment variable often keeps its newline, and would make a key no other tool makes.
+fn is_line_break(c: char) -> bool {
+    matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}')
+}
+
+fn invalid(why: &str) -> Result<Suri> {
+    err(ErrorCode::InvalidSecret, format!("invalid secret URI: {why}"))
+}
+
+/// Splits a SURI as sp-core's `AddressUri::parse` does: the phrase is the longest prefix of
+/// ASCII letters, digits and spaces (none, or only spaces: the development phrase); then `//hard` and `/soft`
+/// junctions (at least one character each, any but `/`), then `///password` (everything
+/// after it, no line break). Anything else is refused, and no error shows any of the text.
 pub fn parse(suri: &str) -> Result<Suri> {
-    let (main, password) = match suri.find("///") {
-        Some(i) => (&suri[..i], Some(Zeroizing::new(suri[i + 3..].to_string()))),
-        None => (suri, None),
-    };
-    let (phrase, path) = match main.find('/') {
-        Some(i) => (main[..i].trim(), &main[i..]),
-        None => (main.trim(), ""),
-    };
-    let development = phrase.is_empty();
-    let names_dev_account = development
-        && path.strip_prefix("//").is_some_and(|rest| {
-            let first = rest.split('/').next().unwrap_or("");
-            DEV_ACCOUNTS.contains(&first)
-        });
-    let phrase = if development { DEV_PHRASE } else { phrase };
-    let mut junctions = Vec::new();
-    let mut rest = path;
+    let phrase_len = suri.find(|c: char| !(c.is_ascii_alphanumeric() || c == ' ')).unwrap_or(suri.len());
+    let (phrase, mut rest) = suri.split_at(phrase_len);
+    // Sized once: growing would leave copies of chain codes behind in freed memory.
+    let mut junctions = Vec::with_capacity(rest.matches('/').count());
+    let mut password = None;
     while !rest.is_empty() {
-        let hard = rest.starts_with("//");
-        let body = &rest[if hard { 2 } else { 1 }..];
-        let end = body.find('/').unwrap_or(body.len());
-        let name = &body[..end];
-        if name.is_empty() {
-            return err(ErrorCode::InvalidSecret, "invalid SURI: empty derivation junction");
+        if let Some(after) = rest.strip_prefix("///") {
+            if after.contains(is_line_break) {
+                return invalid("the password holds a line break (is a trailing newline left from a file?)");
+            }
+            password = Some(Zeroizing::new(after.to_string()));
+            break;
         }
-        let cc = Junction::chain_code(name);
+        let (hard, after) = match rest.strip_prefix("//") {
+            Some(after) => (true, after),
+            None => match rest.strip_prefix('/') {
+                Some(after) => (false, after),
+                None => return invalid("the phrase may hold only ASCII letters, digits and spaces"),
+            },
+        };
+        let end = after.find('/').unwrap_or(after.len());
+        if end == 0 {
+            return invalid("empty derivation junction");
+        }
+        let cc = Junction::chain_code(&after[..end]);
         junctions.push(if hard { Junction::Hard(cc) } else { Junction::Soft(cc) });
-        rest = &body[end..];
+        rest = &after[end..];
     }
+    // Only spaces: no phrase, as before (sp-core would read a phrase of no words and refuse it;
+    // the development key needs the caller's consent either way, see `KeyPolicy`).
+    let development = phrase.trim_start_matches(' ').is_empty();
+    let names_dev_account = development
+        && suri[phrase_len..]
+            .strip_prefix("//")
+            .is_some_and(|rest| DEV_ACCOUNTS.contains(&rest.split('/').next().unwrap_or("")));
+    let phrase = if development { DEV_PHRASE } else { phrase };
     Ok(Suri { phrase: Zeroizing::new(phrase.to_string()), path: junctions, password, development, names_dev_account })
 }
 
@@ -96,6 +125,7 @@ mod tests {
 
     #[test]
     fn parses_dev_accounts_and_full_forms() {
+        assert!(parse("  //Alice").unwrap().names_dev_account);
         let s = parse("//Alice").unwrap();
         assert_eq!(s.phrase.as_str(), DEV_PHRASE);
         assert_eq!(s.path.len(), 1);
@@ -109,6 +139,38 @@ mod tests {
         assert!(matches!(s.path[1], Junction::Soft(_)));
         assert_eq!(s.password.as_deref().map(|p| p.as_str()), Some("pass"));
         assert_eq!(parse("//a//").unwrap_err().code, ErrorCode::InvalidSecret);
+    }
+
+    #[test]
+    fn refuses_what_sp_core_s_grammar_refuses_and_line_breaks_in_passwords() {
+        let cases = [
+            ("//Alice///pw\n", "line break"),
+            ("//Alice///pw\r\n", "line break"),
+            ("//Alice///pw\r", "line break"),
+            ("//Alice///a\u{2028}b", "line break"),
+            ("//Alice///a\u{2029}", "line break"),
+            ("//Alice//", "empty derivation junction"),
+            ("//Alice/", "empty derivation junction"),
+            ("bottom\tdrive", "only ASCII letters"),
+            ("bottom\ndrive", "only ASCII letters"),
+            ("bottom drive\n", "only ASCII letters"),
+            ("bottöm drive", "only ASCII letters"),
+            ("bottom-drive//x", "only ASCII letters"),
+            ("0x12:34", "only ASCII letters"),
+        ];
+        for (suri, why) in cases {
+            let e = parse(suri).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidSecret, "{suri:?}");
+            assert!(e.message.contains(why), "{suri:?}: {}", e.message);
+            for secret in ["pw", "bottom", "drive", "Alice", "0x12"] {
+                assert!(!e.message.contains(secret), "{suri:?}: {}", e.message);
+            }
+        }
+        // Slashes and any character but a line break belong to the password.
+        let s = parse("//a///p//q/\t x").unwrap();
+        assert_eq!((s.path.len(), s.password.as_deref().map(|p| p.as_str())), (1, Some("p//q/\t x")));
+        // Junctions take any character but `/`, line breaks included (sp-core and polkadot-js).
+        assert_eq!(parse("//a\nb/c d").unwrap().path.len(), 2);
     }
 
     #[test]

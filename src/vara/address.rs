@@ -109,6 +109,27 @@ mod tests {
     }
 
     #[test]
+    fn every_prefix_form_matches_polkadot_js() {
+        // @polkadot/util-crypto 14.0.3 `encodeAddress(alice, prefix)`: the one-byte form up to
+        // 63, the two-byte form from 64, with the prefix's high byte from 256 on.
+        let alice = AccountId::from_hex(ALICE).unwrap();
+        for (prefix, address) in [
+            (0, "15oF4uVJwmo4TdGW7VfQxNLavjCXviqxT9S1MgbjMNHr6Sp5"),
+            (63, "7NPoMQbiA6trJKkjB35uk96MeJD4PGWkLQLH7k7hXEkZpiba"),
+            (64, "cEaNSpz4PxFcZ7nT1VEKrKewH67rfx6MfcM6yKojyyPz7qaqp"),
+            (255, "yGHXkYLYqxijLKKfd9Q2CB9shRVu8rPNBS53wvwGTutYg4zTg"),
+            (256, "VByeGLMtP8r8BYQpNX1sb2VtAW8GYCbtFAeXJwsA2ur3MNRdq"),
+            (1000, "vji5kpxBaPKwct6PAdHiJUPCU1hqBEAPaLMF59sXAjn4NeEaJ"),
+            (16383, "yNa8JpqfFB3q8A29rCwSgxvdU94ufJw2yKKxDgznS5m1PoFvn"),
+        ] {
+            assert_eq!(alice.to_ss58(prefix), address, "{prefix}");
+            assert_eq!(ss58_decode(address).unwrap(), (alice, prefix), "{prefix}");
+        }
+        assert_eq!(alice.to_hex(), ALICE);
+        assert_eq!(format!("{alice:?}"), format!("AccountId({ALICE})"));
+    }
+
+    #[test]
     fn decodes_any_prefix_and_hex() {
         let alice = AccountId::from_hex(ALICE).unwrap();
         let (id, prefix) = ss58_decode("kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW").unwrap();

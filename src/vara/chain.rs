@@ -88,9 +88,8 @@ struct ChainCache {
     existing: RefCell<HashSet<AccountId>>,
     /// The endpoint that answered last: tried first next time.
     preferred: RefCell<Option<String>>,
-    /// Per payer: the free balance at the last read, and what payments signed since then
-    /// may take from it (so a warm payment is held to the balance without a read).
-    balances: RefCell<HashMap<AccountId, (u128, u128)>>,
+    /// Per payer: the free balance at the last read (a warm payment is held to it).
+    balances: RefCell<HashMap<AccountId, u128>>,
     /// One read at a time: concurrent payments wait for it and use what it read.
     reading: Cell<bool>,
     read_done: Signal,
@@ -162,16 +161,6 @@ impl ChainClient {
     /// Gives back the nonce of a payment handed out and then not taken (see [`Lane::release`]).
     pub fn release(&self, genesis: [u8; 32], payer: AccountId, nonce: u32) {
         self.lanes.lane(genesis, payer).release(nonce);
-    }
-
-    /// A payment of `amount` from `payer` passed its balance check: the next warm payment
-    /// counts it against the balance last read.
-    pub fn note_spent(&self, endpoint: &Endpoint, payer: &AccountId, amount: u128) {
-        let cache = self.cache(endpoint);
-        let mut balances = cache.balances.borrow_mut();
-        if let Some((_, spent)) = balances.get_mut(payer) {
-            *spent = spent.saturating_add(amount);
-        }
     }
 
     /// Forgets what a refused payment may have relied on: the checkpoint and the recipients
@@ -317,9 +306,9 @@ impl ChainClient {
             }
             _ => None,
         };
-        // What the last read left, less what was signed since: a warm payment is held to the
-        // balance as a cold one is, without a read.
-        let payer_free = cache.balances.borrow().get(q.payer).map(|(free, spent)| free.saturating_sub(*spent));
+        // The balance the last read found: a warm payment is held to it (less the payer's
+        // pending payments, which the payment counts) as a cold one is, without a read.
+        let payer_free = cache.balances.borrow().get(q.payer).copied();
         cp.uses += 1;
         cache.checkpoint.set(Some(cp));
         Some(Snapshot { chain, checkpoint: cp.block, best: cp.best, recipient_exists, payer_free, read_node: false })
@@ -378,7 +367,7 @@ impl ChainClient {
             if checkpoint.number == 0 { BlockRef { number: 0, hash: chain.genesis_hash } } else { checkpoint };
         cache.checkpoint.set(Some(Checkpoint { block: checkpoint, best, read_at_ms: q.now_ms, uses: 1 }));
         lane.observe(read.nonce, best as u64);
-        cache.balances.borrow_mut().insert(*q.payer, (read.payer_free, 0));
+        cache.balances.borrow_mut().insert(*q.payer, read.payer_free);
         if let (Some((who, _)), Some(true)) = (probe, read.recipient_exists) {
             cache.existing.borrow_mut().insert(*who);
         }

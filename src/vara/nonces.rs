@@ -17,8 +17,9 @@
 //!   be included, so the lane starts again from the chain's nonce: mortal eras bound how long
 //!   a lost payment can hold up the ones after it (`eraPeriod` blocks, 64 by default).
 //! - Sooner than that, the chain watcher ([`Lane::observe_included`]): a payment its server
-//!   took that the chain has not included within [`STALE_AFTER_MS`] of the answer (a seller
-//!   that says "settled" and never submits) stops holding up the ones behind it.
+//!   took that the node has neither included nor pooled within [`STALE_AFTER_MS`] of the
+//!   answer (a seller that says "settled" and never submits) stops holding up the ones behind
+//!   it.
 //! - A payment whose server has not answered within a bound (a hanging seller) is passed
 //!   ([`Lane::pass`]): the next payment takes its nonce. Of two payments with one nonce at
 //!   most one executes; the chain watcher says which, and the other is signed again.
@@ -39,8 +40,10 @@ use std::rc::Rc;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Outcome {
     /// The server took it: the nonce is used. `valid_until` is the last block in which the
-    /// transaction can be included; `at_ms` is when the server answered.
-    Sent { valid_until: u64, at_ms: f64 },
+    /// transaction can be included; `at_ms` is when the server answered; `stale_after_ms`
+    /// how long it may then stay out of blocks and the pool before it is presumed never
+    /// submitted (see [`Lane::observe_included`]).
+    Sent { valid_until: u64, at_ms: f64, stale_after_ms: f64 },
     /// Refused, or unknown (the connection broke after sending): the nonce may be reused, and
     /// the chain's nonce is read again before the next payment.
     NotTaken,
@@ -76,6 +79,9 @@ pub struct Nonces {
     /// old head while it builds a block), and never sends the cursor back over it.
     #[serde(default)]
     pub included: Option<u32>,
+    /// The best block heard of.
+    #[serde(default)]
+    pub best: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -83,7 +89,11 @@ pub struct Nonces {
 pub struct InFlight {
     pub nonce: u32,
     pub valid_until: u64,
-    pub at_ms: f64,
+    /// When, out of blocks and the node's pool, it is presumed never submitted (its server's
+    /// answer, or the pool's sighting, plus the seller's bound: see [`STALE_AFTER_MS`])...
+    pub stale_at_ms: f64,
+    /// ...once [`STALE_AFTER_BLOCKS`] blocks past the best one known when it was taken.
+    pub at_best: u64,
 }
 
 impl Nonces {
@@ -97,6 +107,7 @@ impl Nonces {
 
     /// What a node says: the account's next nonce (pool included), as of block `best`.
     pub fn observe(&mut self, chain_next: u32, best: u64) {
+        self.best = self.best.max(best);
         let chain_next = chain_next.max(self.included.unwrap_or(0));
         self.verify = false;
         // In flight stays in flight: this count includes the pool, which a later answer (from
@@ -118,18 +129,23 @@ impl Nonces {
         self.cursor = Some(cursor);
     }
 
-    /// What the chain watcher reads (included transactions only): true when the first of our
-    /// payments the chain lacks was taken more than [`STALE_AFTER_MS`] ago, and the cursor
-    /// went back to the chain's nonce.
-    pub fn observe_included(&mut self, chain_next: u32, now_ms: f64) -> bool {
-        let chain_next = chain_next.max(self.included.unwrap_or(0));
-        self.included = Some(chain_next);
-        self.in_flight.retain(|f| f.nonce >= chain_next);
-        let stale = matches!(self.cursor, Some(c) if c > chain_next)
-            && self.flight(chain_next).is_some_and(|f| now_ms - f.at_ms > STALE_AFTER_MS);
+    /// What the chain watcher reads at block `best`: the account's next nonce counting
+    /// included transactions only, and counting the node's ready pool too (`pooled`). True
+    /// when the first of our payments the node lacks went stale (see [`InFlight`]) and the
+    /// cursor went back to that nonce.
+    pub fn observe_included(&mut self, included: u32, pooled: u32, best: u64, now_ms: f64) -> bool {
+        self.best = self.best.max(best);
+        let included = included.max(self.included.unwrap_or(0));
+        self.included = Some(included);
+        self.in_flight.retain(|f| f.nonce >= included);
+        let next = pooled.max(included);
+        let stale = matches!(self.cursor, Some(c) if c > next)
+            && self.flight(next).is_some_and(|f| now_ms > f.stale_at_ms && best >= f.at_best + STALE_AFTER_BLOCKS);
         if stale {
-            self.in_flight.clear();
-            self.cursor = Some(chain_next);
+            // What the pool holds stays in flight (a later answer from an older head may not
+            // count it); from the stale one on, nothing can execute.
+            self.in_flight.retain(|f| f.nonce < next);
+            self.cursor = Some(next);
         }
         stale
     }
@@ -137,12 +153,12 @@ impl Nonces {
     /// A payment with `nonce` left (its server took it, or the pool shows it). Only the
     /// payment at the cursor moves it: after a reset from the chain, a late answer must not
     /// jump over the reset.
-    pub fn sent(&mut self, nonce: u32, valid_until: u64, at_ms: f64) {
+    pub fn sent(&mut self, nonce: u32, valid_until: u64, stale_at_ms: f64) {
         if self.cursor == Some(nonce) {
             self.cursor = Some(nonce.wrapping_add(1));
         }
         self.in_flight.retain(|f| f.nonce != nonce);
-        self.in_flight.push(InFlight { nonce, valid_until, at_ms });
+        self.in_flight.push(InFlight { nonce, valid_until, stale_at_ms, at_best: self.best });
     }
 
     /// A payment handed out was not taken after all: its nonce goes to the next payment,
@@ -185,9 +201,15 @@ pub struct Handed {
     pub valid_until: u64,
 }
 
-/// How long after its server took it a payment may stay out of every block before the
-/// payments behind it stop waiting for it (four Vara blocks).
+/// How long after its server took it a payment may stay out of every block and the node's
+/// pool before the payments behind it stop waiting for it, for a seller whose 2xx means
+/// "executed" (x402 v2: the facilitator settles before the resource is served): this long,
+/// and as many new blocks as [`STALE_AFTER_BLOCKS`].
 pub const STALE_AFTER_MS: f64 = 12_000.0;
+/// The same for a seller that answers before it submits (x402 v1's reference server), whose
+/// submission may lag behind a slow chain.
+pub const STALE_AFTER_MS_V1: f64 = 60_000.0;
+pub const STALE_AFTER_BLOCKS: u64 = 4;
 
 #[derive(Default)]
 pub struct Lane {
@@ -207,11 +229,10 @@ impl Lane {
         self.signal.notify_all();
     }
 
-    /// What the chain watcher reads: the account's nonce counting included transactions only.
-    /// When the first of our payments the chain lacks was taken by its server more than
-    /// [`STALE_AFTER_MS`] ago, the lane starts again from the chain's nonce.
-    pub fn observe_included(&self, chain_next: u32, now_ms: f64) {
-        if self.state.borrow_mut().nonces.observe_included(chain_next, now_ms) {
+    /// What the chain watcher reads (see [`Nonces::observe_included`]): a payment its seller
+    /// took that the node has neither included nor pooled in time stops holding the lane.
+    pub fn observe_included(&self, included: u32, pooled: u32, best: u64, now_ms: f64) {
+        if self.state.borrow_mut().nonces.observe_included(included, pooled, best, now_ms) {
             self.signal.notify_all();
         }
     }
@@ -254,7 +275,7 @@ impl Lane {
         let Some(h) = s.handed.remove(&id) else { return };
         s.queue.pop_front();
         s.pooled.insert(id);
-        s.nonces.sent(nonce, h.valid_until, now_ms);
+        s.nonces.sent(nonce, h.valid_until, now_ms + STALE_AFTER_MS);
         drop(s);
         self.signal.notify_all();
     }
@@ -306,7 +327,9 @@ impl Lane {
         let used = if s.pooled.remove(&id) { None } else { used };
         if let Some(nonce) = used {
             match outcome {
-                Outcome::Sent { valid_until, at_ms } => s.nonces.sent(nonce, valid_until, at_ms),
+                Outcome::Sent { valid_until, at_ms, stale_after_ms } => {
+                    s.nonces.sent(nonce, valid_until, at_ms + stale_after_ms)
+                }
                 Outcome::NotTaken => s.nonces.verify = true,
                 Outcome::Abandoned => {}
             }
@@ -385,7 +408,7 @@ mod tests {
     }
 
     fn sent() -> Outcome {
-        Outcome::Sent { valid_until: 1_000, at_ms: 0.0 }
+        Outcome::Sent { valid_until: 1_000, at_ms: 0.0, stale_after_ms: STALE_AFTER_MS }
     }
 
     #[test]
@@ -453,7 +476,7 @@ mod tests {
             block_on(t.turn());
             t.resolve(sent());
         }
-        lane.observe_included(7, 0.0);
+        lane.observe_included(7, 7, 100, 0.0);
         // A node answering from an older head: 5 is long used.
         lane.observe(5, 100);
         assert_eq!(lane.reserve().nonce, 8);
@@ -472,7 +495,7 @@ mod tests {
         let lane = lane_at(5);
         let mut t = lane.reserve();
         block_on(t.turn());
-        t.resolve(Outcome::Sent { valid_until: 150, at_ms: 0.0 });
+        t.resolve(Outcome::Sent { valid_until: 150, at_ms: 0.0, stale_after_ms: STALE_AFTER_MS });
         // The node has not seen nonce 5 yet, but it can still be included: keep going.
         lane.observe(5, 140);
         assert_eq!(lane.reserve().nonce, 6);
@@ -503,17 +526,19 @@ mod tests {
         let lane = lane_at(5);
         let mut t = lane.reserve();
         block_on(t.turn());
-        t.resolve(Outcome::Sent { valid_until: 1_000, at_ms: 1_000.0 });
-        lane.observe_included(5, 1_000.0 + STALE_AFTER_MS - 1.0);
-        assert_eq!(lane.reserve().nonce, 6, "not stale yet");
-        lane.observe_included(5, 1_000.0 + STALE_AFTER_MS + 1.0);
+        t.resolve(Outcome::Sent { valid_until: 1_000, at_ms: 1_000.0, stale_after_ms: STALE_AFTER_MS });
+        lane.observe_included(5, 5, 104, 1_000.0 + STALE_AFTER_MS - 1.0);
+        assert_eq!(lane.reserve().nonce, 6, "not stale yet: too soon");
+        lane.observe_included(5, 5, 103, 1_000.0 + STALE_AFTER_MS + 1.0);
+        assert_eq!(lane.reserve().nonce, 6, "not stale yet: too few blocks since");
+        lane.observe_included(5, 5, 104, 1_000.0 + STALE_AFTER_MS + 1.0);
         assert_eq!(lane.reserve().nonce, 5, "stale: the next payment takes its nonce");
         // Included: nothing to reset.
         let lane = lane_at(5);
         let mut t = lane.reserve();
         block_on(t.turn());
-        t.resolve(Outcome::Sent { valid_until: 1_000, at_ms: 0.0 });
-        lane.observe_included(6, STALE_AFTER_MS + 1.0);
+        t.resolve(Outcome::Sent { valid_until: 1_000, at_ms: 0.0, stale_after_ms: STALE_AFTER_MS });
+        lane.observe_included(6, 6, 200, STALE_AFTER_MS + 1.0);
         assert_eq!(lane.reserve().nonce, 6);
     }
 
@@ -567,7 +592,7 @@ mod tests {
         a.resolve(sent());
         assert_eq!(lane.reserve().nonce, 4);
         // Dropped from the pool: the chain stays at 3 past the bound, the next takes it.
-        lane.observe_included(3, 1_000.0 + STALE_AFTER_MS + 1.0);
+        lane.observe_included(3, 3, 104, 1_000.0 + STALE_AFTER_MS + 1.0);
         assert_eq!(lane.reserve().nonce, 3);
     }
 

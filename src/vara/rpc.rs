@@ -76,8 +76,7 @@ impl RpcClient {
     pub async fn call<T: Transport>(&self, transport: &T, call: &Call) -> Result<Value> {
         let body = request(0, call);
         let text = self.post(transport, crate::json::to_text(&body)).await?;
-        let answer: Value =
-            crate::json::from_text(&text).map_err(|_| rpc_error(format!("{} answered with non-JSON", self.url)))?;
+        let answer: Value = crate::json::from_text(&text).map_err(|why| unreadable(&self.url, call.method, &why))?;
         result_of(call.method, answer)
     }
 
@@ -85,6 +84,13 @@ impl RpcClient {
         self.round_trips.set(self.round_trips.get() + 1);
         transport.post_json(&self.url, body).await
     }
+}
+
+/// Names the node, the method and why its answer could not be read; the reason is cut short
+/// because a parser's message may quote the node's text.
+fn unreadable(url: &str, method: &str, why: &str) -> Error {
+    let why: String = why.chars().take(160).collect();
+    rpc_error(format!("{url} answered {method} with non-JSON or JSON this client cannot hold ({why})"))
 }
 
 pub(crate) fn collect_batch(calls: &[Call], answers: Vec<Value>) -> Result<Vec<Value>> {

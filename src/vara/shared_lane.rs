@@ -16,7 +16,7 @@
 //! - Of two payments with one nonce at most one executes: a reused nonce can never pay
 //!   twice, and the one that lost is signed again by its process (see `crate::report`).
 
-use crate::vara::nonces::Nonces;
+use crate::vara::nonces::{Nonces, STALE_AFTER_MS};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -68,8 +68,8 @@ pub enum Step {
 /// How the holder's payment ended, for the shared nonce facts.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Ended {
-    /// Its seller took it (a 2xx): the nonce is used.
-    Taken { nonce: u32, valid_until: u64 },
+    /// Its seller took it (a 2xx): the nonce is used (see [`crate::vara::nonces::Outcome`]).
+    Taken { nonce: u32, valid_until: u64, stale_after_ms: f64 },
     /// Refused, or its fate unknown: the next payment reads the chain first.
     Refused,
     /// It never left its process.
@@ -100,13 +100,13 @@ impl SharedLane {
         self.nonces.cursor.map(|c| c.saturating_add(ahead + holding))
     }
 
-    /// Asks for the turn. `included`: the payer's nonce counting included transactions, when
-    /// this process's chain watcher knows it (a pooled payment that never lands stops
-    /// holding the others after [`crate::vara::nonces::STALE_AFTER_MS`]).
-    pub fn step(&mut self, id: &str, now: f64, lease_ms: f64, included: Option<u32>) -> Step {
+    /// Asks for the turn. `read`: the payer's nonces (included, pooled) and the head they
+    /// were read at, when this process's chain watcher knows them (a payment that never
+    /// lands stops holding the others, as in one process).
+    pub fn step(&mut self, id: &str, now: f64, lease_ms: f64, read: Option<(u32, u32, u64)>) -> Step {
         self.expire(now);
-        if let Some(n) = included {
-            self.nonces.observe_included(n, now);
+        if let Some((included, pooled, best)) = read {
+            self.nonces.observe_included(included, pooled, best, now);
         }
         if let Some(h) = &self.holder {
             if h.id == id {
@@ -158,7 +158,7 @@ impl SharedLane {
         }
         let until = x.valid_until;
         self.holder = None;
-        self.nonces.sent(nonce, until, now);
+        self.nonces.sent(nonce, until, now + STALE_AFTER_MS);
         true
     }
 
@@ -172,10 +172,10 @@ impl SharedLane {
             self.holder = None;
         }
         match how {
-            Ended::Taken { nonce, valid_until } => {
+            Ended::Taken { nonce, valid_until, stale_after_ms } => {
                 // Already counted when the pool showed it.
                 if !self.nonces.in_flight.iter().any(|f| f.nonce == nonce) {
-                    self.nonces.sent(nonce, valid_until, now);
+                    self.nonces.sent(nonce, valid_until, now + stale_after_ms);
                 }
             }
             Ended::Refused => self.nonces.verify = true,
@@ -187,7 +187,6 @@ impl SharedLane {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vara::nonces::STALE_AFTER_MS;
 
     const LEASE: f64 = 1_000.0;
 
@@ -214,8 +213,8 @@ mod tests {
         assert!(l.pooled("a/1", 5, 4.0));
         assert_eq!(l.step("b/1", 5.0, LEASE, None), Step::Holder { cursor: Some(6), read_chain: false });
         // a's seller answers late: nothing moves twice.
-        l.ended("a/1", Ended::Taken { nonce: 5, valid_until: 1_000 }, 6.0);
-        l.ended("b/1", Ended::Taken { nonce: 6, valid_until: 1_000 }, 6.0);
+        l.ended("a/1", Ended::Taken { nonce: 5, valid_until: 1_000, stale_after_ms: STALE_AFTER_MS }, 6.0);
+        l.ended("b/1", Ended::Taken { nonce: 6, valid_until: 1_000, stale_after_ms: STALE_AFTER_MS }, 6.0);
         assert_eq!(l.join("c/1", 7.0, LEASE), Some(7));
     }
 
@@ -267,7 +266,7 @@ mod tests {
         assert!(l.pooled("a", 4, 0.0));
         assert_eq!(l.join("b", 1.0, LEASE), Some(5));
         assert_eq!(
-            l.step("b", STALE_AFTER_MS + 1.0, 1e9, Some(4)),
+            l.step("b", STALE_AFTER_MS + 1.0, 1e9, Some((4, 4, 14))),
             Step::Holder { cursor: Some(4), read_chain: false }
         );
     }

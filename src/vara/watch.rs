@@ -22,6 +22,8 @@ use crate::vara::hashing::{blake2_128, blake2_256, twox_128};
 use crate::vara::network::Endpoint;
 use crate::vara::rpc::{Call, Transport};
 use crate::wait::Signal;
+use core::future::Future;
+use core::pin::Pin;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -44,9 +46,6 @@ pub struct Watched {
 
 struct Pending {
     item: Watched,
-    /// The payer's nonce was seen past this payment's in an earlier tick: once every block
-    /// up to a later head has been scanned without finding it, it is dead.
-    passed_at: Option<u32>,
 }
 
 /// A block read once: its hash and its extrinsics' hashes.
@@ -71,6 +70,8 @@ pub struct Watcher {
     best: Cell<Option<u32>>,
     /// Payers' nonces at the last head read, and when that was (ms).
     nonces: RefCell<BTreeMap<AccountId, u32>>,
+    /// The same, as the node counts them with its ready pool.
+    pooled: RefCell<BTreeMap<AccountId, u32>>,
     read_ms: Cell<f64>,
     ticking: Cell<bool>,
     /// Wakes whoever waits on a verdict after each tick.
@@ -103,9 +104,14 @@ pub(crate) fn account_nonce(v: &Value) -> Result<u32> {
 }
 
 /// One batch on the chain's endpoints (failover and the genesis check included); the
-/// answers are parsed by the caller. One instantiation for every read of the watcher.
-async fn read<T: Transport>(chain: &ChainClient, t: &T, endpoint: &Endpoint, calls: &[Call]) -> Result<Vec<Value>> {
-    chain.on_any_endpoint_of(t, endpoint, calls, Ok).await
+/// answers are parsed by the caller. Boxed: one copy for every read of the watcher.
+fn read<'a, T: Transport>(
+    chain: &'a ChainClient,
+    t: &'a T,
+    endpoint: &'a Endpoint,
+    calls: &'a [Call],
+) -> Pin<Box<dyn Future<Output = Result<Vec<Value>>> + 'a>> {
+    Box::pin(chain.on_any_endpoint_of(t, endpoint, calls, Ok))
 }
 
 /// The hashes of a `chain_getBlock` answer's extrinsics.
@@ -141,7 +147,7 @@ impl Watcher {
         if pending.iter().any(|p| p.item.entry_id == item.entry_id && Rc::ptr_eq(&p.item.ledger, &item.ledger)) {
             return;
         }
-        pending.push(Pending { item, passed_at: None });
+        pending.push(Pending { item });
     }
 
     pub fn pending_count(&self) -> usize {
@@ -157,30 +163,39 @@ impl Watcher {
         self.nonces.borrow().get(payer).copied()
     }
 
-    /// The payer's nonce, when the last head read is at most `max_age_ms` old (a watcher with
-    /// nothing pending stops reading: what it read last may be long past).
-    pub fn fresh_nonce_of(&self, payer: &AccountId, now_ms: f64, max_age_ms: f64) -> Option<u32> {
-        (now_ms - self.read_ms.get() <= max_age_ms).then(|| self.nonce_of(payer)).flatten()
+    /// The payer's nonces (included, pooled) and the head they were read at, when that read
+    /// is at most `max_age_ms` old (a watcher with nothing pending stops reading: what it read
+    /// last may be long past).
+    pub fn fresh_reading(&self, payer: &AccountId, now_ms: f64, max_age_ms: f64) -> Option<(u32, u32, u64)> {
+        if now_ms - self.read_ms.get() > max_age_ms {
+            return None;
+        }
+        let included = self.nonce_of(payer)?;
+        let pooled = self.pooled.borrow().get(payer).copied().unwrap_or(included);
+        Some((included, pooled, self.best.get()? as u64))
     }
 
     /// One round of confirmation. Concurrent callers share one tick: the second waits for the
     /// first to end and returns without reading.
-    pub async fn tick<T: Transport>(
-        &self,
-        chain: &ChainClient,
-        t: &T,
-        endpoint: &Endpoint,
+    /// Boxed: the driver loop and the waits for a verdict share one copy of the tick.
+    pub fn tick<'a, T: Transport>(
+        &'a self,
+        chain: &'a ChainClient,
+        t: &'a T,
+        endpoint: &'a Endpoint,
         now_ms: f64,
-    ) -> Result<TickStats> {
-        if self.ticking.get() {
-            self.ticked.until(|| (!self.ticking.get()).then_some(())).await;
-            return Ok(TickStats::default());
-        }
-        self.ticking.set(true);
-        let result = self.tick_once(chain, t, endpoint, now_ms).await;
-        self.ticking.set(false);
-        self.ticked.notify_all();
-        result
+    ) -> Pin<Box<dyn Future<Output = Result<TickStats>> + 'a>> {
+        Box::pin(async move {
+            if self.ticking.get() {
+                self.ticked.until(|| (!self.ticking.get()).then_some(())).await;
+                return Ok(TickStats::default());
+            }
+            self.ticking.set(true);
+            let result = self.tick_once(chain, t, endpoint, now_ms).await;
+            self.ticking.set(false);
+            self.ticked.notify_all();
+            result
+        })
     }
 
     async fn tick_once<T: Transport>(
@@ -197,22 +212,27 @@ impl Watcher {
             return Ok(stats);
         }
         let payers: Vec<AccountId> = payers.into_iter().collect();
+        // The head, then per payer its nonce in state (what blocks included) and the node's
+        // next index (which also counts its ready pool).
+        let prefix = endpoint.network.ss58_prefix();
         let mut calls = vec![Call::new("chain_getHeader", Value::Array(vec![]))];
-        calls.extend(payers.iter().map(|p| Call::new("state_getStorage", Value::Array(vec![account_key(p).into()]))));
+        for p in &payers {
+            calls.push(Call::new("state_getStorage", Value::Array(vec![account_key(p).into()])));
+            calls.push(Call::new("system_accountNextIndex", Value::Array(vec![p.to_ss58(prefix).into()])));
+        }
         let a = read(chain, t, endpoint, &calls).await?;
         let best = block_number(&a[0])?;
-        let nonces = a[1..].iter().map(account_nonce).collect::<Result<Vec<u32>>>()?;
         stats.round_trips += 1;
         self.best.set(Some(best));
         self.read_ms.set(now_ms);
-        {
-            let mut known = self.nonces.borrow_mut();
-            for (p, n) in payers.iter().zip(&nonces) {
-                known.insert(*p, *n);
-                // The same fact keeps the payer's lane live: a payment its seller took and
-                // never submitted stops holding up the ones behind it.
-                chain.lane(endpoint, p).observe_included(*n, now_ms);
-            }
+        for (i, p) in payers.iter().enumerate() {
+            let included = account_nonce(&a[1 + 2 * i])?;
+            let pooled = crate::vara::chain::next_index(&a[2 + 2 * i])?;
+            self.nonces.borrow_mut().insert(*p, included);
+            self.pooled.borrow_mut().insert(*p, pooled);
+            // The same facts keep the payer's lane live: a payment its seller took and that
+            // the node has neither included nor pooled stops holding up the ones behind it.
+            chain.lane(endpoint, p).observe_included(included, pooled, best as u64, now_ms);
         }
         let nonce_of = |p: &AccountId| self.nonces.borrow().get(p).copied().unwrap_or(0);
 
@@ -228,7 +248,7 @@ impl Watcher {
             stats.blocks_read += self.read_blocks(chain, t, endpoint, from.min(best), best, &mut stats).await?;
             stats.resolved += self.judge_included(chain, t, endpoint, now_ms, &mut stats).await?;
         }
-        stats.resolved += self.judge_unfound(best, now_ms, &nonce_of);
+        stats.resolved += self.judge_unfound(chain, t, endpoint, best, now_ms, &mut stats).await?;
         self.forget_old_blocks();
         Ok(stats)
     }
@@ -330,29 +350,55 @@ impl Watcher {
         Ok(resolved)
     }
 
-    /// Payments not found: dead once their nonce was passed before a fully scanned head, or
-    /// once the head is past their era with the nonce not passed.
-    fn judge_unfound(&self, best: u32, now_ms: f64, nonce_of: &dyn Fn(&AccountId) -> u32) -> u32 {
-        let scanned_to = |from: u32| {
+    /// Payments not found in any block of their era up to the head: dead when the payer's
+    /// nonce, read at that very head, has passed them (another extrinsic used the nonce), or
+    /// when the head is past their era and the nonce has not passed them.
+    async fn judge_unfound<T: Transport>(
+        &self,
+        chain: &ChainClient,
+        t: &T,
+        endpoint: &Endpoint,
+        best: u32,
+        now_ms: f64,
+        stats: &mut TickStats,
+    ) -> Result<u32> {
+        let nonce_of = |p: &AccountId| self.nonces.borrow().get(p).copied().unwrap_or(0);
+        let scanned = |from: u32| {
             let blocks = self.blocks.borrow();
             (from..=best).all(|n| blocks.contains_key(&n))
         };
         let mut verdicts = Vec::new();
-        for p in self.pending.borrow_mut().iter_mut() {
-            let passed = nonce_of(&p.item.payer) > p.item.nonce;
-            if passed {
-                match p.passed_at {
-                    Some(at) if at < best && scanned_to(p.item.valid_from) => {
-                        verdicts.push((p.item.entry_id.clone(), Verdict::dead("nonce-used")));
-                    }
-                    Some(_) => {}
-                    None => p.passed_at = Some(best),
+        // Passed by the nonce as read beside the head (which may be a block newer than the
+        // head read in the same batch): read again at the head's own hash before judging.
+        let mut passed: Vec<(String, AccountId, u32)> = Vec::new();
+        for p in self.pending.borrow().iter() {
+            if nonce_of(&p.item.payer) > p.item.nonce {
+                if scanned(p.item.valid_from) {
+                    passed.push((p.item.entry_id.clone(), p.item.payer, p.item.nonce));
                 }
             } else if best as u64 > p.item.valid_until {
                 verdicts.push((p.item.entry_id.clone(), Verdict::dead("era-ended")));
             }
         }
-        verdicts.into_iter().filter(|(id, v)| self.resolve(id, v.clone(), now_ms)).count() as u32
+        let head = self.blocks.borrow().get(&best).map(|b| b.hash);
+        if let (false, Some(head)) = (passed.is_empty(), head) {
+            let payers: BTreeSet<AccountId> = passed.iter().map(|p| p.1).collect();
+            let payers: Vec<AccountId> = payers.into_iter().collect();
+            let at = hexutil::encode(&head);
+            let calls: Vec<Call> = payers
+                .iter()
+                .map(|p| Call::new("state_getStorage", Value::Array(vec![account_key(p).into(), at.clone().into()])))
+                .collect();
+            let answers = read(chain, t, endpoint, &calls).await?;
+            stats.round_trips += 1;
+            for (id, payer, nonce) in passed {
+                let i = payers.iter().position(|p| *p == payer).expect("collected above");
+                if account_nonce(&answers[i])? > nonce {
+                    verdicts.push((id, Verdict::dead("nonce-used")));
+                }
+            }
+        }
+        Ok(verdicts.into_iter().filter(|(id, v)| self.resolve(id, v.clone(), now_ms)).count() as u32)
     }
 
     /// Writes a verdict to the payment's ledger; true when it was still pending.
@@ -384,7 +430,7 @@ impl Watcher {
     /// Entries judged elsewhere (another watcher instance, a restored ledger) stop being
     /// watched.
     fn drop_judged(&self) {
-        self.pending.borrow_mut().retain(|p| p.item.ledger.get(&p.item.entry_id).is_some_and(|e| !e.stage.is_final()));
+        self.pending.borrow_mut().retain(|p| !p.item.ledger.is_final(&p.item.entry_id));
     }
 
     /// Blocks older than every pending payment's era are not needed again.

@@ -159,6 +159,11 @@ impl<'a> Call<'a> {
             purchase,
             turn_timeout_ms: self.opts.core.turn_timeout_ms,
             coordinator: self.opts.coordinator.as_ref(),
+            // A v2 seller's 2xx means the facilitator settled; a v1 seller may submit later.
+            stale_after_ms: match self.offer {
+                Offer::V2(_) => crate::vara::nonces::STALE_AFTER_MS,
+                Offer::V1(_) => crate::vara::nonces::STALE_AFTER_MS_V1,
+            },
         }
     }
 
@@ -204,6 +209,42 @@ impl<'a> Call<'a> {
         verdict_within(&payer, entry_id, self.opts.core.confirm_wait_ms, 500).await
     }
 
+    /// Whether a payment of ours made after this one took its nonce (executed, or may still).
+    fn nonce_taken_by_later(&self, entry_id: &str) -> bool {
+        let ledger = &self.opts.ledger;
+        let Some(me) = ledger.get(entry_id) else { return false };
+        let mut later = false;
+        ledger.for_each(|e| {
+            later |= e.id != me.id
+                && e.payer == me.payer
+                && e.nonce == me.nonce
+                && e.created_ms > me.created_ms
+                && e.stage != crate::ledger::Stage::Released
+                && e.chain.as_ref().is_none_or(|v| v.status != "dead");
+        });
+        later
+    }
+
+    /// When the chain's nonce is behind this payment's and another of our payments holds the
+    /// missing nonce without being in any block (a seller that took it and never submitted
+    /// it, or has not answered), says which: that is why this one could not execute yet.
+    fn held_up_by(&self, entry_id: &str) -> Option<String> {
+        let ledger = &self.opts.ledger;
+        let entry = ledger.get(entry_id)?;
+        let payer = crate::vara::address::AccountId::parse(&entry.payer).ok()?;
+        let chain_nonce = chain().watcher(&self.endpoint).nonce_of(&payer)?;
+        if entry.nonce? <= chain_nonce {
+            return None;
+        }
+        let blocker = ledger.entries().into_iter().find(|e| {
+            e.payer == entry.payer && e.nonce == Some(chain_nonce) && !e.stage.is_final() && e.id != entry.id
+        })?;
+        Some(format!(
+            "it waits behind payment {} (nonce {chain_nonce}) handed to {}, which no block includes yet",
+            blocker.id, blocker.url
+        ))
+    }
+
     /// Pays, hands the payment to `send`, and judges the seller's answer by the chain (see
     /// [`crate::report`]): a served answer is returned with its receipt; a payment the
     /// chain proved dead because another of ours took its nonce is signed again and sent
@@ -240,7 +281,11 @@ impl<'a> Call<'a> {
             };
             let served = answer.status.is_some_and(|s| (200..300).contains(&s));
             let verdict = if served { None } else { self.verdict(cancel, &entry_id).await };
-            let decision = report::decide(&answer, verdict.as_ref(), valid_until, round == 0);
+            // Sent again only when an earlier payment of ours took the nonce (a refused payment
+            // its seller cashed, a front-runner's): not when the lane gave this refused
+            // payment's nonce to a later one.
+            let may_resend = round == 0 && !self.nonce_taken_by_later(&entry_id);
+            let decision = report::decide(&answer, verdict.as_ref(), valid_until, may_resend);
             let receipt = receipt_value(summary, &attempt.settlement, header.value, &self.opts.ledger, &entry_id);
             match decision {
                 Report::Serve => match attempt.result {
@@ -261,7 +306,10 @@ impl<'a> Call<'a> {
                         // seller's silence, unless the chain executed the payment.
                         Err(e)
                             if code != ErrorCode::PaidNotServed
-                                && matches!(e.code, ErrorCode::Aborted | ErrorCode::CrossOriginRedirect) =>
+                                && matches!(
+                                    e.code,
+                                    ErrorCode::Aborted | ErrorCode::Timeout | ErrorCode::CrossOriginRedirect
+                                ) =>
                         {
                             let until = valid_until
                                 .map(|b| format!("; the payment may still execute until block {b}"))
@@ -271,6 +319,13 @@ impl<'a> Call<'a> {
                         }
                         Err(e) => Error::new(code, message).with_cause(e.cause),
                         Ok(_) => Error::new(code, message),
+                    };
+                    let error = match self.held_up_by(&entry_id) {
+                        Some(blocker) => {
+                            let message = format!("{}; {blocker}", error.message);
+                            error.reworded(message)
+                        }
+                        None => error,
                     };
                     return Err(Failure {
                         error,

@@ -1,7 +1,12 @@
 //! Reads a response body chunk by chunk and gives up as soon as it passes a limit: a hostile
-//! server or node could stream gigabytes, with or without a Content-Length.
+//! server or node could stream gigabytes, with or without a Content-Length, or trickle a byte
+//! at a time (the `timer` bounds the whole read; the caller's signal ends it at once).
+//!
+//! A stream given up on is cancelled without waiting (a peer's cancel may never finish) and
+//! the cancel's promise is observed: it rejects when the stream has already errored (the
+//! request's signal fired), and unobserved that rejection would kill a Node process.
 
-use super::cancel::{Cancel, Timer};
+use super::cancel::{observe, Cancel, Timer};
 use super::errors::from_js;
 use crate::error::{Error, ErrorCode, Result};
 use js_sys::Reflect;
@@ -31,8 +36,13 @@ pub async fn read_limited(
         let chunk = match cancel.wait(&reader.read(), timer, code).await {
             Ok(chunk) => chunk,
             Err(e) => {
-                let _ = reader.cancel();
-                return Err(e);
+                observe(&reader.cancel());
+                return Err(match (e.code, timer) {
+                    (ErrorCode::Timeout, Some(t)) => {
+                        Error::new(ErrorCode::Timeout, format!("{what} did not arrive within {} ms", t.ms))
+                    }
+                    _ => e,
+                });
             }
         };
         if Reflect::get(&chunk, &"done".into()).map_or(true, |d| d.is_truthy()) {
@@ -42,9 +52,16 @@ pub async fn read_limited(
         let value: js_sys::Uint8Array =
             value.dyn_into().map_err(|_| Error::new(code, format!("{what} is not bytes")))?;
         if bytes.len() + value.length() as usize > limit {
-            let _ = reader.cancel();
+            observe(&reader.cancel());
             return Err(too_big());
         }
         bytes.extend_from_slice(&value.to_vec());
+    }
+}
+
+/// Lets go of a body nobody will read (a v2 402 answer's), so its connection is freed.
+pub fn discard(response: &Response) {
+    if let Some(body) = response.body().filter(|b| !b.locked()) {
+        observe(&body.cancel());
     }
 }

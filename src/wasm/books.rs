@@ -27,6 +27,8 @@ thread_local! {
     /// wrapper, shim and header builder given the same object).
     static BUDGETS: WeakMap = WeakMap::new();
     static BUDGET_TABLE: RefCell<Vec<Rc<Budget>>> = const { RefCell::new(Vec::new()) };
+    /// (ledger, chain) pairs whose unconfirmed entries were handed to the watcher.
+    static RESUMED: RefCell<std::collections::HashSet<(u32, [u8; 32])>> = RefCell::new(Default::default());
 }
 
 /// How often a chain watcher polls the head while payments wait for the chain's verdict
@@ -305,11 +307,16 @@ pub fn budget_for(object: &JsValue, limits: &Limits, ledger: &Rc<Ledger>) -> Res
     Ok(budget)
 }
 
-/// Hands a ledger's unconfirmed entries on `endpoint`'s network to its chain watcher and
-/// makes sure the watcher runs.
+/// Hands a ledger's unconfirmed entries on `endpoint`'s network to its chain watcher (once per
+/// ledger and chain: later payments register themselves) and makes sure the watcher runs.
 pub fn resume(ledger: &Rc<Ledger>, endpoint: &Endpoint, rpc_fetch: Option<Function>, timeout_ms: u32) {
     let chain = super::api::chain();
     let watcher = chain.watcher(endpoint);
+    let key = (ledger_id_of(ledger), endpoint.genesis_hash);
+    if !RESUMED.with(|r| r.borrow_mut().insert(key)) {
+        drive(endpoint, rpc_fetch, timeout_ms);
+        return;
+    }
     for e in ledger.unconfirmed() {
         if e.network != endpoint.network.name() {
             continue;

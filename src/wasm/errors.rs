@@ -10,6 +10,18 @@ use wasm_bindgen::prelude::*;
 const CLASS_KEY: &str = "x402-vara-wasm.X402Error";
 
 pub fn to_js(e: Error) -> JsValue {
+    #[cfg(feature = "payments")]
+    let details = e.details.as_ref().and_then(|d| super::json::to_js(&d.0).ok());
+    #[cfg(not(feature = "payments"))]
+    let details: Option<JsValue> = None;
+    let error = make(e);
+    if let Some(details) = details {
+        let _ = Reflect::set(&error, &"details".into(), &details);
+    }
+    error
+}
+
+fn make(e: Error) -> JsValue {
     let cause = e.cause.as_ref().and_then(|c| c.0.downcast_ref::<JsValue>()).cloned();
     let options = Object::new();
     if let Some(cause) = &cause {

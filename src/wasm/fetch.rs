@@ -8,10 +8,14 @@
 //! `SETTLEMENT_FAILED`; a 402 without a receipt is `PAYMENT_REJECTED_BY_SERVER` (errors carry
 //! `status`, `reason` and `receipt`); a non-2xx answer WITH a successful settlement (the server
 //! took the money, then failed) is returned, its receipt attached.
+//!
+//! The seller's bodies this wrapper reads itself (the 402's, an error's after paying) are
+//! bounded by `bodyTimeoutMs` and by the signal (`TIMEOUT`, `ABORTED`, the error then carries
+//! `status` and `receipt` too); the paid answer's body is the app's to read, under its signal.
 
 use super::api::Call;
-use super::body::read_limited;
-use super::cancel::Cancel;
+use super::body::{discard, read_limited};
+use super::cancel::{Cancel, Timer};
 use super::errors::{from_js, to_js};
 use super::json;
 use super::options::JsOptions;
@@ -104,6 +108,11 @@ pub(super) enum SendError {
 }
 
 impl Wrapper {
+    /// The bound on reading a seller's body this client reads itself.
+    pub(super) fn body_timeout_ms(&self) -> u32 {
+        self.options.core.body_timeout_ms
+    }
+
     pub(super) async fn send(&self, request: &Request, cancel: &Cancel) -> core::result::Result<Response, SendError> {
         cancel.check().map_err(SendError::NotSent)?;
         let unreachable = |e: JsValue| {
@@ -111,7 +120,18 @@ impl Wrapper {
             let message = format!("{} could not be reached: {}", request.url(), e.message);
             e.reworded(message)
         };
-        let answer = self.fetch.call1(&JsValue::UNDEFINED, request).map_err(|e| SendError::NotSent(unreachable(e)))?;
+        // The app's own signal goes with every send: a `Request` follows its signal only weakly
+        // (undici), so once ours were collected the app's abort no longer reached the body of
+        // the answer it was reading, and a trickling seller held that read for good.
+        let answer = match cancel.signal() {
+            Some(signal) => {
+                let init = js_sys::Object::new();
+                let _ = Reflect::set(&init, &"signal".into(), signal);
+                self.fetch.call2(&JsValue::UNDEFINED, request, &init)
+            }
+            None => self.fetch.call1(&JsValue::UNDEFINED, request),
+        }
+        .map_err(|e| SendError::NotSent(unreachable(e)))?;
         let response = cancel.wait(&Promise::resolve(&answer), None, ErrorCode::NetworkError).await.map_err(|e| {
             SendError::Unknown(if e.code == ErrorCode::NetworkError {
                 {
@@ -129,7 +149,7 @@ impl Wrapper {
 
     async fn run(&self, input: JsValue, init: JsValue) -> core::result::Result<JsValue, JsValue> {
         let request = new_request(&input, &init).map_err(to_js)?;
-        let cancel = Cancel::new(Some(request.signal()));
+        let cancel = Cancel::new(app_signal(&input, &init));
         // Kept for the repeat: cloning before the first send tees the body, so strings,
         // JSON, FormData, ArrayBuffers and streams can all be sent twice.
         let template = request.clone().map_err(|_| {
@@ -151,7 +171,10 @@ impl Wrapper {
             match self.resend_prior(&template, &prior, &origin, &cancel).await {
                 Ok(Some(response)) => return Ok(response),
                 Ok(None) => {} // proven dead: a new payment below
-                Err(e) => return Err(e.to_js()),
+                Err(e) => {
+                    retries::failed(&key);
+                    return Err(e.to_js());
+                }
             }
         }
         let call = Call::new(&self.options, &self.signer, offer, requirement).map_err(to_js)?;
@@ -179,7 +202,10 @@ impl Wrapper {
                 RECEIPTS.with(|r| r.set(paid.unchecked_ref(), &receipt));
                 Ok(paid.into())
             }
-            Err(failure) => Err(failure.to_js()),
+            Err(failure) => {
+                retries::failed(&key);
+                Err(failure.to_js())
+            }
         }
     }
 
@@ -239,10 +265,14 @@ impl Wrapper {
     /// What the 402 answer offers: its `PAYMENT-REQUIRED` header (v2), else its body (v1).
     async fn offer(&self, answer: &Response, cancel: &Cancel) -> Result<Offer> {
         if let Ok(Some(header)) = answer.headers().get(v2::PAYMENT_REQUIRED_HEADER) {
+            discard(answer);
             return Offer::from_answer(Some(&header), &[]);
         }
+        let timer = Timer::new(self.options.core.body_timeout_ms);
         let body =
-            read_limited(answer, MAX_402_BODY_BYTES, "the 402 body", ErrorCode::Malformed402, cancel, None).await?;
+            read_limited(answer, MAX_402_BODY_BYTES, "the 402 body", ErrorCode::Malformed402, cancel, Some(&timer))
+                .await
+                .map_err(with_option)?;
         Offer::from_answer(None, &body)
     }
 
@@ -270,15 +300,40 @@ impl Wrapper {
     }
 }
 
-/// The first 300 characters of an error answer's body, for messages.
-pub(super) async fn read_reason(response: &Response, cancel: &Cancel) -> String {
+/// The first 300 characters of an error answer's body, for messages, read within
+/// `bodyTimeoutMs`. The signal or the bound ends it (`ABORTED`, `TIMEOUT`); an unreadable
+/// body leaves the reason empty.
+pub(super) async fn read_reason(response: &Response, cancel: &Cancel, timeout_ms: u32) -> Result<String> {
+    let timer = Timer::new(timeout_ms);
     let body =
-        read_limited(response, MAX_402_BODY_BYTES, "the answer", ErrorCode::SettlementFailed, cancel, None).await;
-    let text = body.ok().and_then(|b| String::from_utf8(b).ok()).unwrap_or_default();
-    match text.char_indices().nth(300) {
+        read_limited(response, MAX_402_BODY_BYTES, "the answer", ErrorCode::SettlementFailed, cancel, Some(&timer))
+            .await;
+    let text = match body {
+        Ok(bytes) => String::from_utf8(bytes).unwrap_or_default(),
+        Err(e) if matches!(e.code, ErrorCode::Aborted | ErrorCode::Timeout) => return Err(with_option(e)),
+        Err(_) => String::new(),
+    };
+    Ok(match text.char_indices().nth(300) {
         Some((i, _)) => text[..i].to_string(),
         None => text,
+    })
+}
+
+/// A body timeout's message names the option that sets it.
+fn with_option(e: Error) -> Error {
+    if e.code != ErrorCode::Timeout {
+        return e;
     }
+    let message = format!("{} (options.bodyTimeoutMs)", e.message);
+    e.reworded(message)
+}
+
+/// The app's signal: `init.signal` when given (`null`: none), else the input `Request`'s.
+fn app_signal(input: &JsValue, init: &JsValue) -> Option<web_sys::AbortSignal> {
+    if init.is_object() && Reflect::has(init, &"signal".into()).unwrap_or(false) {
+        return Reflect::get(init, &"signal".into()).ok().and_then(|s| s.dyn_into().ok());
+    }
+    input.dyn_ref::<Request>().map(Request::signal)
 }
 
 /// A URL from a string, a `URL`, or anything whose `toString()` gives one; a `Request` as is.

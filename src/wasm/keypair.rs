@@ -6,7 +6,7 @@
 use super::args;
 use super::errors::to_js;
 use crate::error::{Error, ErrorCode};
-use crate::signer::keypair::{KeyPolicy, Keypair as CoreKeypair};
+use crate::signer::keypair::{seed_from_hex, KeyPolicy, Keypair as CoreKeypair};
 use crate::signer::SR25519_TYPE_BYTE;
 use crate::vara::address::VARA_SS58_PREFIX;
 use wasm_bindgen::prelude::*;
@@ -86,8 +86,13 @@ impl Keypair {
         #[wasm_bindgen(unchecked_optional_param_type = "KeyOptions")] options: JsValue,
     ) -> Result<Keypair, JsValue> {
         let invalid = || to_js(Error::new(ErrorCode::InvalidSecret, "a seed must be 32 bytes (Uint8Array or 0x hex)"));
-        let bytes = match seed.as_string() {
-            Some(hex) => zeroize::Zeroizing::new(crate::hexutil::decode(&hex).map_err(|_| invalid())?),
+        // Every copy made here is wiped on drop: the text, the bytes decoded from it, the bytes
+        // copied out of a Uint8Array (the caller's own string or array is theirs to drop).
+        let bytes = match seed.as_string().map(zeroize::Zeroizing::new) {
+            Some(text) => {
+                let digits = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")).ok_or_else(invalid)?;
+                zeroize::Zeroizing::new(seed_from_hex(digits).map_err(|_| invalid())?.to_vec())
+            }
             None if seed.is_instance_of::<js_sys::Uint8Array>() => {
                 zeroize::Zeroizing::new(js_sys::Uint8Array::new(&seed).to_vec())
             }

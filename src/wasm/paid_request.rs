@@ -82,7 +82,7 @@ pub(super) async fn deliver_header(
     loop {
         let sent = send_following(w, template, header, origin, cancel).await;
         match sent {
-            Ok(response) => return answer_of(response, offer, cancel).await,
+            Ok(response) => return answer_of(response, offer, cancel, w.body_timeout_ms()).await,
             Err(SendError::NotSent(e)) if !left_once => {
                 return Attempt { result: Err(e), delivery: Delivery::NotSent, answer: None, settlement: None };
             }
@@ -155,26 +155,28 @@ async fn send_following(
 }
 
 /// The seller's word: status, settlement receipt, and (for a refusal) the reason.
-async fn answer_of(response: Response, offer: &Offer, cancel: &Cancel) -> Attempt<Response> {
+async fn answer_of(response: Response, offer: &Offer, cancel: &Cancel, body_timeout_ms: u32) -> Attempt<Response> {
     let status = response.status();
     let settlement = offer.settlement(|name| response.headers().get(name).ok().flatten());
     let served = (200..300).contains(&status);
     let claimed = settlement.as_ref().map(|s| s.success);
     // The body of an answer the app will get stays unread.
-    let reason = if served || (status != 402 && claimed == Some(true)) {
-        None
-    } else {
-        match settlement.as_ref().and_then(|s| s.error.clone()).filter(|e| !e.is_empty()) {
-            Some(r) => Some(r),
-            None => Some(read_reason(&response, cancel).await),
-        }
-    };
-    let answer = Answer {
+    let mut answer = Answer {
         status: Some(status),
         claimed_success: claimed,
         claimed_tx_hash: settlement.as_ref().and_then(|s| s.tx_hash.clone()),
-        reason,
+        reason: None,
     };
     let delivery = delivery_of(&answer);
+    if !(served || (status != 402 && claimed == Some(true))) {
+        answer.reason = match settlement.as_ref().and_then(|s| s.error.clone()).filter(|e| !e.is_empty()) {
+            Some(r) => Some(r),
+            // The signal or `bodyTimeoutMs` ending the read is the app's answer.
+            None => match read_reason(&response, cancel, body_timeout_ms).await {
+                Ok(r) => Some(r),
+                Err(e) => return Attempt { result: Err(e), delivery, answer: Some(answer), settlement },
+            },
+        };
+    }
     Attempt { result: Ok(response), delivery, answer: Some(answer), settlement }
 }

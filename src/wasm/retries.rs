@@ -52,6 +52,10 @@ pub struct Prior {
     pub summary: Value,
     pub valid_until: Option<u64>,
     pub at_ms: f64,
+    /// Whether the attempt that made it has ended (in an error): only then is a request
+    /// without an idempotency key a retry. Concurrent identical requests are separate
+    /// purchases; concurrent requests with one idempotency key share the payment.
+    pub ended: bool,
 }
 
 thread_local! {
@@ -99,6 +103,7 @@ pub fn remember(
         summary,
         valid_until,
         at_ms: js_sys::Date::now(),
+        ended: false,
     };
     PRIORS.with(|p| p.borrow_mut().insert(k.clone(), prior));
 }
@@ -115,8 +120,19 @@ pub fn prior(key: &Key, ledger: &Rc<Ledger>) -> Option<Prior> {
                 prior.ledger.get(&prior.entry_id).is_some_and(|e| !matches!(e.stage, Stage::Dead | Stage::Released));
             alive && (prior.key.explicit || now - prior.at_ms < DEFAULT_WINDOW_MS)
         });
-        p.get(k).filter(|prior| Rc::ptr_eq(&prior.ledger, ledger)).cloned()
+        p.get(k).filter(|prior| Rc::ptr_eq(&prior.ledger, ledger) && (prior.ended || prior.key.explicit)).cloned()
     })
+}
+
+/// The attempt at `key` ended without being served: an app's retry may reuse its payment.
+pub fn failed(key: &Key) {
+    if let Some(k) = &key.value {
+        PRIORS.with(|p| {
+            if let Some(prior) = p.borrow_mut().get_mut(k) {
+                prior.ended = true;
+            }
+        });
+    }
 }
 
 /// The request was served: without an idempotency key, the same request later is a new

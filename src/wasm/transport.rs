@@ -31,11 +31,16 @@ fn global_fetch() -> Result<Function> {
 
 impl Transport for FetchTransport<'_> {
     async fn post_json(&self, url: &str, body: String) -> Result<String> {
+        // Nothing is started after an abort (a request begun and then cancelled would leave
+        // its rejection unobserved).
+        crate::payment::Abort::check(self.cancel)?;
         let fetch = match &self.fetch {
             Some(f) => f.clone(),
             None => global_fetch()?,
         };
-        // Our own controller stops the HTTP request on a timeout or the caller's abort.
+        // Our own controller stops the HTTP request on a timeout or the caller's abort. The
+        // fetch promise and the body's reads it then rejects are raced or observed (Cancel::wait,
+        // read_limited): none is left to become an unhandled rejection.
         let controller = web_sys::AbortController::new().map_err(|e| from_js(e, ErrorCode::RpcError))?;
         let init = js_sys::Object::new();
         let headers = js_sys::Object::new();

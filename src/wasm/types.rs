@@ -221,7 +221,8 @@ export interface X402Options {
   genesisHashes?: Partial<Record<NetworkName, string>>;
   /** The most to pay per request. Default: { VARA: "100000000000" } (0.1 VARA), no tokens. */
   maxAmount?: MaxAmount;
-  /** Networks that may be paid on. Default: both Vara networks. */
+  /** Networks that may be paid on. Default: the networks `rpcUrls` and `genesisHashes` name;
+   *  when they name none, both Vara networks. */
   networks?: NetworkName[];
   /** When set, only these recipients are paid. */
   recipients?: string[];
@@ -229,6 +230,8 @@ export interface X402Options {
   eraPeriod?: number;
   /** Bound on each JSON-RPC request, in ms (a hanging node ends in TIMEOUT, then the next URL). Default 10000. */
   timeoutMs?: number;
+  /** Bound on reading a seller's 402 body and its error body after paying, in ms (then TIMEOUT). Default 10000. */
+  bodyTimeoutMs?: number;
   /** Sign even where the node's metadata contradicts the known layout of Vara's payment calls. Default false. */
   trustNodeMetadata?: boolean;
   /** Stops the payment (createPaymentHeader, sendWithPayment); the fetch wrapper uses the request's signal. */

@@ -1,6 +1,6 @@
 // The browser test page: this package's browser entry paying a server through the injected
 // (fake) extension. It also records what the synchronous API does before the wasm is loaded.
-import { ready, wrapFetchWithPayment, getPaymentReceipt, decodePaymentHeader, X402Error, isX402Error } from 'x402-vara-wasm';
+import { ready, preload, wrapFetchWithPayment, getPaymentReceipt, decodePaymentHeader, X402Error, isX402Error } from 'x402-vara-wasm';
 import { Keypair, ready as keyReady } from 'x402-vara-wasm/keypair';
 import { connectExtension } from 'x402-vara-wasm/signers';
 
@@ -53,5 +53,13 @@ window.afterReady = async () => {
   await ready(); // idempotent
   await keyReady();
   return Keypair.fromSuri('//Alice').address;
+};
+// preload() starts loading the wasm and returns at once; ready() then waits for that load.
+window.preloadThenReady = async () => {
+  const returned = preload();
+  await ready();
+  let code = null;
+  try { decodePaymentHeader('e30='); } catch (e) { code = e.code; }
+  return { returned: returned === undefined, code };
 };
 window.pageReady = true;

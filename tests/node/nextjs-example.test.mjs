@@ -7,11 +7,10 @@
 // receipt arrives in the Next middleware's form: base64 JSON {settlement} in X-Payment-Response.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { wasm, repoRoot } from '../support/wasm-pkg.mjs';
-import { startChain, freePort, waitUntil, VARA } from '../support/local-chain.mjs';
+import { startChain, waitUntil, VARA } from '../support/local-chain.mjs';
+import { startNext as startBuild } from '../support/next-server.mjs';
 import { x402Client, wrapFetchWithPayment, decodePaymentResponseHeader } from '@x402/fetch';
 import { launch } from '../support/browsers.mjs';
 import { clickThroughPayment } from '../support/example-page.mjs';
@@ -25,27 +24,15 @@ const builds = { turbopack: path.join(repoRoot, 'examples/nextjs'), webpack: pat
 let chain, browser, url;
 const servers = [];
 
-/** `next start` on a build folder, with the chain's settings in its environment. */
+/** `next start` on a build folder (scripts/build-example.sh), with the chain's settings in its environment. */
 async function startNext(dir, { facilitator } = {}) {
-  if (!existsSync(path.join(dir, '.next/BUILD_ID'))) throw new Error(`${dir} is not built: run bash scripts/build-example.sh`);
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  let output = '';
-  const child = spawn(process.execPath, [path.join(repoRoot, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    cwd: dir,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', X402_FACILITATOR_URL: facilitator ?? `${base}/api/facilitator`, VARA_RPC_WS: chain.wsUrl,
-      VARA_RPC_HTTP: chain.httpUrl, VARA_GENESIS_HASH: chain.genesisHash, X402_PAY_TO: BOB, X402_PRICE: String(PRICE) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const server = await startBuild(dir, {
+    env: (base) => ({ X402_FACILITATOR_URL: facilitator ?? `${base}/api/facilitator`, VARA_RPC_WS: chain.wsUrl, VARA_RPC_HTTP: chain.httpUrl,
+      VARA_GENESIS_HASH: chain.genesisHash, X402_PAY_TO: BOB, X402_PRICE: String(PRICE) }),
+    ready: async (base) => (await fetch(`${base}/api/paid`)).status === 402,
   });
-  servers.push(child);
-  child.stdout.on('data', (d) => { output += d; });
-  child.stderr.on('data', (d) => { output += d; });
-  for (let i = 0; ; i++) {
-    try { if ((await fetch(`${base}/api/paid`)).status === 402) break; } catch {}
-    if (i > 300 || child.exitCode !== null) throw new Error(`next start did not come up:\n${output.slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { url: base, output: () => output };
+  servers.push(server);
+  return server;
 }
 
 let next;
@@ -60,7 +47,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  for (const child of servers) child.kill('SIGTERM');
+  for (const server of servers) server.stop();
   await chain?.stop();
 });
 

@@ -87,7 +87,7 @@ test('TypeScript declarations type-check a consumer (tsc --noEmit)', () => {
       const created = await createPaymentHeader(req, key, options);
       const s: PaymentSummary = created.summary;
       const { signer } = await connectExtension({ appName: 'demo' });
-      withX402Interceptor({ interceptors: { request: { use: () => 0 }, response: { use: () => 0 } }, request: async () => ({}) }, signer);
+      withX402Interceptor({ interceptors: { request: { use: () => 0 }, response: { use: () => 0 } }, request: async () => ({}), getUri: () => '' }, signer);
       fromKeyringPair({ address: s.payer, sign: (m: Uint8Array) => m });
       return getPaymentReceipt(r)?.settlement?.txHash;
     }

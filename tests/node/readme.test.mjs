@@ -2,7 +2,8 @@
 //   ```js run        executed in Node against the local Vara chain, the reference x402-vara
 //                    server (v1) and an @x402/express seller (v2), importing the built package
 //                    as a user would; `http://localhost:3000`, `http://localhost:4021` and
-//                    `http://127.0.0.1:9944` in the block stand for those three
+//                    `http://127.0.0.1:9944` in the block stand for those three, and
+//                    `http://localhost:4022/mcp` for a paid MCP server (tests/support/mcp-server.mjs)
 //   ```js typecheck  browser code: type-checked with tsc (strict) against the package's types
 //   ```json          parsed
 import { test, before, after } from 'node:test';
@@ -15,6 +16,7 @@ import { repoRoot } from '../support/wasm-pkg.mjs';
 import { startChain, VARA } from '../support/local-chain.mjs';
 import { startReferenceServer } from '../support/reference-server.mjs';
 import { startV2Server } from '../support/x402-v2-server.mjs';
+import { startMcpHttpServer } from '../support/mcp-server.mjs';
 
 const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
 const ALICE = 'kGkLEU3e3XXkJp2WK4eNpVmSab5xUNL9QtmLPh8QfCL2EgotW';
@@ -39,7 +41,7 @@ const readme = blocks(readFileSync(path.join(repoRoot, 'README.md'), 'utf8'));
 // A scratch folder inside the repository: the package resolves through a link to dist/, the
 // other dependencies (axios, @x402/fetch) from the repository's node_modules.
 const scratch = path.join(repoRoot, '.cache/readme');
-let chain, v1, v2, urls;
+let chain, v1, v2, mcp, urls;
 
 before(async () => {
   rmSync(scratch, { recursive: true, force: true });
@@ -50,10 +52,12 @@ before(async () => {
   await chain.fund(BOB, 100n * VARA);
   v1 = await startReferenceServer({ wsUrl: chain.wsUrl, payTo: BOB, price: String(PRICE) });
   v2 = await startV2Server({ api: await chain.api(), genesisHash: chain.genesisHash, payTo: BOB, price: PRICE });
-  urls = { 'http://localhost:3000': v1.url, 'http://localhost:4021': v2.url, 'http://127.0.0.1:9944': chain.httpUrl };
+  mcp = await startMcpHttpServer({ api: await chain.api(), genesisHash: chain.genesisHash, payTo: BOB, price: PRICE });
+  urls = { 'http://localhost:3000': v1.url, 'http://localhost:4021': v2.url, 'http://localhost:4022/mcp': mcp.url, 'http://127.0.0.1:9944': chain.httpUrl };
 });
 
 after(async () => {
+  await mcp?.stop();
   await v2?.stop();
   await v1?.stop();
   await chain?.stop();
@@ -74,7 +78,7 @@ for (const block of readme.filter((b) => b.lang === 'js' && b.mode === 'run')) {
     let stdout;
     try {
       // Asynchronously: the sellers run in this process and must keep answering.
-      ({ stdout } = await promisify(execFile)(process.execPath, [file], { cwd: scratch, encoding: 'utf8', timeout: 120_000 }));
+      ({ stdout } = await promisify(execFile)(process.execPath, ['--unhandled-rejections=strict', file], { cwd: scratch, encoding: 'utf8', timeout: 120_000 }));
     } catch (e) {
       assert.fail(`README line ${block.line} failed:\n${e.stdout}\n${e.stderr}`);
     }

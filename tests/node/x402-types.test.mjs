@@ -1,7 +1,9 @@
 // The declarations of `x402-vara-wasm/x402` against the real SDK's: a TypeScript consumer that
 // registers varaExactScheme with @x402/core's x402Client (v2 and v1) and hands the client to
-// @x402/fetch and @x402/axios type-checks with `tsc --noEmit` (strict). The built dist/ is
-// linked into a scratch project as node_modules/x402-vara-wasm, the SDK as installed here.
+// @x402/fetch and @x402/axios type-checks with `tsc --noEmit` (strict). And `response.x402` of
+// the Axios shim, typed for ESM and CommonJS consumers alike (NodeNext: a "type": "module"
+// package, a .cts file in it, a package without "type"). The built dist/ is linked into a
+// scratch project as node_modules/x402-vara-wasm, the SDK and axios as installed here.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -20,15 +22,21 @@ before(() => {
 });
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** Writes `source` as consumer.ts and runs tsc (strict) on it; fails with tsc's errors. */
-function typeCheck(source) {
-  writeFileSync(path.join(scratch, 'consumer.ts'), source);
-  writeFileSync(path.join(scratch, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { strict: true, noEmit: true, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', lib: ['es2022', 'dom'], skipLibCheck: true },
-    files: ['consumer.ts'],
+/**
+ * Writes `source` as `file` in a folder of the scratch project whose package.json has `type`
+ * (none when null) and runs tsc (strict) on it; fails with tsc's errors.
+ */
+function typeCheck(source, { file = 'consumer.ts', type = 'module', skipLibCheck = true } = {}) {
+  const dir = path.join(scratch, `${type ?? 'no-type'}-${file.replace('.', '-')}-${skipLibCheck}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, ...(type ? { type } : {}) }));
+  writeFileSync(path.join(dir, file), source);
+  writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', lib: ['es2022', 'dom'], skipLibCheck },
+    files: [file],
   }));
   try {
-    execFileSync(path.join(repoRoot, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], { cwd: scratch, encoding: 'utf8' });
+    execFileSync(path.join(repoRoot, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], { cwd: dir, encoding: 'utf8' });
   } catch (e) {
     assert.fail(`tsc found errors:\n${e.stdout}`);
   }
@@ -66,3 +74,28 @@ test('options name networks by CAIP-2 id too (rpcUrls, genesisHashes, networks),
     export const scheme = varaExactScheme(Keypair.fromSuri('//Alice'), options);
   `);
 });
+
+// No top-level await: the CommonJS consumers cannot have it. The @ts-expect-error lines fail
+// the check if `x402` were untyped (`any`) or missing.
+const axiosConsumer = `
+  import axios from 'axios';
+  import { withX402Interceptor, type X402AxiosInfo } from 'x402-vara-wasm/axios';
+  import { Keypair } from 'x402-vara-wasm/keypair';
+  export async function paid(): Promise<string | undefined> {
+    const api = withX402Interceptor(axios.create(), Keypair.fromSuri('//Alice'), { maxAmount: { VARA: '1' } });
+    const response = await api.get('http://localhost/paid');
+    const info: X402AxiosInfo | undefined = response.x402;
+    // @ts-expect-error x402.header is a string
+    const wrong: number | undefined = response.x402?.header;
+    return [info?.summary.payer, wrong].join() + response.x402?.settlement?.txHash;
+  }
+`;
+
+for (const [label, options] of [
+  ['ESM ("type": "module", .ts)', {}],
+  ['CommonJS (.cts in a "type": "module" package)', { file: 'consumer.cts' }],
+  ['CommonJS (a package without "type", .ts)', { type: null }],
+  ['CommonJS (a package without "type", .ts), without skipLibCheck', { type: null, skipLibCheck: false }],
+]) {
+  test(`response.x402 of the Axios shim is typed for ${label} consumers (tsc, NodeNext)`, () => typeCheck(axiosConsumer, options));
+}

@@ -17,12 +17,34 @@ export const ENGINES = {
   firefox: { browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless: true, protocol: 'webDriverBiDi' },
 };
 
-/** Launches one engine by name (`chromium`, `firefox`). */
+/** Launches one engine by name (`chromium`, `firefox`). Its `close()` fails when a page had an unhandled rejection. */
 export async function launch(engine) {
   const options = ENGINES[engine];
   if (!options) throw new Error(`unknown engine ${engine}`);
   if (!existsSync(options.executablePath)) throw new Error(`${options.executablePath} is missing (bash scripts/setup.sh installs it): ${engine} tests cannot run`);
-  return puppeteer.launch(options);
+  const browser = await puppeteer.launch(options);
+  const close = browser.close.bind(browser);
+  browser.close = async () => {
+    const open = [...(PAGES.get(browser) ?? [])];
+    await settleConsole();
+    await close();
+    failOnRejections(open);
+  };
+  return browser;
+}
+
+// Every page made by newPage reports each `unhandledrejection` event on its console, which
+// survives navigations; its close() and its browser's close() fail when there was one.
+const MARK = '[x402 unhandledrejection]';
+const WATCH_REJECTIONS = `addEventListener('unhandledrejection', (e) => {
+  const r = e.reason;
+  console.error(${JSON.stringify(MARK)} + ' ' + (r instanceof Error ? r.name + ': ' + r.message : String(r)));
+});`;
+const PAGES = new WeakMap();
+const settleConsole = () => new Promise((r) => setTimeout(r, 200));
+function failOnRejections(pages) {
+  const found = pages.flatMap((p) => p.unhandledRejections);
+  if (found.length) throw new Error(`unhandled rejection in a page:\n${found.join('\n')}`);
 }
 
 /** The package's entries as a bundler resolves them for a browser (the wasm embedded in JS). */
@@ -37,11 +59,11 @@ export function packageAliases() {
   };
 }
 
-/** tests/browser/page.js bundled with the package into `out`, with an index.html. */
-export async function buildTestPage(out) {
+/** A test page (tests/browser/page.js by default) bundled with the package into `out`, with an index.html. */
+export async function buildTestPage(out, entry = 'tests/browser/page.js') {
   mkdirSync(out, { recursive: true });
   await build({
-    entryPoints: [path.join(repoRoot, 'tests/browser/page.js')], bundle: true, format: 'esm', platform: 'browser',
+    entryPoints: [path.join(repoRoot, entry)], bundle: true, format: 'esm', platform: 'browser',
     target: 'es2022', outfile: path.join(out, 'page.js'), logLevel: 'error', alias: packageAliases(),
   });
   writeFileSync(path.join(out, 'index.html'), '<!doctype html><meta charset="utf-8"><title>x402</title><script type="module" src="/page.js"></script><body>loading</body>');
@@ -62,17 +84,30 @@ export async function fakeExtensionScript(config) {
 
 /**
  * A new page with the fake extension installed before any of its scripts (when `extension`
- * is given), page errors printed and kept (`page.errors`), and dialogs kept (`page.dialogs`),
- * confirm() answered with `confirm` (default yes).
+ * is given), page errors printed and kept (`page.errors`), unhandled rejections kept
+ * (`page.unhandledRejections`: closing the page or the browser then fails), and dialogs kept
+ * (`page.dialogs`), confirm() answered with `confirm` (default yes).
  */
 export async function newPage(browser, { extension, confirm = true } = {}) {
   const page = await browser.newPage();
+  const unhandledRejections = [];
+  page.on('console', (m) => { if (m.text().startsWith(MARK)) unhandledRejections.push(m.text().slice(MARK.length + 1)); });
+  await page.evaluateOnNewDocument(WATCH_REJECTIONS);
+  if (!PAGES.has(browser)) PAGES.set(browser, new Set());
+  PAGES.get(browser).add(page);
+  const closePage = page.close.bind(page);
+  page.close = async (...args) => {
+    await settleConsole();
+    PAGES.get(browser).delete(page);
+    await closePage(...args);
+    failOnRejections([page]);
+  };
   const errors = [];
   page.on('pageerror', (e) => { errors.push(e.message); console.error('page error:', e.message); });
   const dialogs = [];
   page.on('dialog', (d) => { dialogs.push(d.message()); return d.type() === 'confirm' && !confirm ? d.dismiss() : d.accept(); });
   if (extension) await page.evaluateOnNewDocument(await fakeExtensionScript(extension));
-  Object.assign(page, { errors, dialogs });
+  Object.assign(page, { errors, dialogs, unhandledRejections });
   return page;
 }
 

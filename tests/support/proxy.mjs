@@ -1,6 +1,6 @@
 // A forwarding HTTP proxy in front of a real server, for the cases the real server cannot be
-// made to produce: `decide(req)` may answer instead of forwarding (a server refusing one
-// payment), and every paid request's X-PAYMENT header is recorded in arrival order.
+// made to produce: `decide(req, body)` may answer instead of forwarding (a server refusing one
+// payment, a redirect), and every paid request's X-PAYMENT header is recorded in arrival order.
 import http from 'node:http';
 
 export async function startProxy(target, { decide = () => null } = {}) {
@@ -9,9 +9,9 @@ export async function startProxy(target, { decide = () => null } = {}) {
     const chunks = [];
     for await (const c of req) chunks.push(c);
     if (req.headers['x-payment']) paid.push(req.headers['x-payment']);
-    const answer = await decide(req);
+    const answer = await decide(req, Buffer.concat(chunks));
     if (answer) {
-      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body ?? {}));
+      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(JSON.stringify(answer.body ?? {}));
       return;
     }
     const headers = { ...req.headers };

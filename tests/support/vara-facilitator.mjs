@@ -101,8 +101,13 @@ async function checkLiveness(api, transaction) {
   if (hexToBn(transaction.nonce).toNumber() < account.nonce.toNumber()) fail('invalid_exact_vara_payload_nonce', 'the nonce was already used');
 }
 
+/** The extrinsic a payment's `{ transaction, signature }` stands for, ready to submit. */
+export function extrinsicOf(api, transaction, signature) {
+  return api.tx(api.registry.createType('Call', transaction.method)).addSignature(transaction.address, signature, transaction);
+}
+
 /** Submits and resolves to the hash once the extrinsic executed in a block; rejects otherwise. */
-function submitAndWait(api, tx, timeoutMs) {
+export function submitAndWait(api, tx, timeoutMs = 30_000) {
   const txHash = tx.hash.toHex();
   return new Promise((resolve, reject) => {
     let done = false, unsub;
@@ -184,7 +189,7 @@ export function createVaraFacilitator({ networks, waitForInclusion = true, inclu
       try {
         const { api, transaction, signature } = await check(paymentPayload, requirements);
         payer = transaction.address;
-        const tx = api.tx(api.registry.createType('Call', transaction.method)).addSignature(payer, signature, transaction);
+        const tx = extrinsicOf(api, transaction, signature);
         const hash = waitForInclusion ? await submitAndWait(api, tx, inclusionTimeoutMs) : await submitOnly(api, tx);
         return { success: true, transaction: hash, network, payer };
       } catch (e) {
