@@ -98,22 +98,30 @@ pub async fn take_turn<T: Transport, S: Signer, A: Abort>(
                     ticket.apply(|l, now| l.pooled(&holder, out.nonce, now)).await?;
                     continue;
                 }
-                payer.abort.sleep(POLL_MS).await;
+                // The node is asked as often as in one process (it builds blocks meanwhile).
+                payer.abort.sleep(pool::POOL_POLL_MS).await;
             }
             Step::Wait { watch: None } => payer.abort.sleep(POLL_MS).await,
         }
     }
 }
 
-/// The holder handed its payment to its seller.
-pub async fn handed(ticket: &FleetTicket, nonce: u32, tx_hash: &[u8; 32], valid_until: u64, turn_timeout_ms: u32) {
+/// The holder is about to hand its payment (`nonce`) to its seller: true when the store
+/// confirms the turn is still its own, atomically. False: its lease ended meanwhile (another
+/// payment may hold the nonce now), so the payment must take its turn again and not leave.
+pub async fn handed(
+    ticket: &FleetTicket,
+    nonce: u32,
+    tx_hash: &[u8; 32],
+    valid_until: u64,
+    turn_timeout_ms: u32,
+) -> Result<bool> {
     let tx_hash = hexutil::encode(tx_hash);
     let rule = |l: &mut SharedLane, now| {
         let out = HandedOut { nonce, tx_hash: tx_hash.clone(), valid_until, at_ms: now };
         l.handed(&ticket.id, out, turn_timeout_ms as f64)
     };
-    // A store that fails now: the holder's lease ends the turn, and the chain is read then.
-    let _ = ticket.apply(rule).await;
+    ticket.apply(rule).await
 }
 
 /// The payment ended (its seller answered, or it never left): the turn and the shared nonce

@@ -453,13 +453,20 @@ fn hold<'a, T: Transport, S: Signer, A: Abort, C: Consent>(
                 let (ticket, guess) = abortable(abort, fleet::join(coordinator, payer, &address)).await?;
                 let signed = async {
                     let guess = guess.unwrap_or_else(|| lane.peek_next());
-                    let signed = abortable(abort, sign(payer, &prepared, requirement, guess)).await?;
-                    let nonce = abortable(abort, fleet::take_turn(&ticket, payer, &address)).await?;
-                    if nonce == guess {
-                        return Ok(signed);
+                    let mut signed = abortable(abort, sign(payer, &prepared, requirement, guess)).await?;
+                    loop {
+                        let nonce = abortable(abort, fleet::take_turn(&ticket, payer, &address)).await?;
+                        if nonce != signed.summary.nonce {
+                            abort.check()?;
+                            signed = abortable(abort, sign(payer, &prepared, requirement, nonce)).await?;
+                        }
+                        // Handed only while the turn is still this payment's (see fleet::handed).
+                        let (hash, until, timeout) =
+                            (&signed.tx_hash, prepared.valid_until, payer.books.turn_timeout_ms);
+                        if abortable(abort, fleet::handed(&ticket, nonce, hash, until, timeout)).await? {
+                            return Ok(signed);
+                        }
                     }
-                    abort.check()?;
-                    abortable(abort, sign(payer, &prepared, requirement, nonce)).await
                 };
                 match signed.await {
                     Ok(signed) => (Turn::Fleet(ticket), signed),
@@ -504,7 +511,8 @@ pub async fn pay<T: Transport, S: Signer, A: Abort, C: Consent, R>(
             let at_ms = payer.abort.now_ms();
             ticket.lane().handed(Handed { id: ticket.id(), at_ms, nonce, tx_hash, valid_until: until })
         }
-        Turn::Fleet(ticket) => fleet::handed(ticket, nonce, &tx_hash, until, payer.books.turn_timeout_ms).await,
+        // Recorded with the coordinator when its turn was confirmed (`hold`).
+        Turn::Fleet(_) => {}
     }
     // `send` stops on an abort itself: it alone knows whether the payment left.
     let (result, delivery, answer) = send(&held.signed).await;

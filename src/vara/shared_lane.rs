@@ -139,13 +139,20 @@ impl SharedLane {
         self.nonces.cursor
     }
 
-    /// The holder handed its payment to its seller: it keeps the turn until its seller
-    /// answers, the pool shows it, or `turn_timeout_ms` passes.
-    pub fn handed(&mut self, id: &str, handed: HandedOut, turn_timeout_ms: f64) {
-        if let Some(h) = self.holder.as_mut().filter(|h| h.id == id) {
-            h.until = handed.at_ms + turn_timeout_ms;
-            h.handed = Some(handed);
+    /// The holder is about to hand its payment to its seller: it keeps the turn until its
+    /// seller answers, the pool shows it, or `turn_timeout_ms` passes. False when it is no
+    /// longer the holder with that nonce (its lease ended while it signed, and another payment
+    /// may hold the nonce now): then it must not hand the payment, but take its turn again.
+    pub fn handed(&mut self, id: &str, handed: HandedOut, turn_timeout_ms: f64) -> bool {
+        if self.nonces.cursor != Some(handed.nonce) {
+            return false;
         }
+        let Some(h) = self.holder.as_mut().filter(|h| h.id == id && h.until >= handed.at_ms) else {
+            return false;
+        };
+        h.until = handed.at_ms + turn_timeout_ms;
+        h.handed = Some(handed);
+        true
     }
 
     /// The holder's payment was seen in the node's pool with `nonce`: the nonce is used, the
@@ -207,7 +214,7 @@ mod tests {
         assert_eq!(l.join("b/1", 0.0, LEASE), Some(6));
         assert_eq!(l.step("b/1", 1.0, LEASE, None), Step::Wait { watch: None });
         assert_eq!(l.step("a/1", 1.0, LEASE, None), Step::Holder { cursor: Some(5), read_chain: false });
-        l.handed("a/1", out(5, 2.0), 10_000.0);
+        assert!(l.handed("a/1", out(5, 2.0), 10_000.0));
         // b is next: it watches the pool for a's payment.
         assert_eq!(l.step("b/1", 3.0, LEASE, None), Step::Wait { watch: Some(("a/1".into(), out(5, 2.0))) });
         assert!(l.pooled("a/1", 5, 4.0));
@@ -255,6 +262,26 @@ mod tests {
         l.handed("a", out(9, 100.0), 5_000.0);
         assert!(matches!(l.step("b", 4_000.0, LEASE, None), Step::Wait { .. }));
         assert_eq!(l.step("b", 5_200.0, LEASE, None), Step::Holder { cursor: Some(9), read_chain: true });
+    }
+
+    #[test]
+    fn a_holder_whose_lease_ended_before_it_handed_its_payment_may_not_hand_it() {
+        let mut l = at(7);
+        l.join("slow", 0.0, LEASE);
+        l.join("next", 0.0, LEASE);
+        assert!(matches!(l.step("slow", 0.0, LEASE, None), Step::Holder { cursor: Some(7), .. }));
+        // "slow" stalls past its lease; "next" takes the turn and the same nonce.
+        assert_eq!(l.step("next", LEASE + 1.0, 1e9, None), Step::Holder { cursor: Some(7), read_chain: true });
+        assert_eq!(l.observe(7, 10), Some(7));
+        assert!(l.handed("next", out(7, LEASE + 2.0), 10_000.0));
+        // "slow" wakes up: nonce 7 is another's now; it is not handed (it takes its turn again).
+        assert!(!l.handed("slow", out(7, LEASE + 3.0), 10_000.0));
+        assert_eq!(l.holder.as_ref().map(|h| h.id.as_str()), Some("next"));
+        // Nor by a holder whose lease ended with nobody else around yet.
+        let mut l = at(7);
+        l.join("slow", 0.0, LEASE);
+        l.step("slow", 0.0, LEASE, None);
+        assert!(!l.handed("slow", out(7, LEASE + 1.0), 10_000.0));
     }
 
     #[test]

@@ -72,12 +72,15 @@ test('one process, 3 s blocks, a seller that waits for execution: 10 concurrent 
   }
 });
 
-test('4 processes × 10 concurrent payments from one account through Redis: 40 execute, exact balance delta', { todo: 'known to fail: some payments are handed a nonce already used (stale) across processes; see the issue 18 report' }, async () => {
+test('4 processes × 10 concurrent payments from one account through Redis: 40 execute, exact balance delta', async () => {
   const address = wasm.Keypair.fromSuri('//Alice').address;
   const [nonceBefore, bobBefore] = [await chain.nonce(address), await chain.freeBalance(BOB)];
-  // node-redis in two processes, ioredis in the other two.
+  // node-redis in two processes, ioredis in the other two. No seller hangs here: the turn
+  // timeout (the bound for one that does, 10 s by default, after which the next payment takes
+  // the nonce and at most one of the two executes) is raised so that a loaded machine, where
+  // the reference server has taken over 10 s to answer, tests the fault-free sequence.
   const run = await runFleet({
-    processes: 4, count: () => 10, env: { ...env, FLEET_SURI: '//Alice', FLEET_PREFIX: 'x402-t1' },
+    processes: 4, count: () => 10, env: { ...env, FLEET_SURI: '//Alice', FLEET_PREFIX: 'x402-t1', FLEET_TURN_TIMEOUT_MS: '30000' },
     envOf: (i) => ({ FLEET_CLIENT: i % 2 ? 'ioredis' : 'redis' }),
   });
   for (const r of run.results) assert.equal(r.code, 0, r.stderr);
@@ -88,7 +91,7 @@ test('4 processes × 10 concurrent payments from one account through Redis: 40 e
   console.log(`# 4 × 10 through Redis, 3 s blocks: ${run.wallMs.toFixed(0)} ms`);
 });
 
-test('kill -9 of a process whose payment its seller holds: the others finish, nothing is paid twice', { todo: 'known to fail: some payments are handed a nonce already used (stale) across processes; see the issue 18 report' }, async () => {
+test('kill -9 of a process whose payment its seller holds: the others finish, nothing is paid twice', async () => {
   const address = wasm.Keypair.fromSuri('//Dave').address;
   const [nonceBefore, bobBefore] = [await chain.nonce(address), await chain.freeBalance(BOB)];
   // The victim's seller: a stand-in that holds every paid request and never answers or
@@ -115,7 +118,7 @@ test('kill -9 of a process whose payment its seller holds: the others finish, no
   }
 });
 
-test('Redis stopped mid-run: COORDINATOR_ERROR, nothing paid twice; restarted empty, the lane rebuilds from the chain', { todo: 'known to fail: some payments are handed a nonce already used (stale) across processes; see the issue 18 report' }, async () => {
+test('Redis stopped mid-run: COORDINATOR_ERROR, nothing paid twice; restarted empty, the lane rebuilds from the chain', async () => {
   const address = wasm.Keypair.fromSuri('//Ferdie').address;
   const [nonceBefore, bobBefore] = [await chain.nonce(address), await chain.freeBalance(BOB)];
   const common = { ...env, FLEET_SURI: '//Ferdie', FLEET_PREFIX: 'x402-t3', FLEET_REDIS_TIMEOUT_MS: '1000' };

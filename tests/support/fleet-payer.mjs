@@ -26,6 +26,16 @@ if (env.FLEET_REDIS) {
   coordinator = redisCoordinator(client, {
     prefix: env.FLEET_PREFIX ?? 'x402-test', leaseMs: Number(env.FLEET_LEASE_MS ?? 5000), timeoutMs: Number(env.FLEET_REDIS_TIMEOUT_MS ?? 2000),
   });
+  // FLEET_TRACE=file: every record this process wrote, with the store's version (diagnosis).
+  if (env.FLEET_TRACE) {
+    const { appendFileSync } = await import('node:fs');
+    const swap = coordinator.swap;
+    coordinator.swap = async (key, version, text, ttl) => {
+      const ok = await swap(key, version, text, ttl);
+      if (ok) appendFileSync(env.FLEET_TRACE, `${JSON.stringify({ pid: process.pid, t: Date.now(), version, text })}\n`);
+      return ok;
+    };
+  }
 }
 const key = wasm.Keypair.fromSuri(env.FLEET_SURI ?? '//Alice');
 // FLEET_WHO=reference: the reference client (x402-vara's Axios interceptor, a keyring pair,
