@@ -7,7 +7,8 @@
 // reference client runs beside ours where it can (it speaks x402 v1 only). Executed = the
 // seller's balance delta ÷ price, after the chain has included everything. Prints figures;
 // asserts nothing. `node bench/fleet.mjs` (after `npm run build`; needs redis-server).
-// BENCH_FLEET_QUICK=1 runs 10 payments with 1 and 4 processes only.
+// BENCH_FLEET_QUICK=1 runs 10 payments with 1 and 4 processes only; BENCH_FLEET_CLIENT=ours
+// (or reference) runs that client's rows only.
 import { startChain, VARA } from '../tests/support/local-chain.mjs';
 import { startReferenceServer } from '../tests/support/reference-server.mjs';
 import { startV2Server } from '../tests/support/x402-v2-server.mjs';
@@ -53,7 +54,7 @@ try {
     ['reference server (v1)', 'ours', v1.url, 'vara-testnet'],
     ['reference server (v1)', 'reference', v1.url, 'vara-testnet'],
     ['v2 facilitator, waits for execution', 'ours', v2.url, V2],
-  ]) {
+  ].filter(([, who]) => !process.env.BENCH_FLEET_CLIENT || who === process.env.BENCH_FLEET_CLIENT)) {
     for (const n of SIZES) {
       for (const p of PROCESSES) {
         const bob0 = await settled();

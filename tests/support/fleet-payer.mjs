@@ -51,8 +51,12 @@ async function referenceClient() {
   ref.RpcMap[NETWORK] = env.FLEET_RPC_WS;
   const pair = new Keyring({ type: 'sr25519', ss58Format: 137 }).addFromUri(env.FLEET_SURI ?? '//Alice');
   const client = ref.withX402Interceptor(axios.create(), pair);
+  // Axios's default validateStatus: the interceptor pays only for a 402 that Axios rejects.
   return async (url) => {
-    const r = await client.get(url, { timeout: 120_000, validateStatus: () => true });
+    const r = await client.get(url, { timeout: 120_000 }).catch((e) => {
+      if (e.response) return e.response;
+      throw e;
+    });
     return { status: r.status, arrayBuffer: async () => {} };
   };
 }
