@@ -3,7 +3,8 @@
 # npm and apt present). Idempotent: each step is skipped when already satisfied. Nothing is
 # downloaded from GitHub: wasm-pack, wasm-bindgen-cli, geckodriver, cargo-fuzz and cargo-mutants
 # come from crates.io, Chromium, Firefox ESR, WebKitGTK's WebKitWebDriver and their drivers from Debian
-# (Xvfb for WebKitGTK's MiniBrowser, which has no headless mode), wasm-opt from npm binaryen.
+# (Xvfb for WebKitGTK's MiniBrowser, which has no headless mode), redis-server (the fleet tests start
+# their own), wasm-opt from npm binaryen.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,7 +43,7 @@ wasm_bindgen_cli() {
   cargo install wasm-bindgen-cli --version "$want"
 }
 
-APT_PACKAGES="chromium chromium-driver firefox-esr webkit2gtk-driver xvfb xauth binaryen zstd"
+APT_PACKAGES="chromium chromium-driver firefox-esr webkit2gtk-driver xvfb xauth binaryen zstd redis-server"
 apt_packages() {
   local missing=()
   for p in $APT_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

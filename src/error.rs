@@ -133,6 +133,10 @@ error_codes! {
     SelfCheckFailed => "SELF_CHECK_FAILED",
     /// The caller passed options that make no sense.
     InvalidOptions => "INVALID_OPTIONS",
+    /// The fleet coordinator (`options.coordinator`, Redis) could not be reached or did not
+    /// answer in time: the payment was not handed to anyone (never a fall-back to local
+    /// nonces).
+    CoordinatorError => "COORDINATOR_ERROR",
     /// A synchronous function was called before the wasm was loaded (`await ready()`).
     NotReady => "NOT_READY",
     /// No Polkadot wallet extension is installed (or not the one named).

@@ -8,7 +8,9 @@
 
 pub mod amount;
 pub mod budget;
+pub mod coordinator;
 pub mod error;
+pub mod fleet;
 /// Fuzz targets' entry points (native only; see fuzz/ and tests/fuzz_regressions.rs).
 #[cfg(not(target_arch = "wasm32"))]
 #[doc(hidden)]

@@ -38,8 +38,8 @@ const DATA_KEYS: &[&str] = &[
     "confirmWaitMs",
 ];
 /// Keys the JS layer reads itself, whatever JSON makes of them (`signal`: an AbortSignal,
-/// `ledger`: a `PaymentLedger`).
-const PLATFORM_KEYS: &[&str] = &["signal", "ledger"];
+/// `ledger`: a `PaymentLedger`, `coordinator`: a fleet's coordinator).
+const PLATFORM_KEYS: &[&str] = &["signal", "ledger", "coordinator"];
 /// Keys holding functions (the JS layer reads them itself).
 pub const HOOK_KEYS: &[&str] = &["onBeforePayment", "selectRequirements", "rpcFetch"];
 

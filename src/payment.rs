@@ -7,7 +7,9 @@
 
 use crate::amount::U256;
 use crate::budget::{asset_key, Budget};
+use crate::coordinator::Coordinator;
 use crate::error::{err, Error, ErrorCode, Result};
+use crate::fleet::{self, FleetTicket};
 use crate::hexutil;
 use crate::inspect::{self, PaymentSummary};
 use crate::json::Value;
@@ -24,8 +26,10 @@ use crate::vara::extrinsic::UnsignedPayload;
 use crate::vara::hashing::blake2_256;
 use crate::vara::metadata_hash;
 use crate::vara::network::Endpoint;
-use crate::vara::nonces::{Outcome, Ticket};
+use crate::vara::nonces::{Handed, Outcome, Ticket};
+use crate::vara::pool::{self, POOL_POLL_MS};
 use crate::vara::rpc::{self, Transport};
+use crate::vara::shared_lane::Ended;
 use crate::vara::vft::{self, Dialect, Method, TokenFacts, TokenInfo};
 use crate::vara::watch::Watched;
 use std::rc::Rc;
@@ -106,6 +110,8 @@ pub struct Books<'a> {
     /// How long a payment waits for the one ahead of it once that one was handed to its
     /// seller (a seller that never answers costs the others this, not an era).
     pub turn_timeout_ms: u32,
+    /// A fleet's coordinator: the payer's lane is shared with other processes through it.
+    pub coordinator: Option<&'a Coordinator>,
     /// How long a payment its seller took may stay out of blocks and the node's pool before
     /// the lane presumes it never submitted (shorter where a 2xx means "executed").
     pub stale_after_ms: f64,
@@ -121,6 +127,7 @@ impl Books<'static> {
         budget: None,
         purchase: Purchase { method: "", url: "", origin: "", idempotency_key: None },
         turn_timeout_ms: TURN_TIMEOUT_MS,
+        coordinator: None,
         stale_after_ms: crate::vara::nonces::STALE_AFTER_MS_V1,
     };
 }
@@ -214,7 +221,7 @@ struct Prepared {
 /// became of it (dropped unsettled, the nonce goes back).
 pub struct Held {
     pub signed: Signed,
-    ticket: Ticket,
+    turn: Turn,
     valid_until: u64,
     entry: Reservation,
 }
@@ -227,21 +234,46 @@ impl Held {
         payer: &Payer<'_, T, S, A>,
         delivery: Delivery,
         answer: Option<Answer>,
-    ) {
+    ) -> Option<(FleetTicket, Ended)> {
         let now = payer.abort.now_ms();
-        let outcome = match delivery {
-            Delivery::Taken => {
-                Outcome::Sent { valid_until: self.valid_until, at_ms: now, stale_after_ms: payer.books.stale_after_ms }
-            }
+        let stale_after_ms = payer.books.stale_after_ms;
+        let (outcome, ended) = match delivery {
+            Delivery::Taken => (
+                Outcome::Sent { valid_until: self.valid_until, at_ms: now, stale_after_ms },
+                Ended::Taken { nonce: self.signed.summary.nonce, valid_until: self.valid_until, stale_after_ms },
+            ),
             Delivery::Refused => {
                 payer.chain.distrust(payer.endpoint);
-                Outcome::NotTaken
+                (Outcome::NotTaken, Ended::Refused)
             }
-            Delivery::NotSent => Outcome::Abandoned,
+            Delivery::NotSent => (Outcome::Abandoned, Ended::NotSent),
         };
-        self.ticket.resolve(outcome);
-        let Some(ledger) = self.entry.ledger.clone() else { return };
-        let id = self.entry.keep();
+        let fleet = match self.turn {
+            Turn::Local(ticket) => {
+                ticket.resolve(outcome);
+                None
+            }
+            Turn::Fleet(ticket) => Some((ticket, ended)),
+        };
+        self.entry.record(payer, &self.signed, self.valid_until, delivery, answer, now);
+        fleet
+    }
+}
+
+impl Reservation {
+    /// Writes what became of a handed payment to its ledger entry, and has the chain watcher
+    /// confirm it when it left this process (whatever its seller said, the chain decides).
+    fn record<T: Transport, S: Signer, A: Abort>(
+        self,
+        payer: &Payer<'_, T, S, A>,
+        signed: &Signed,
+        valid_until: u64,
+        delivery: Delivery,
+        answer: Option<Answer>,
+        now: f64,
+    ) {
+        let Some(ledger) = self.ledger.clone() else { return };
+        let id = self.keep();
         if delivery == Delivery::NotSent {
             ledger.advance(&id, Stage::Released, now);
             return;
@@ -252,17 +284,23 @@ impl Held {
                 e.answer = Some(answer);
             });
         }
-        let summary = &self.signed.summary;
+        let summary = &signed.summary;
         payer.chain.watcher(payer.endpoint).watch(Watched {
             ledger,
             entry_id: id,
             payer: summary.payer,
             nonce: summary.nonce,
-            tx_hash: self.signed.tx_hash,
+            tx_hash: signed.tx_hash,
             valid_from: summary.valid_from as u32,
-            valid_until: self.valid_until,
+            valid_until,
         });
     }
+}
+
+/// A payment's place among the payer's payments: in this process's lane, or in a fleet's.
+enum Turn {
+    Local(Ticket),
+    Fleet(FleetTicket),
 }
 
 /// A payment's ledger entry while it is being made: released when dropped before it left
@@ -337,29 +375,56 @@ fn reserve<T: Transport, S: Signer, A: Abort>(
     Ok(Reservation { ledger: Some(ledger.clone()), id, kept: false, now_ms: now })
 }
 
-/// Waits for the ticket's turn. When the payment ahead was handed to its seller more than
-/// `turn_timeout_ms` ago and has no answer yet, it is passed (see [`Lane::pass`]).
-async fn take_turn<A: Abort>(ticket: &mut Ticket, abort: &A, timeout_ms: u32) -> u32 {
+/// Waits for the ticket's turn. While the payment ahead is with its seller, the ticket right
+/// behind it asks the node every [`POOL_POLL_MS`] whether that payment reached the pool
+/// (then its nonce is used and the turn moves on, see [`crate::vara::nonces::Lane::pooled`]); when it was handed
+/// more than `turn_timeout_ms` ago with no answer and is not in the pool, it is passed
+/// (see [`crate::vara::nonces::Lane::pass`]).
+async fn take_turn<T: Transport, S: Signer, A: Abort>(payer: &Payer<'_, T, S, A>, ticket: &mut Ticket) -> u32 {
+    let (abort, timeout_ms) = (payer.abort, payer.books.turn_timeout_ms);
     loop {
         let lane = ticket.lane().clone();
-        let wait = match lane.front_handed_at() {
-            Some((front, at)) if front != ticket.id() => {
-                let left = (at + timeout_ms as f64 - abort.now_ms()).max(0.0) as u32;
+        let seen = (lane.front(), lane.front_handed(), lane.second());
+        let (wait, poll) = match lane.front_handed() {
+            Some(front) if front.id != ticket.id() => {
+                let left = (front.at_ms + timeout_ms as f64 - abort.now_ms()).max(0.0) as u32;
                 if left == 0 {
-                    lane.pass(front);
+                    lane.pass(front.id);
                     continue;
                 }
-                left
+                let behind = lane.second() == Some(ticket.id());
+                if behind {
+                    (left.min(POOL_POLL_MS), Some(front))
+                } else {
+                    (left, None)
+                }
             }
-            _ => timeout_ms.max(1_000),
+            _ => (timeout_ms.max(1_000), None),
         };
-        let turn = async { Some(ticket.turn().await) };
+        let turn = async { Some(Some(ticket.turn().await)) };
         let timer = async {
             abort.sleep(wait).await;
+            Some(None)
+        };
+        // Another payment's turn moved on: plan again (this one may now be right behind).
+        let moved = async {
+            lane.front_changed(seen).await;
             None
         };
-        if let Some(nonce) = crate::wait::race(turn, timer).await {
-            return nonce;
+        match crate::wait::race(crate::wait::race(turn, timer), moved).await {
+            Some(Some(nonce)) => return nonce,
+            Some(None) => {}
+            None => continue,
+        }
+        if let Some(front) = poll {
+            let who = match payer.signer.account() {
+                Ok(a) => a,
+                Err(_) => continue,
+            };
+            let seen = pool::reached(payer.chain, payer.transport, payer.endpoint, &who, front.nonce, &front.tx_hash);
+            if let Ok(true) = seen.await {
+                lane.pooled(front.id, front.nonce, abort.now_ms());
+            }
         }
     }
 }
@@ -381,14 +446,47 @@ fn hold<'a, T: Transport, S: Signer, A: Abort, C: Consent>(
         let shown = preview(requirement, &prepared, lane.peek_next(), left);
         abortable(abort, consent.approve(&shown)).await?;
         abort.check()?;
-        let mut ticket = lane.reserve();
-        let mut signed = abortable(abort, sign(payer, &prepared, requirement, ticket.nonce)).await?;
-        let timeout = payer.books.turn_timeout_ms;
-        let nonce = abortable(abort, async { Ok(take_turn(&mut ticket, abort, timeout).await) }).await?;
-        if nonce != ticket.nonce {
-            abort.check()?;
-            signed = abortable(abort, sign(payer, &prepared, requirement, nonce)).await?;
-        }
+        let (turn, mut signed) = match payer.books.coordinator {
+            None => {
+                let mut ticket = lane.reserve();
+                let mut signed = abortable(abort, sign(payer, &prepared, requirement, ticket.nonce)).await?;
+                let nonce = abortable(abort, async { Ok(take_turn(payer, &mut ticket).await) }).await?;
+                if nonce != ticket.nonce {
+                    abort.check()?;
+                    signed = abortable(abort, sign(payer, &prepared, requirement, nonce)).await?;
+                }
+                (Turn::Local(ticket), signed)
+            }
+            Some(coordinator) => {
+                let address = prepared.unsigned.address;
+                // Before anything is signed: a coordinator out of reach stops the payment here.
+                let (ticket, guess) = abortable(abort, fleet::join(coordinator, payer, &address)).await?;
+                let signed = async {
+                    let guess = guess.unwrap_or_else(|| lane.peek_next());
+                    let mut signed = abortable(abort, sign(payer, &prepared, requirement, guess)).await?;
+                    loop {
+                        let nonce = abortable(abort, fleet::take_turn(&ticket, payer, &address)).await?;
+                        if nonce != signed.summary.nonce {
+                            abort.check()?;
+                            signed = abortable(abort, sign(payer, &prepared, requirement, nonce)).await?;
+                        }
+                        // Handed only while the turn is still this payment's (see fleet::handed).
+                        let (hash, until, timeout) =
+                            (&signed.tx_hash, prepared.valid_until, payer.books.turn_timeout_ms);
+                        if abortable(abort, fleet::handed(&ticket, nonce, hash, until, timeout)).await? {
+                            return Ok(signed);
+                        }
+                    }
+                };
+                match signed.await {
+                    Ok(signed) => (Turn::Fleet(ticket), signed),
+                    Err(e) => {
+                        fleet::ended(&ticket, Ended::NotSent).await;
+                        return Err(e);
+                    }
+                }
+            }
+        };
         signed.entry_id = entry.id.clone();
         if let Some(ledger) = &entry.ledger {
             let (summary, hash) = (&signed.summary, hexutil::encode(&signed.tx_hash));
@@ -400,7 +498,7 @@ fn hold<'a, T: Transport, S: Signer, A: Abort, C: Consent>(
                 e.valid_until = Some(prepared.valid_until);
             });
         }
-        Ok(Held { signed, ticket, valid_until: prepared.valid_until, entry })
+        Ok(Held { signed, turn, valid_until: prepared.valid_until, entry })
     })
 }
 
@@ -417,10 +515,20 @@ pub async fn pay<T: Transport, S: Signer, A: Abort, C: Consent, R>(
     if let Some(ledger) = payer.books.ledger {
         ledger.advance(&held.signed.entry_id, Stage::Handed, payer.abort.now_ms());
     }
-    held.ticket.lane().handed(held.ticket.id(), payer.abort.now_ms());
+    let (nonce, tx_hash, until) = (held.signed.summary.nonce, held.signed.tx_hash, held.valid_until);
+    match &held.turn {
+        Turn::Local(ticket) => {
+            let at_ms = payer.abort.now_ms();
+            ticket.lane().handed(Handed { id: ticket.id(), at_ms, nonce, tx_hash, valid_until: until })
+        }
+        // Recorded with the coordinator when its turn was confirmed (`hold`).
+        Turn::Fleet(_) => {}
+    }
     // `send` stops on an abort itself: it alone knows whether the payment left.
     let (result, delivery, answer) = send(&held.signed).await;
-    held.settle(payer, delivery, answer);
+    if let Some((ticket, how)) = held.settle(payer, delivery, answer) {
+        fleet::ended(&ticket, how).await;
+    }
     result
 }
 

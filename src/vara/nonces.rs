@@ -23,11 +23,17 @@
 //! - A payment whose server has not answered within a bound (a hanging seller) is passed
 //!   ([`Lane::pass`]): the next payment takes its nonce. Of two payments with one nonce at
 //!   most one executes; the chain watcher says which, and the other is signed again.
+//! - Sooner than its seller's answer, a payment seen in the node's pool ([`Lane::pooled`]:
+//!   its exact extrinsic pending, or the account's nonce past it) frees its turn: its nonce
+//!   is used, so the next payment goes to its seller at once. A seller that waits for
+//!   execution before answering no longer costs the payments behind it a block each, and
+//!   the node still never sees a gap (the next one is handed only after this one is there).
 
 use crate::vara::address::AccountId;
 use crate::wait::Signal;
+use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 /// What became of a payment handed (or not) to its server.
@@ -55,22 +61,144 @@ pub struct Ticket {
     used: Option<u32>,
 }
 
+/// The nonce facts of one payer, without the turn order: what a lane in this process keeps,
+/// and what a fleet's coordinator keeps for every process (`crate::vara::fleet`). Plain data
+/// and pure rules, so both apply the same ones.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Nonces {
+    /// The next nonce after every payment handed to a server; `None` until the chain is read.
+    pub cursor: Option<u32>,
+    /// Read the account's nonce from the chain before the next payment.
+    pub verify: bool,
+    /// Nonces handed to servers and not yet passed by the chain, with the last block they
+    /// can be in and when their server took them (or the pool showed them).
+    pub in_flight: Vec<InFlight>,
+    /// The highest "next nonce" ever seen counting included transactions only: a node's
+    /// answer below it is out of date (chopsticks answers `system_accountNextIndex` from the
+    /// old head while it builds a block), and never sends the cursor back over it.
+    #[serde(default)]
+    pub included: Option<u32>,
+    /// The best block heard of.
+    #[serde(default)]
+    pub best: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InFlight {
+    pub nonce: u32,
+    pub valid_until: u64,
+    /// When, out of blocks and the node's pool, it is presumed never submitted (its server's
+    /// answer, or the pool's sighting, plus the seller's bound: see [`STALE_AFTER_MS`])...
+    pub stale_at_ms: f64,
+    /// ...once [`STALE_AFTER_BLOCKS`] blocks past the best one known when it was taken.
+    pub at_best: u64,
+}
+
+impl Nonces {
+    pub fn needs_chain(&self) -> bool {
+        self.cursor.is_none() || self.verify
+    }
+
+    fn flight(&self, nonce: u32) -> Option<&InFlight> {
+        self.in_flight.iter().find(|f| f.nonce == nonce)
+    }
+
+    /// What a node says: the account's next nonce (pool included), as of block `best`.
+    pub fn observe(&mut self, chain_next: u32, best: u64) {
+        self.best = self.best.max(best);
+        let chain_next = chain_next.max(self.included.unwrap_or(0));
+        self.verify = false;
+        // In flight stays in flight: this count includes the pool, which a later answer (from
+        // an older head) may not; only an included nonce ([`Self::observe_included`]) ends it.
+        let cursor = match self.cursor {
+            Some(c) if c > chain_next => {
+                // Our payments chain_next..c are on their way. If the first of them is not
+                // known to be sent, or can no longer be included, none after it can execute.
+                let lost = self.flight(chain_next).is_none_or(|f| f.valid_until < best);
+                if lost {
+                    self.in_flight.clear();
+                    chain_next
+                } else {
+                    c
+                }
+            }
+            _ => chain_next,
+        };
+        self.cursor = Some(cursor);
+    }
+
+    /// What the chain watcher reads at block `best`: the account's next nonce counting
+    /// included transactions only, and counting the node's ready pool too (`pooled`). True
+    /// when the first of our payments the node lacks went stale (see [`InFlight`]) and the
+    /// cursor went back to that nonce.
+    pub fn observe_included(&mut self, included: u32, pooled: u32, best: u64, now_ms: f64) -> bool {
+        self.best = self.best.max(best);
+        let included = included.max(self.included.unwrap_or(0));
+        self.included = Some(included);
+        self.in_flight.retain(|f| f.nonce >= included);
+        let next = pooled.max(included);
+        let stale = matches!(self.cursor, Some(c) if c > next)
+            && self.flight(next).is_some_and(|f| now_ms > f.stale_at_ms && best >= f.at_best + STALE_AFTER_BLOCKS);
+        if stale {
+            // What the pool holds stays in flight (a later answer from an older head may not
+            // count it); from the stale one on, nothing can execute.
+            self.in_flight.retain(|f| f.nonce < next);
+            self.cursor = Some(next);
+        }
+        stale
+    }
+
+    /// A payment with `nonce` left (its server took it, or the pool shows it). Only the
+    /// payment at the cursor moves it: after a reset from the chain, a late answer must not
+    /// jump over the reset.
+    pub fn sent(&mut self, nonce: u32, valid_until: u64, stale_at_ms: f64) {
+        if self.cursor == Some(nonce) {
+            self.cursor = Some(nonce.wrapping_add(1));
+        }
+        self.in_flight.retain(|f| f.nonce != nonce);
+        self.in_flight.push(InFlight { nonce, valid_until, stale_at_ms, at_best: self.best });
+    }
+
+    /// A payment handed out was not taken after all: its nonce goes to the next payment,
+    /// and the chain is read again first. False when it was not one in flight.
+    pub fn release(&mut self, nonce: u32) -> bool {
+        let before = self.in_flight.len();
+        self.in_flight.retain(|f| f.nonce != nonce);
+        if self.in_flight.len() == before {
+            return false; // not one of ours, or the chain already passed it
+        }
+        self.verify = true;
+        if self.cursor == Some(nonce.wrapping_add(1)) {
+            self.cursor = Some(nonce);
+        }
+        true
+    }
+}
+
 #[derive(Default)]
 struct LaneState {
-    /// The next nonce after every payment handed to a server; `None` until the chain is read.
-    cursor: Option<u32>,
-    /// Read the account's nonce from the chain before the next payment.
-    verify: bool,
+    nonces: Nonces,
     /// Unresolved tickets, in the order they were reserved.
     queue: VecDeque<u64>,
     next_id: u64,
-    /// Nonces handed to servers and not yet passed by the chain → last block they can be in,
-    /// when it would be presumed never submitted, and the best block known when it was taken.
-    in_flight: BTreeMap<u32, (u64, f64, u64)>,
-    /// The best block the lane last heard of.
-    best: u64,
-    /// Tickets handed to their servers and not resolved yet → when.
-    handed: HashMap<u64, f64>,
+    /// Tickets handed to their servers and not resolved yet → what they carry.
+    handed: HashMap<u64, Handed>,
+    /// Tickets whose turn ended when they were seen in the pool: their late answer does not
+    /// move the cursor again.
+    pooled: HashSet<u64>,
+}
+
+/// A payment handed to its server: when, and what the pool check looks for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Handed {
+    pub id: u64,
+    pub at_ms: f64,
+    pub nonce: u32,
+    pub tx_hash: [u8; 32],
+    /// The last block it can be included in.
+    pub valid_until: u64,
 }
 
 /// How long after its server took it a payment may stay out of every block and the node's
@@ -92,53 +220,21 @@ pub struct Lane {
 impl Lane {
     /// Whether the next payment must read the account's nonce from the chain.
     pub fn needs_chain_nonce(&self) -> bool {
-        let s = self.state.borrow();
-        s.cursor.is_none() || s.verify
+        self.state.borrow().nonces.needs_chain()
     }
 
     /// What a node says: the account's next nonce, as of block `best`.
     pub fn observe(&self, chain_next: u32, best: u64) {
-        let mut s = self.state.borrow_mut();
-        s.best = s.best.max(best);
-        s.verify = false;
-        s.in_flight.retain(|n, _| *n >= chain_next);
-        let cursor = match s.cursor {
-            Some(c) if c > chain_next => {
-                // Our payments chain_next..c are on their way. If the first of them is not
-                // known to be sent, or can no longer be included, none after it can execute.
-                let lost = s.in_flight.get(&chain_next).is_none_or(|(until, _, _)| *until < best);
-                if lost {
-                    s.in_flight.clear();
-                    chain_next
-                } else {
-                    c
-                }
-            }
-            _ => chain_next,
-        };
-        s.cursor = Some(cursor);
-        drop(s);
+        self.state.borrow_mut().nonces.observe(chain_next, best);
         self.signal.notify_all();
     }
 
-    /// What the chain watcher reads: the account's next nonce counting included transactions
-    /// and the node's ready pool. When the first of our payments the node lacks was taken by
-    /// its server more than [`STALE_AFTER_MS`] ago, the lane starts again from that nonce.
-    pub fn observe_included(&self, chain_next: u32, best: u64, now_ms: f64) {
-        let mut s = self.state.borrow_mut();
-        s.best = s.best.max(best);
-        s.in_flight.retain(|n, _| *n >= chain_next);
-        let stale = matches!(s.cursor, Some(c) if c > chain_next)
-            && s.in_flight
-                .get(&chain_next)
-                .is_some_and(|(_, stale_at_ms, at_best)| now_ms > *stale_at_ms && best >= at_best + STALE_AFTER_BLOCKS);
-        if !stale {
-            return;
+    /// What the chain watcher reads (see [`Nonces::observe_included`]): a payment its seller
+    /// took that the node has neither included nor pooled in time stops holding the lane.
+    pub fn observe_included(&self, included: u32, pooled: u32, best: u64, now_ms: f64) {
+        if self.state.borrow_mut().nonces.observe_included(included, pooled, best, now_ms) {
+            self.signal.notify_all();
         }
-        s.in_flight.clear();
-        s.cursor = Some(chain_next);
-        drop(s);
-        self.signal.notify_all();
     }
 
     /// The ticket whose turn it is, if any.
@@ -146,16 +242,42 @@ impl Lane {
         self.state.borrow().queue.front().copied()
     }
 
-    /// Ticket `id` was handed to its server at `now_ms`.
-    pub fn handed(&self, id: u64, now_ms: f64) {
-        self.state.borrow_mut().handed.insert(id, now_ms);
+    /// Resolves when the ticket whose turn it is, or what it carries, or the one behind it,
+    /// is no longer what was `seen` (a waiter's plan is out of date).
+    pub async fn front_changed(&self, seen: (Option<u64>, Option<Handed>, Option<u64>)) {
+        self.signal.until(|| ((self.front(), self.front_handed(), self.second()) != seen).then_some(())).await
     }
 
-    /// The ticket whose turn it is and when it was handed to its server, if it was.
-    pub fn front_handed_at(&self) -> Option<(u64, f64)> {
+    /// The ticket whose turn comes next.
+    pub fn second(&self) -> Option<u64> {
+        self.state.borrow().queue.get(1).copied()
+    }
+
+    /// A ticket was handed to its server (see [`Handed`]).
+    pub fn handed(&self, handed: Handed) {
+        self.state.borrow_mut().handed.insert(handed.id, handed);
+    }
+
+    /// The ticket whose turn it is, if it was handed to its server.
+    pub fn front_handed(&self) -> Option<Handed> {
         let s = self.state.borrow();
         let front = *s.queue.front()?;
-        s.handed.get(&front).map(|at| (front, *at))
+        s.handed.get(&front).copied()
+    }
+
+    /// The ticket whose turn it is was seen in the node's pool (or on chain) with `nonce`:
+    /// its nonce is used, and the next ticket's turn comes now.
+    pub fn pooled(&self, id: u64, nonce: u32, now_ms: f64) {
+        let mut s = self.state.borrow_mut();
+        if s.queue.front() != Some(&id) || s.nonces.cursor != Some(nonce) {
+            return;
+        }
+        let Some(h) = s.handed.remove(&id) else { return };
+        s.queue.pop_front();
+        s.pooled.insert(id);
+        s.nonces.sent(nonce, h.valid_until, now_ms + STALE_AFTER_MS);
+        drop(s);
+        self.signal.notify_all();
     }
 
     /// Lets the payments behind ticket `id` go on without it (its server has not answered
@@ -167,7 +289,7 @@ impl Lane {
         }
         s.queue.pop_front();
         s.handed.remove(&id);
-        s.verify = true;
+        s.nonces.verify = true;
         drop(s);
         self.signal.notify_all();
     }
@@ -175,7 +297,7 @@ impl Lane {
     /// The nonce the next reserved ticket would be signed with (shown before consent).
     pub fn peek_next(&self) -> u32 {
         let s = self.state.borrow();
-        s.cursor.unwrap_or(0).saturating_add(s.queue.len() as u32)
+        s.nonces.cursor.unwrap_or(0).saturating_add(s.queue.len() as u32)
     }
 
     /// Takes a place in the lane. The chain's nonce must have been observed at least once.
@@ -185,41 +307,30 @@ impl Lane {
         s.next_id += 1;
         let ahead = s.queue.len() as u32;
         s.queue.push_back(id);
-        let nonce = s.cursor.unwrap_or(0).saturating_add(ahead);
+        let nonce = s.nonces.cursor.unwrap_or(0).saturating_add(ahead);
         Ticket { lane: self.clone(), id, nonce, used: None }
     }
 
     /// A payment handed out earlier (a header the caller sends itself) was not taken after
     /// all: its nonce goes to the next payment, and the chain is read again first.
     pub fn release(&self, nonce: u32) {
-        let mut s = self.state.borrow_mut();
-        if s.in_flight.remove(&nonce).is_none() {
-            return; // not one of ours, or the chain already passed it
+        if self.state.borrow_mut().nonces.release(nonce) {
+            self.signal.notify_all();
         }
-        s.verify = true;
-        if s.cursor == Some(nonce.wrapping_add(1)) {
-            s.cursor = Some(nonce);
-        }
-        drop(s);
-        self.signal.notify_all();
     }
 
     fn resolve(&self, id: u64, used: Option<u32>, outcome: Outcome) {
         let mut s = self.state.borrow_mut();
         s.queue.retain(|t| *t != id);
         s.handed.remove(&id);
+        // Seen in the pool: its nonce was counted then, whatever its seller says now.
+        let used = if s.pooled.remove(&id) { None } else { used };
         if let Some(nonce) = used {
             match outcome {
                 Outcome::Sent { valid_until, at_ms, stale_after_ms } => {
-                    // Only the payment at the cursor moves it: after a reset from the chain, a
-                    // late answer must not jump over the reset.
-                    if s.cursor == Some(nonce) {
-                        s.cursor = Some(nonce.wrapping_add(1));
-                    }
-                    let at_best = s.best;
-                    s.in_flight.insert(nonce, (valid_until, at_ms + stale_after_ms, at_best));
+                    s.nonces.sent(nonce, valid_until, at_ms + stale_after_ms)
                 }
-                Outcome::NotTaken => s.verify = true,
+                Outcome::NotTaken => s.nonces.verify = true,
                 Outcome::Abandoned => {}
             }
         }
@@ -245,7 +356,7 @@ impl Ticket {
             .signal
             .until(|| {
                 let s = lane.state.borrow();
-                (s.queue.front() == Some(&id)).then(|| s.cursor.unwrap_or(0))
+                (s.queue.front() == Some(&id)).then(|| s.nonces.cursor.unwrap_or(0))
             })
             .await;
         self.used = Some(nonce);
@@ -358,6 +469,28 @@ mod tests {
     }
 
     #[test]
+    fn a_node_answer_older_than_what_was_seen_included_is_out_of_date() {
+        let lane = lane_at(5);
+        for _ in 0..3 {
+            let mut t = lane.reserve();
+            block_on(t.turn());
+            t.resolve(sent());
+        }
+        lane.observe_included(7, 7, 100, 0.0);
+        // A node answering from an older head: 5 is long used.
+        lane.observe(5, 100);
+        assert_eq!(lane.reserve().nonce, 8);
+        // One that counts the pool (8 pending), then one that does not (mid-block): 8 is
+        // still in flight, so the cursor stays.
+        let mut t = lane.reserve();
+        block_on(t.turn());
+        t.resolve(sent());
+        lane.observe(9, 100);
+        lane.observe(8, 100);
+        assert_eq!(lane.reserve().nonce, 9);
+    }
+
+    #[test]
     fn a_lost_payment_blocks_the_lane_only_until_its_era_ends() {
         let lane = lane_at(5);
         let mut t = lane.reserve();
@@ -394,18 +527,18 @@ mod tests {
         let mut t = lane.reserve();
         block_on(t.turn());
         t.resolve(Outcome::Sent { valid_until: 1_000, at_ms: 1_000.0, stale_after_ms: STALE_AFTER_MS });
-        lane.observe_included(5, 104, 1_000.0 + STALE_AFTER_MS - 1.0);
+        lane.observe_included(5, 5, 104, 1_000.0 + STALE_AFTER_MS - 1.0);
         assert_eq!(lane.reserve().nonce, 6, "not stale yet: too soon");
-        lane.observe_included(5, 103, 1_000.0 + STALE_AFTER_MS + 1.0);
+        lane.observe_included(5, 5, 103, 1_000.0 + STALE_AFTER_MS + 1.0);
         assert_eq!(lane.reserve().nonce, 6, "not stale yet: too few blocks since");
-        lane.observe_included(5, 104, 1_000.0 + STALE_AFTER_MS + 1.0);
+        lane.observe_included(5, 5, 104, 1_000.0 + STALE_AFTER_MS + 1.0);
         assert_eq!(lane.reserve().nonce, 5, "stale: the next payment takes its nonce");
         // Included: nothing to reset.
         let lane = lane_at(5);
         let mut t = lane.reserve();
         block_on(t.turn());
         t.resolve(Outcome::Sent { valid_until: 1_000, at_ms: 0.0, stale_after_ms: STALE_AFTER_MS });
-        lane.observe_included(6, 200, STALE_AFTER_MS + 1.0);
+        lane.observe_included(6, 6, 200, STALE_AFTER_MS + 1.0);
         assert_eq!(lane.reserve().nonce, 6);
     }
 
@@ -422,6 +555,45 @@ mod tests {
         // The hanging one answers late: the cursor is already past it.
         a.resolve(sent());
         assert_eq!(lane.reserve().nonce, 4);
+    }
+
+    fn handed(t: &Ticket, nonce: u32) -> Handed {
+        Handed { id: t.id(), at_ms: 0.0, nonce, tx_hash: [nonce as u8; 32], valid_until: 1_000 }
+    }
+
+    #[test]
+    fn a_pooled_payment_frees_the_turn_before_its_seller_answers() {
+        let lane = lane_at(10);
+        let mut a = lane.reserve();
+        let mut b = lane.reserve();
+        assert_eq!(block_on(a.turn()), 10);
+        lane.handed(handed(&a, 10));
+        assert_eq!(lane.front_handed().map(|h| h.nonce), Some(10));
+        assert_eq!(lane.second(), Some(b.id()));
+        // Seen with another nonce (a stale report): nothing moves.
+        lane.pooled(a.id(), 11, 5.0);
+        assert_eq!(lane.front(), Some(a.id()));
+        lane.pooled(a.id(), 10, 5.0);
+        assert_eq!(block_on(b.turn()), 11, "b goes on while a's seller still works");
+        // a's seller answers late, whatever it says: the cursor does not move again.
+        a.resolve(Outcome::NotTaken);
+        assert!(!lane.needs_chain_nonce());
+        b.resolve(sent());
+        assert_eq!(lane.reserve().nonce, 12);
+    }
+
+    #[test]
+    fn a_pooled_payment_that_never_lands_stops_holding_the_lane() {
+        let lane = lane_at(3);
+        let mut a = lane.reserve();
+        block_on(a.turn());
+        lane.handed(handed(&a, 3));
+        lane.pooled(a.id(), 3, 1_000.0);
+        a.resolve(sent());
+        assert_eq!(lane.reserve().nonce, 4);
+        // Dropped from the pool: the chain stays at 3 past the bound, the next takes it.
+        lane.observe_included(3, 3, 104, 1_000.0 + STALE_AFTER_MS + 1.0);
+        assert_eq!(lane.reserve().nonce, 3);
     }
 
     #[test]

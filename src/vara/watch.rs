@@ -68,8 +68,11 @@ pub struct Watcher {
     pending: RefCell<Vec<Pending>>,
     blocks: RefCell<BTreeMap<u32, Block>>,
     best: Cell<Option<u32>>,
-    /// Payers' nonces at the last head read.
+    /// Payers' nonces at the last head read, and when that was (ms).
     nonces: RefCell<BTreeMap<AccountId, u32>>,
+    /// The same, as the node counts them with its ready pool.
+    pooled: RefCell<BTreeMap<AccountId, u32>>,
+    read_ms: Cell<f64>,
     ticking: Cell<bool>,
     /// Wakes whoever waits on a verdict after each tick.
     pub ticked: Signal,
@@ -91,7 +94,7 @@ pub fn account_key(who: &AccountId) -> String {
 }
 
 /// The nonce in a SCALE `AccountInfo` (its first field); an account that does not exist has 0.
-fn account_nonce(v: &Value) -> Result<u32> {
+pub(crate) fn account_nonce(v: &Value) -> Result<u32> {
     if v.is_null() {
         return Ok(0);
     }
@@ -160,6 +163,18 @@ impl Watcher {
         self.nonces.borrow().get(payer).copied()
     }
 
+    /// The payer's nonces (included, pooled) and the head they were read at, when that read
+    /// is at most `max_age_ms` old (a watcher with nothing pending stops reading: what it read
+    /// last may be long past).
+    pub fn fresh_reading(&self, payer: &AccountId, now_ms: f64, max_age_ms: f64) -> Option<(u32, u32, u64)> {
+        if now_ms - self.read_ms.get() > max_age_ms {
+            return None;
+        }
+        let included = self.nonce_of(payer)?;
+        let pooled = self.pooled.borrow().get(payer).copied().unwrap_or(included);
+        Some((included, pooled, self.best.get()? as u64))
+    }
+
     /// One round of confirmation. Concurrent callers share one tick: the second waits for the
     /// first to end and returns without reading.
     /// Boxed: the driver loop and the waits for a verdict share one copy of the tick.
@@ -209,13 +224,15 @@ impl Watcher {
         let best = block_number(&a[0])?;
         stats.round_trips += 1;
         self.best.set(Some(best));
+        self.read_ms.set(now_ms);
         for (i, p) in payers.iter().enumerate() {
             let included = account_nonce(&a[1 + 2 * i])?;
             let pooled = crate::vara::chain::next_index(&a[2 + 2 * i])?;
             self.nonces.borrow_mut().insert(*p, included);
+            self.pooled.borrow_mut().insert(*p, pooled);
             // The same facts keep the payer's lane live: a payment its seller took and that
             // the node has neither included nor pooled stops holding up the ones behind it.
-            chain.lane(endpoint, p).observe_included(included.max(pooled), best as u64, now_ms);
+            chain.lane(endpoint, p).observe_included(included, pooled, best as u64, now_ms);
         }
         let nonce_of = |p: &AccountId| self.nonces.borrow().get(p).copied().unwrap_or(0);
 

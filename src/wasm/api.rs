@@ -161,6 +161,7 @@ impl<'a> Call<'a> {
             budget: self.opts.budget.as_deref(),
             purchase,
             turn_timeout_ms: self.opts.core.turn_timeout_ms,
+            coordinator: self.opts.coordinator.as_ref(),
             // A v2 seller's 2xx means the facilitator settled; a v1 seller may submit later.
             stale_after_ms: match self.offer {
                 Offer::V2(_) => crate::vara::nonces::STALE_AFTER_MS,

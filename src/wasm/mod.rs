@@ -21,6 +21,8 @@ mod books;
 #[cfg(feature = "payments")]
 mod cancel;
 #[cfg(feature = "payments")]
+mod coordinator;
+#[cfg(feature = "payments")]
 mod fetch;
 #[cfg(feature = "payments")]
 mod options;

@@ -3,6 +3,7 @@
 
 use super::json;
 use crate::budget::Budget;
+use crate::coordinator::Coordinator;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ledger::Ledger;
 use crate::options::ClientOptions;
@@ -21,6 +22,9 @@ pub struct JsOptions {
     pub ledger: Rc<Ledger>,
     /// The budget the `budget` object names (shared by every options object naming it).
     pub budget: Option<Rc<Budget>>,
+    /// `coordinator`: the fleet's, when payments from one account are shared with other
+    /// processes.
+    pub coordinator: Option<Coordinator>,
 }
 
 fn function(object: &JsValue, name: &str) -> Option<Function> {
@@ -38,6 +42,7 @@ impl JsOptions {
                 select_requirements: None,
                 ledger: super::books::default_ledger(),
                 budget: None,
+                coordinator: None,
             });
         }
         if !value.is_object() || value.is_function() || js_sys::Array::is_array(value) {
@@ -48,15 +53,19 @@ impl JsOptions {
             .filter_map(|k| k.as_string())
             .filter(|k| Reflect::get(value, &k.into()).is_ok_and(|v| v.is_function()))
             .collect();
-        // The ledger is an object of its own (its toJSON would copy every entry): read apart.
+        // The ledger and the coordinator are objects of their own (a ledger's toJSON would
+        // copy every entry; a coordinator holds a Redis client): read apart.
         let ledger_value = Reflect::get(value, &"ledger".into()).unwrap_or(JsValue::UNDEFINED);
-        let data = if ledger_value.is_undefined() {
+        let coordinator_value = Reflect::get(value, &"coordinator".into()).unwrap_or(JsValue::UNDEFINED);
+        let data = if ledger_value.is_undefined() && coordinator_value.is_undefined() {
             json::from_js(value, ErrorCode::InvalidOptions, "options")?
         } else {
             let copy = Object::assign(&Object::new(), value.unchecked_ref());
             let _ = Reflect::delete_property(&copy, &"ledger".into());
+            let _ = Reflect::delete_property(&copy, &"coordinator".into());
             json::from_js(&copy, ErrorCode::InvalidOptions, "options")?
         };
+        let coordinator = super::coordinator::coordinator_of(&coordinator_value)?;
         let signal = Reflect::get(value, &"signal".into()).unwrap_or(JsValue::UNDEFINED);
         let signal = if signal.is_undefined() || signal.is_null() {
             None
@@ -80,6 +89,7 @@ impl JsOptions {
             core,
             ledger,
             budget,
+            coordinator,
             signal,
             rpc_fetch: function(value, "rpcFetch"),
             on_before_payment: function(value, "onBeforePayment"),

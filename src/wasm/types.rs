@@ -12,7 +12,8 @@ export type X402ErrorCode =
   | "BELOW_EXISTENTIAL_DEPOSIT" | "INSUFFICIENT_BALANCE" | "SIGNER_REJECTED" | "INVALID_SIGNATURE" | "KEY_FREED"
   | "PAYMENT_REJECTED_BY_SERVER" | "SETTLEMENT_FAILED" | "PAID_NOT_SERVED" | "BUDGET_EXCEEDED" | "CROSS_ORIGIN_REDIRECT" | "RPC_ERROR" | "NETWORK_ERROR" | "TIMEOUT" | "ABORTED"
   | "WRONG_CHAIN" | "UNSUPPORTED_RUNTIME" | "INVALID_SECRET" | "REQUEST_NOT_REPLAYABLE" | "PAYMENT_MISMATCH"
-  | "SELF_CHECK_FAILED" | "INVALID_OPTIONS" | "NOT_READY" | "WALLET_NOT_FOUND" | "NO_USABLE_ACCOUNT";
+  | "SELF_CHECK_FAILED" | "INVALID_OPTIONS" | "NOT_READY" | "WALLET_NOT_FOUND" | "NO_USABLE_ACCOUNT"
+  | "COORDINATOR_ERROR";
 
 /** Every error this package throws: an `Error` with `name === "X402Error"` and a stable `code`.
  *  Errors after paying carry the server's `status`, its `reason` and the payment's `receipt`. */
@@ -293,6 +294,19 @@ export interface X402Options {
   /** How long a refused or unanswered payment waits for the chain's verdict before the error
    *  is reported, in ms. Default 3000. */
   confirmWaitMs?: number;
+  /** A fleet's coordinator (`redisCoordinator(client)` from `x402-vara-wasm/redis`): processes
+   *  paying from one account share its nonce lane through it. */
+  coordinator?: Coordinator;
+}
+
+/** A fleet's coordinator: a store with two atomic operations and a clock; the rules stay in
+ *  the payment core. */
+export interface Coordinator {
+  readonly kind: "x402-vara-coordinator";
+  readonly prefix: string;
+  readonly leaseMs: number;
+  load(key: string): Promise<{ text: string | null; version: number; nowMs: number }>;
+  swap(key: string, version: number, text: string, ttlMs: number): Promise<boolean>;
 }
 
 /** Requirements as `createPaymentHeader` and `sendWithPayment` take them: a whole 402 answer

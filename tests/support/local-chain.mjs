@@ -77,15 +77,20 @@ async function rpc(url, method, params = []) {
   return body.result;
 }
 
-/** Starts chopsticks on a free port and waits until it answers. */
-export async function startChain({ port } = {}) {
+/**
+ * Starts chopsticks on a free port and waits until it answers. With `blockMs`, blocks come
+ * on a clock as on a real chain (Manual mode and a `dev_newBlock` every `blockMs`), not one
+ * per submission; `mode: 'Manual'` alone builds blocks only when asked.
+ */
+export async function startChain({ port, blockMs, mode } = {}) {
+  mode ??= blockMs ? 'Manual' : 'Instant';
   const spec = prepareSpec();
   port ??= await freePort();
   const t0 = Date.now();
   const child = spawn(process.execPath, [
     path.join(root, 'node_modules/@acala-network/chopsticks/chopsticks.cjs'),
     '--genesis', spec, '--allow-unresolved-imports', '--port', String(port), '--host', '127.0.0.1',
-    '--build-block-mode', 'Instant', '--db', ':memory:',
+    '--build-block-mode', mode, '--db', ':memory:',
   ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: process.env.LOCAL_CHAIN_VERBOSE ? 'info' : 'error' } });
   let output = '';
   child.stdout.on('data', (d) => { output += d; log(String(d).trimEnd()); });
@@ -112,6 +117,19 @@ export async function startChain({ port } = {}) {
   await rpc(httpUrl, 'dev_newBlock', []);
   const version = await rpc(httpUrl, 'state_getRuntimeVersion');
   const startupMs = Date.now() - t0;
+  // Blocks on a clock, every `blockMs` from the start of the last one (building one takes
+  // chopsticks ~1.6 s here); one at a time, so a block that takes longer delays the next.
+  let clock = null, stopped = false, building = Promise.resolve();
+  if (blockMs) {
+    const tickBlock = () => {
+      if (stopped) return;
+      const started = Date.now();
+      building = rpc(httpUrl, 'dev_newBlock', []).catch((e) => log('dev_newBlock', e.message)).then(() => {
+        if (!stopped) clock = setTimeout(tickBlock, Math.max(0, blockMs - (Date.now() - started)));
+      });
+    };
+    clock = setTimeout(tickBlock, blockMs);
+  }
   log(`ready on ${httpUrl} in ${startupMs} ms, spec ${version.specVersion}`);
 
   let api;
@@ -138,7 +156,11 @@ export async function startChain({ port } = {}) {
       return Number(await rpc(httpUrl, 'system_accountNextIndex', [address]));
     },
     rpc: (method, params) => rpc(httpUrl, method, params),
+    blockMs,
     async stop() {
+      stopped = true;
+      clearTimeout(clock);
+      await building;
       if (api) await api.disconnect().catch(() => {});
       child.kill('SIGTERM');
       const timer = setTimeout(kill, 3000);

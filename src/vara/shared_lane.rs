@@ -1,0 +1,318 @@
+//! One payer's lane shared by a fleet of processes: the record a coordinator (Redis) keeps
+//! per network and account, and its rules. Plain data and pure functions of the store's
+//! clock: every process loads the record, applies one rule here and writes it back only if
+//! nobody wrote in between (`crate::coordinator`), so the rules live in Rust, once.
+//!
+//! - The nonce facts are the ones a lane in one process keeps ([`Nonces`]), under the same
+//!   rules: a payment taken or seen in the pool moves the cursor on; a refusal, a passed
+//!   turn or an expired lease makes the next payment read the chain first.
+//! - The turn order is a queue of waiting payments across processes (first come, first
+//!   served) and at most one holder: the payment handed (or about to be handed) to its
+//!   seller with the cursor's nonce.
+//! - Every place in it is leased: a process that dies holds the others up at most for its
+//!   lease (a waiter's lease is renewed while it waits; a holder's covers the hand-over and
+//!   then the turn timeout), after which the next payment reads the chain's nonce (the
+//!   node's pool included) and the chain decides what the dead process's payment became.
+//! - Of two payments with one nonce at most one executes: a reused nonce can never pay
+//!   twice, and the one that lost is signed again by its process (see `crate::report`).
+
+use crate::vara::nonces::{Nonces, STALE_AFTER_MS};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SharedLane {
+    pub nonces: Nonces,
+    pub holder: Option<Holder>,
+    pub waiting: Vec<Waiter>,
+}
+
+/// The payment whose turn it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Holder {
+    pub id: String,
+    /// The store's clock (ms) after which the turn is taken from it.
+    pub until: f64,
+    pub handed: Option<HandedOut>,
+}
+
+/// What the holder handed to its seller: what the next payment looks for in the pool.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HandedOut {
+    pub nonce: u32,
+    /// The extrinsic's hash, hex.
+    pub tx_hash: String,
+    pub valid_until: u64,
+    pub at_ms: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Waiter {
+    pub id: String,
+    pub until: f64,
+}
+
+/// What a waiting payment learns when it asks for the turn.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// The turn is this payment's: use the cursor, after reading the chain if `read_chain`.
+    Holder { cursor: Option<u32>, read_chain: bool },
+    /// Not yet. `watch`: this payment is next, and the holder handed out this nonce and
+    /// extrinsic: when the pool shows it, the turn moves on ([`SharedLane::pooled`]).
+    Wait { watch: Option<(String, HandedOut)> },
+}
+
+/// How the holder's payment ended, for the shared nonce facts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Ended {
+    /// Its seller took it (a 2xx): the nonce is used (see [`crate::vara::nonces::Outcome`]).
+    Taken { nonce: u32, valid_until: u64, stale_after_ms: f64 },
+    /// Refused, or its fate unknown: the next payment reads the chain first.
+    Refused,
+    /// It never left its process.
+    NotSent,
+}
+
+impl SharedLane {
+    /// Ends what has outlived its lease: waiters whose process stopped renewing, a holder
+    /// whose process died or whose seller neither answered nor submitted in time (the next
+    /// payment then reads the chain: the pool shows whether that payment is there).
+    pub fn expire(&mut self, now: f64) {
+        self.waiting.retain(|w| w.until >= now);
+        if self.holder.as_ref().is_some_and(|h| h.until < now) {
+            self.holder = None;
+            self.nonces.verify = true;
+        }
+    }
+
+    /// Takes a place in the queue; returns the nonce it will most likely get (to sign with
+    /// before its turn), when the cursor is known.
+    pub fn join(&mut self, id: &str, now: f64, lease_ms: f64) -> Option<u32> {
+        self.expire(now);
+        if !self.waiting.iter().any(|w| w.id == id) {
+            self.waiting.push(Waiter { id: id.into(), until: now + lease_ms });
+        }
+        let ahead = self.waiting.iter().position(|w| w.id == id).unwrap_or(0) as u32;
+        let holding = self.holder.as_ref().is_some_and(|h| h.handed.is_none()) as u32;
+        self.nonces.cursor.map(|c| c.saturating_add(ahead + holding))
+    }
+
+    /// Asks for the turn. `read`: the payer's nonces (included, pooled) and the head they
+    /// were read at, when this process's chain watcher knows them (a payment that never
+    /// lands stops holding the others, as in one process).
+    pub fn step(&mut self, id: &str, now: f64, lease_ms: f64, read: Option<(u32, u32, u64)>) -> Step {
+        self.expire(now);
+        if let Some((included, pooled, best)) = read {
+            self.nonces.observe_included(included, pooled, best, now);
+        }
+        if let Some(h) = &self.holder {
+            if h.id == id {
+                return Step::Holder { cursor: self.nonces.cursor, read_chain: self.nonces.needs_chain() };
+            }
+        }
+        match self.waiting.iter_mut().find(|w| w.id == id) {
+            // Renewed only when half the lease is gone: most asks then write nothing.
+            Some(w) if w.until - now < lease_ms / 2.0 => w.until = now + lease_ms,
+            Some(_) => {}
+            // This process stalled past its lease: back in the queue, at its end.
+            None => self.waiting.push(Waiter { id: id.into(), until: now + lease_ms }),
+        }
+        let first = self.waiting.first().is_some_and(|w| w.id == id);
+        match &self.holder {
+            None if first => {
+                self.waiting.remove(0);
+                self.holder = Some(Holder { id: id.into(), until: now + lease_ms, handed: None });
+                Step::Holder { cursor: self.nonces.cursor, read_chain: self.nonces.needs_chain() }
+            }
+            Some(h) if first => Step::Wait { watch: h.handed.clone().map(|x| (h.id.clone(), x)) },
+            _ => Step::Wait { watch: None },
+        }
+    }
+
+    /// What a node said of the payer's next nonce (the holder read it): the same rule as in
+    /// one process.
+    pub fn observe(&mut self, chain_next: u32, best: u64) -> Option<u32> {
+        self.nonces.observe(chain_next, best);
+        self.nonces.cursor
+    }
+
+    /// The holder is about to hand its payment to its seller: it keeps the turn until its
+    /// seller answers, the pool shows it, or `turn_timeout_ms` passes. False when it is no
+    /// longer the holder with that nonce (its lease ended while it signed, and another payment
+    /// may hold the nonce now): then it must not hand the payment, but take its turn again.
+    pub fn handed(&mut self, id: &str, handed: HandedOut, turn_timeout_ms: f64) -> bool {
+        if self.nonces.cursor != Some(handed.nonce) {
+            return false;
+        }
+        let Some(h) = self.holder.as_mut().filter(|h| h.id == id && h.until >= handed.at_ms) else {
+            return false;
+        };
+        h.until = handed.at_ms + turn_timeout_ms;
+        h.handed = Some(handed);
+        true
+    }
+
+    /// The holder's payment was seen in the node's pool with `nonce`: the nonce is used, the
+    /// turn moves on (whatever its seller answers later).
+    pub fn pooled(&mut self, holder: &str, nonce: u32, now: f64) -> bool {
+        let Some(h) = self.holder.as_ref().filter(|h| h.id == holder) else { return false };
+        let Some(x) = h.handed.as_ref().filter(|x| x.nonce == nonce) else { return false };
+        if self.nonces.cursor != Some(nonce) {
+            return false;
+        }
+        let until = x.valid_until;
+        self.holder = None;
+        self.nonces.sent(nonce, until, now + STALE_AFTER_MS);
+        true
+    }
+
+    /// The payment `id` ended (its seller answered, or it never left). A payment that is no
+    /// longer the holder (passed, pooled, expired) changes only what the one-process rule
+    /// lets a late answer change.
+    pub fn ended(&mut self, id: &str, how: Ended, now: f64) {
+        let holding = self.holder.as_ref().is_some_and(|h| h.id == id);
+        self.waiting.retain(|w| w.id != id);
+        if holding {
+            self.holder = None;
+        }
+        match how {
+            Ended::Taken { nonce, valid_until, stale_after_ms } => {
+                // Already counted when the pool showed it.
+                if !self.nonces.in_flight.iter().any(|f| f.nonce == nonce) {
+                    self.nonces.sent(nonce, valid_until, now + stale_after_ms);
+                }
+            }
+            Ended::Refused => self.nonces.verify = true,
+            Ended::NotSent => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LEASE: f64 = 1_000.0;
+
+    fn at(cursor: u32) -> SharedLane {
+        let mut l = SharedLane::default();
+        l.observe(cursor, 10);
+        l
+    }
+
+    fn out(nonce: u32, at_ms: f64) -> HandedOut {
+        HandedOut { nonce, tx_hash: format!("0x{nonce:02x}"), valid_until: 1_000, at_ms }
+    }
+
+    #[test]
+    fn payments_of_several_processes_take_turns_first_come_first_served() {
+        let mut l = at(5);
+        assert_eq!(l.join("a/1", 0.0, LEASE), Some(5));
+        assert_eq!(l.join("b/1", 0.0, LEASE), Some(6));
+        assert_eq!(l.step("b/1", 1.0, LEASE, None), Step::Wait { watch: None });
+        assert_eq!(l.step("a/1", 1.0, LEASE, None), Step::Holder { cursor: Some(5), read_chain: false });
+        assert!(l.handed("a/1", out(5, 2.0), 10_000.0));
+        // b is next: it watches the pool for a's payment.
+        assert_eq!(l.step("b/1", 3.0, LEASE, None), Step::Wait { watch: Some(("a/1".into(), out(5, 2.0))) });
+        assert!(l.pooled("a/1", 5, 4.0));
+        assert_eq!(l.step("b/1", 5.0, LEASE, None), Step::Holder { cursor: Some(6), read_chain: false });
+        // a's seller answers late: nothing moves twice.
+        l.ended("a/1", Ended::Taken { nonce: 5, valid_until: 1_000, stale_after_ms: STALE_AFTER_MS }, 6.0);
+        l.ended("b/1", Ended::Taken { nonce: 6, valid_until: 1_000, stale_after_ms: STALE_AFTER_MS }, 6.0);
+        assert_eq!(l.join("c/1", 7.0, LEASE), Some(7));
+    }
+
+    #[test]
+    fn a_refused_payment_leaves_its_nonce_and_the_next_reads_the_chain() {
+        let mut l = at(3);
+        l.join("a", 0.0, LEASE);
+        l.join("b", 0.0, LEASE);
+        l.step("a", 0.0, LEASE, None);
+        l.handed("a", out(3, 0.0), 10_000.0);
+        l.ended("a", Ended::Refused, 1.0);
+        assert_eq!(l.step("b", 1.0, LEASE, None), Step::Holder { cursor: Some(3), read_chain: true });
+        assert_eq!(l.observe(3, 10), Some(3));
+    }
+
+    #[test]
+    fn a_dead_process_holds_the_others_up_for_its_lease_only() {
+        let mut l = at(0);
+        l.join("dead", 0.0, LEASE);
+        l.join("live", 0.0, LEASE);
+        assert!(matches!(l.step("dead", 0.0, LEASE, None), Step::Holder { .. }));
+        // Killed before handing its payment: the turn is its own until the lease ends.
+        assert_eq!(l.step("live", LEASE - 1.0, LEASE, None), Step::Wait { watch: None });
+        assert_eq!(l.step("live", LEASE + 1.0, LEASE, None), Step::Holder { cursor: Some(0), read_chain: true });
+        // A waiter that stopped renewing is dropped from the queue.
+        let mut l = at(0);
+        l.join("dead", 0.0, LEASE);
+        l.join("live", 0.0, LEASE);
+        assert_eq!(l.step("live", LEASE + 1.0, LEASE, None), Step::Holder { cursor: Some(0), read_chain: false });
+    }
+
+    #[test]
+    fn a_handed_payment_keeps_the_turn_for_the_turn_timeout_then_the_chain_decides() {
+        let mut l = at(9);
+        l.join("a", 0.0, LEASE);
+        l.join("b", 0.0, LEASE);
+        l.step("a", 0.0, LEASE, None);
+        l.handed("a", out(9, 100.0), 5_000.0);
+        assert!(matches!(l.step("b", 4_000.0, LEASE, None), Step::Wait { .. }));
+        assert_eq!(l.step("b", 5_200.0, LEASE, None), Step::Holder { cursor: Some(9), read_chain: true });
+    }
+
+    #[test]
+    fn a_holder_whose_lease_ended_before_it_handed_its_payment_may_not_hand_it() {
+        let mut l = at(7);
+        l.join("slow", 0.0, LEASE);
+        l.join("next", 0.0, LEASE);
+        assert!(matches!(l.step("slow", 0.0, LEASE, None), Step::Holder { cursor: Some(7), .. }));
+        // "slow" stalls past its lease; "next" takes the turn and the same nonce.
+        assert_eq!(l.step("next", LEASE + 1.0, 1e9, None), Step::Holder { cursor: Some(7), read_chain: true });
+        assert_eq!(l.observe(7, 10), Some(7));
+        assert!(l.handed("next", out(7, LEASE + 2.0), 10_000.0));
+        // "slow" wakes up: nonce 7 is another's now; it is not handed (it takes its turn again).
+        assert!(!l.handed("slow", out(7, LEASE + 3.0), 10_000.0));
+        assert_eq!(l.holder.as_ref().map(|h| h.id.as_str()), Some("next"));
+        // Nor by a holder whose lease ended with nobody else around yet.
+        let mut l = at(7);
+        l.join("slow", 0.0, LEASE);
+        l.step("slow", 0.0, LEASE, None);
+        assert!(!l.handed("slow", out(7, LEASE + 1.0), 10_000.0));
+    }
+
+    #[test]
+    fn a_pooled_payment_that_never_lands_stops_holding_the_fleet() {
+        let mut l = at(4);
+        l.join("a", 0.0, LEASE);
+        l.step("a", 0.0, LEASE, None);
+        l.handed("a", out(4, 0.0), 10_000.0);
+        assert!(l.pooled("a", 4, 0.0));
+        assert_eq!(l.join("b", 1.0, LEASE), Some(5));
+        assert_eq!(
+            l.step("b", STALE_AFTER_MS + 1.0, 1e9, Some((4, 4, 14))),
+            Step::Holder { cursor: Some(4), read_chain: false }
+        );
+    }
+
+    #[test]
+    fn an_empty_store_rebuilds_from_the_chain() {
+        let mut l = SharedLane::default();
+        assert_eq!(l.join("a", 0.0, LEASE), None);
+        assert_eq!(l.step("a", 0.0, LEASE, None), Step::Holder { cursor: None, read_chain: true });
+        assert_eq!(l.observe(17, 3), Some(17));
+    }
+
+    #[test]
+    fn the_record_round_trips_through_json() {
+        let mut l = at(2);
+        l.join("a", 0.0, LEASE);
+        l.step("a", 0.0, LEASE, None);
+        l.handed("a", out(2, 1.5), 10_000.0);
+        let text = crate::json::to_text(&l);
+        assert_eq!(crate::json::from_text::<SharedLane>(&text).unwrap(), l);
+    }
+}
