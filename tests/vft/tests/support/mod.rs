@@ -261,6 +261,10 @@ impl<'a> Node<'a> {
             "chain_getBlockHash" => json!(TESTNET_GENESIS),
             "state_getRuntimeVersion" => json!({"specName": "vara", "specVersion": 20000, "transactionVersion": 1}),
             "state_getMetadata" => json!(self.metadata_hex),
+            // Metadata V15 for the metadata hash (mode 1 on the public networks), as tests/payload.rs.
+            "state_call" if params[0] == "Metadata_metadata_at_version" => {
+                json!(format!("0x{}", hex(&Some(unhex(&self.metadata_hex)).encode())))
+            }
             "chain_getHeader" => json!({"parentHash": format!("0x{}", "11".repeat(32)), "number": "0x12d687",
                 "stateRoot": format!("0x{}", "22".repeat(32)), "extrinsicsRoot": format!("0x{}", "33".repeat(32)),
                 "digest": {"logs": []}}),
