@@ -7,7 +7,7 @@ export interface RedisCoordinatorOptions {
   /** What every key starts with. Default "x402-vara". */
   prefix?: string;
   /** How long a process that died holds the fleet's other payments up at most, in ms
-   *  (100..600000). Default 5000. */
+   *  (1000..600000: below a second, leases end while their holders sign). Default 5000. */
   leaseMs?: number;
   /** Bound on each Redis call, in ms: past it the payment ends in COORDINATOR_ERROR. Default 2000. */
   timeoutMs?: number;

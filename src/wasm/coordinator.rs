@@ -82,11 +82,13 @@ pub fn coordinator_of(value: &JsValue) -> Result<Option<Coordinator>> {
     let lease_ms = Reflect::get(value, &"leaseMs".into()).ok().and_then(|l| l.as_f64());
     let lease_ms = match lease_ms {
         None => LEASE_MS,
-        Some(l) if (100.0..=600_000.0).contains(&l) => l as u32,
+        // Below a second, a lease can end while its holder signs or polls the pool, and the
+        // waiting payments re-queue each other without end (seen at 100 ms).
+        Some(l) if (1_000.0..=600_000.0).contains(&l) => l as u32,
         Some(_) => {
             return Err(Error::new(
                 ErrorCode::InvalidOptions,
-                "options.coordinator.leaseMs must be within 100..=600000",
+                "options.coordinator.leaseMs must be within 1000..=600000",
             ))
         }
     };

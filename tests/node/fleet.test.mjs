@@ -150,6 +150,12 @@ test('a coordinator that is not one is INVALID_OPTIONS; an unreachable Redis is 
   const options = { rpcUrls: { 'vara-testnet': chain.httpUrl }, genesisHashes: { 'vara-testnet': chain.genesisHash } };
   assert.throws(() => wasm.wrapFetchWithPayment(fetch, key, { ...options, coordinator: {} }), (e) => e.code === 'INVALID_OPTIONS');
   const { redisCoordinator } = await import('../../dist/js/redis.js');
+  // A lease under a second ends while its holder signs: refused (100 ms re-queued without end).
+  const quiet = { sendCommand: async () => null };
+  for (const leaseMs of [100, 999, 600_001]) {
+    assert.throws(() => wasm.wrapFetchWithPayment(fetch, key, { ...options, coordinator: redisCoordinator(quiet, { leaseMs }) }),
+      (e) => e.code === 'INVALID_OPTIONS' && /1000\.\.=600000/.test(e.message), String(leaseMs));
+  }
   let signed = 0;
   const signer = { address: key.address, signPayload: async (p, b) => { signed += 1; return key.signPayload(p, b); } };
   // A client whose every command fails, as a node-redis client does with no server.
