@@ -495,13 +495,12 @@ fn a_runtime_upgrade_seen_in_the_warm_batch_refreshes_the_metadata() {
     assert_eq!(block_on(chain.chain_state(&node, &endpoint())).unwrap().spec_version, 20001);
 }
 
-#[test]
-fn payloads_over_256_bytes_are_signed_by_their_blake2_256_hash() {
-    let facts = metadata::decode(&metadata_bytes()).unwrap();
-    let alice = Keypair::from_suri("//Alice").unwrap();
-    let mut unsigned = UnsignedPayload {
-        address: alice.account().unwrap(),
-        method: vec![0u8; 100],
+/// A payload from //Alice with made-up chain values (a three-byte call, mode 0), for tests
+/// of the payload's own encoding.
+fn alice_payload(facts: &metadata::RuntimeFacts) -> UnsignedPayload {
+    UnsignedPayload {
+        address: Keypair::from_suri("//Alice").unwrap().account().unwrap(),
+        method: vec![5, 3, 0],
         era: x402_vara_wasm::vara::era::Era::mortal(64, 1000),
         block_hash: [1; 32],
         block_number: 1000,
@@ -513,7 +512,13 @@ fn payloads_over_256_bytes_are_signed_by_their_blake2_256_hash() {
         signed_extensions: facts.extension_names(),
         metadata_hash: None,
         has_mode: true,
-    };
+    }
+}
+
+#[test]
+fn payloads_over_256_bytes_are_signed_by_their_blake2_256_hash() {
+    let facts = metadata::decode(&metadata_bytes()).unwrap();
+    let mut unsigned = UnsignedPayload { method: vec![0u8; 100], ..alice_payload(&facts) };
     let short = unsigned.encode(&facts).unwrap();
     assert_eq!(unsigned.signing_bytes(&facts).unwrap(), short, "under the threshold: the bytes themselves");
     unsigned.method = vec![0u8; 300];
@@ -860,22 +865,7 @@ fn a_token_payment_counts_the_tokens_promised_to_payments_the_chain_has_not_judg
 #[test]
 fn a_mode_1_payload_reads_back_with_its_metadata_hash() {
     let facts = metadata::decode(&metadata_bytes()).unwrap();
-    let alice = Keypair::from_suri("//Alice").unwrap();
-    let unsigned = UnsignedPayload {
-        address: alice.account().unwrap(),
-        method: vec![5, 3, 0],
-        era: x402_vara_wasm::vara::era::Era::mortal(64, 1000),
-        block_hash: [1; 32],
-        block_number: 1000,
-        genesis_hash: [2; 32],
-        nonce: 3,
-        tip: 0,
-        spec_version: 1,
-        transaction_version: 1,
-        signed_extensions: facts.extension_names(),
-        metadata_hash: Some([9; 32]),
-        has_mode: true,
-    };
+    let unsigned = UnsignedPayload { nonce: 3, metadata_hash: Some([9; 32]), ..alice_payload(&facts) };
     let json = unsigned.to_json(137);
     assert_eq!(json.mode, Some(1));
     let back = UnsignedPayload::from_json(&json).unwrap();
