@@ -153,4 +153,27 @@ mod tests {
             assert_eq!(e.code, ErrorCode::InvalidAddress, "{bad}");
         }
     }
+
+    /// Base58 of `head`, a key and a correct checksum: only the prefix bytes can be wrong.
+    fn with_checksum(head: &[u8]) -> String {
+        let mut data = head.to_vec();
+        data.extend_from_slice(&[7; 32]);
+        let hash = blake2_512_parts(&[SS58_CONTEXT, &data]);
+        data.extend_from_slice(&hash[..2]);
+        bs58::encode(data).into_string()
+    }
+
+    #[test]
+    fn reserved_and_truncated_prefixes_are_refused() {
+        // A first byte of 128 or more is reserved, whatever follows and however well summed.
+        for head in [[0x80u8, 0x00], [0xff, 0x3f], [0xc0, 0x01]] {
+            let e = ss58_decode(&with_checksum(&head)).unwrap_err();
+            assert!(e.message.contains("reserved prefix"), "{head:02x?}: {e}");
+        }
+        // A two-byte prefix's first byte alone: refused, never read past the end.
+        let e = ss58_decode(&bs58::encode([0x40u8]).into_string()).unwrap_err();
+        assert!(e.message.contains("reserved prefix"), "{e}");
+        // The last two-byte prefix (16383) still decodes.
+        assert_eq!(ss58_decode(&with_checksum(&prefix_bytes(16_383))).unwrap().1, 16_383);
+    }
 }
