@@ -155,6 +155,26 @@ impl<'a> Call<'a> {
         FetchTransport { fetch: self.opts.rpc_fetch.clone(), timeout_ms: self.opts.core.timeout_ms, cancel }
     }
 
+    /// The core's view of this payment: who pays, through which node, under which books.
+    fn payer<'b>(
+        &'b self,
+        chain: &'b ChainClient,
+        transport: &'b FetchTransport<'b>,
+        cancel: &'b Cancel,
+        purchase: Purchase<'b>,
+    ) -> Payer<'b, FetchTransport<'b>, JsSigner, Cancel> {
+        Payer {
+            chain,
+            transport,
+            endpoint: &self.endpoint,
+            signer: self.signer,
+            options: &self.opts.core.build,
+            abort: cancel,
+            now_ms: js_sys::Date::now(),
+            books: self.books(purchase),
+        }
+    }
+
     fn books<'b>(&'b self, purchase: Purchase<'b>) -> Books<'b> {
         Books {
             ledger: Some(&self.opts.ledger),
@@ -180,16 +200,7 @@ impl<'a> Call<'a> {
         let transport = self.transport(cancel);
         let chain = chain();
         super::books::resume(&self.opts.ledger, &self.endpoint, self.opts.rpc_fetch.clone(), self.opts.core.timeout_ms);
-        let payer = Payer {
-            chain: &chain,
-            transport: &transport,
-            endpoint: &self.endpoint,
-            signer: self.signer,
-            options: &self.opts.core.build,
-            abort: cancel,
-            now_ms: js_sys::Date::now(),
-            books: self.books(purchase),
-        };
+        let payer = self.payer(&chain, &transport, cancel, purchase);
         let result = pay(&payer, &self.requirement, &JsConsent(self.opts.on_before_payment.clone()), send).await;
         super::books::drive(&self.endpoint, self.opts.rpc_fetch.clone(), self.opts.core.timeout_ms);
         result
@@ -199,16 +210,8 @@ impl<'a> Call<'a> {
     async fn verdict(&self, cancel: &Cancel, entry_id: &str) -> Option<Verdict> {
         let transport = self.transport(cancel);
         let chain = chain();
-        let payer = Payer {
-            chain: &chain,
-            transport: &transport,
-            endpoint: &self.endpoint,
-            signer: self.signer,
-            options: &self.opts.core.build,
-            abort: cancel,
-            now_ms: js_sys::Date::now(),
-            books: self.books(Purchase { method: "", url: "", origin: "", idempotency_key: None }),
-        };
+        let payer =
+            self.payer(&chain, &transport, cancel, Purchase { method: "", url: "", origin: "", idempotency_key: None });
         verdict_within(&payer, entry_id, self.opts.core.confirm_wait_ms, 500).await
     }
 

@@ -195,7 +195,7 @@ impl Wrapper {
                         summary,
                         signed.summary.valid_until,
                     );
-                    paid_request::deliver(self, &template, header, &origin, &cancel, &call.offer).await
+                    paid_request::deliver_header(self, &template, header, &origin, &cancel, &call.offer).await
                 },
                 async |response: &Response| read_reason(response, &cancel, self.body_timeout_ms()).await,
             )

@@ -56,19 +56,8 @@ async fn paid_copy(
     Request::new_with_str_and_init(&target, &init).map_err(|e| from_js(e, ErrorCode::InvalidOptions))
 }
 
-/// Sends the paid request with `header` and reads the seller's answer.
-pub(super) async fn deliver(
-    w: &Wrapper,
-    template: &Request,
-    header: &PaymentHeader,
-    origin: &str,
-    cancel: &Cancel,
-    offer: &Offer,
-) -> Attempt<Response> {
-    deliver_header(w, template, header, origin, cancel, offer).await
-}
-
-/// [`deliver`] for a header signed earlier (an app's retry of the same request).
+/// Sends the paid request with `header` (just signed, or signed earlier for an app's retry of
+/// the same request) and reads the seller's answer.
 pub(super) async fn deliver_header(
     w: &Wrapper,
     template: &Request,
