@@ -19,9 +19,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { wasm, repoRoot } from '../support/wasm-pkg.mjs';
-import { startChain, waitUntil, VARA } from '../support/local-chain.mjs';
-import { startV2Server } from '../support/x402-v2-server.mjs';
-import { startReferenceServer } from '../support/reference-server.mjs';
+import { waitUntil, VARA } from '../support/local-chain.mjs';
+import { startPaidSellers } from '../support/paid-sellers.mjs';
 
 const { wrapFetchWithPayment, getPaymentReceipt, confirmPayment, PaymentLedger } = wasm;
 const { VARA_TESTNET } = await import('../../dist/js/x402.js');
@@ -45,19 +44,13 @@ async function sellerGains(before) {
   return (await chain.freeBalance(seller)) - before;
 }
 
+let sellers;
 before(async () => {
-  chain = await startChain();
-  api = await chain.api();
-  seller = wasm.Keypair.fromSuri('//Ferdie').address;
-  await chain.fund(seller, 100n * VARA);
-  v2 = await startV2Server({ api, genesisHash: chain.genesisHash, payTo: seller, price: PRICE });
-  v1 = await startReferenceServer({ wsUrl: chain.wsUrl, payTo: seller, price: String(PRICE) });
-  options = { rpcUrls: { [VARA_TESTNET]: chain.httpUrl }, genesisHashes: { [VARA_TESTNET]: chain.genesisHash }, maxAmount: { VARA: String(PRICE) } };
+  sellers = await startPaidSellers(PRICE);
+  ({ chain, api, seller, v2, v1, options } = sellers);
 });
 after(async () => {
-  await v1?.stop?.();
-  await v2?.stop();
-  await chain?.stop();
+  await sellers?.stop();
 });
 
 for (const [version, url, path_] of [['v2', () => v2.url, '/paid'], ['v2 with payment-identifier', () => v2.url, '/paid-id'], ['v1 reference', () => v1.url, '/paid']]) {

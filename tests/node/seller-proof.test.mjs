@@ -11,9 +11,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { wasm } from '../support/wasm-pkg.mjs';
-import { startChain, waitUntil, VARA } from '../support/local-chain.mjs';
-import { startV2Server } from '../support/x402-v2-server.mjs';
-import { startReferenceServer } from '../support/reference-server.mjs';
+import { waitUntil, VARA } from '../support/local-chain.mjs';
+import { startPaidSellers } from '../support/paid-sellers.mjs';
 import { startSellerProxy, submitCaptured } from '../support/seller-proxy.mjs';
 
 const { wrapFetchWithPayment, PaymentLedger } = wasm;
@@ -39,19 +38,13 @@ const successReceipt = (version) => version === 2
   ? { 'payment-response': Buffer.from(JSON.stringify({ success: true, transaction: '0x' + '11'.repeat(32), network: VARA_TESTNET })).toString('base64') }
   : { 'x-payment-response': '0x' + '11'.repeat(32) };
 
+let sellers;
 before(async () => {
-  chain = await startChain();
-  api = await chain.api();
-  seller = wasm.Keypair.fromSuri('//Ferdie').address;
-  await chain.fund(seller, 100n * VARA);
-  v2 = await startV2Server({ api, genesisHash: chain.genesisHash, payTo: seller, price: PRICE });
-  v1 = await startReferenceServer({ wsUrl: chain.wsUrl, payTo: seller, price: String(PRICE) });
-  options = { rpcUrls: { [VARA_TESTNET]: chain.httpUrl }, genesisHashes: { [VARA_TESTNET]: chain.genesisHash }, maxAmount: { VARA: String(PRICE) } };
+  sellers = await startPaidSellers(PRICE);
+  ({ chain, api, seller, v2, v1, options } = sellers);
 });
 after(async () => {
-  await v1?.stop();
-  await v2?.stop();
-  await chain?.stop();
+  await sellers?.stop();
 });
 
 for (const [version, status] of [[2, 500], [2, 402], [1, 500], [1, 402]]) {
