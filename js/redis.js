@@ -38,7 +38,16 @@ function commander(client) {
  * died holds the others up at most (default 5000); `timeoutMs` bounds each Redis call
  * (default 2000).
  */
-export function redisCoordinator(client, { prefix = 'x402-vara', leaseMs = 5_000, timeoutMs = 2_000 } = {}) {
+const OPTIONS = ['prefix', 'leaseMs', 'timeoutMs'];
+
+export function redisCoordinator(client, options = {}) {
+  // A misspelled option would silently fall back to its default: refused, like the core's.
+  for (const key of Object.keys(options ?? {})) {
+    if (!OPTIONS.includes(key)) {
+      throw new X402Error('INVALID_OPTIONS', `redisCoordinator: unknown option ${JSON.stringify(key)} (known: ${OPTIONS.join(', ')})`);
+    }
+  }
+  const { prefix = 'x402-vara', leaseMs = 5_000, timeoutMs = 2_000 } = options ?? {};
   const send = commander(client);
   const sha = new Map();
   // EVALSHA, and EVAL once when Redis does not know the script (first use, or after a restart).

@@ -156,6 +156,7 @@ test('a coordinator that is not one is INVALID_OPTIONS; an unreachable Redis is 
     assert.throws(() => wasm.wrapFetchWithPayment(fetch, key, { ...options, coordinator: redisCoordinator(quiet, { leaseMs }) }),
       (e) => e.code === 'INVALID_OPTIONS' && /1000\.\.=600000/.test(e.message), String(leaseMs));
   }
+  assert.throws(() => redisCoordinator(quiet, { leaseMS: 2000 }), (e) => e.code === 'INVALID_OPTIONS' && /leaseMS/.test(e.message));
   let signed = 0;
   const signer = { address: key.address, signPayload: async (p, b) => { signed += 1; return key.signPayload(p, b); } };
   // A client whose every command fails, as a node-redis client does with no server.
