@@ -63,12 +63,6 @@ pub struct Left {
     pub total: Option<u128>,
 }
 
-struct Window {
-    name: &'static str,
-    span_ms: Option<f64>,
-    cap: u128,
-}
-
 /// The key limits use for an asset.
 pub fn asset_key(asset: &Asset) -> String {
     match asset {
@@ -82,20 +76,6 @@ impl Budget {
     pub fn new(limits: Limits, ledger: Rc<Ledger>, fallback_id: String) -> Self {
         let id = limits.name.clone().unwrap_or(fallback_id);
         Budget { limits, ledger, id }
-    }
-
-    fn windows(caps: &Caps) -> Vec<Window> {
-        let mut w = Vec::new();
-        if let Some(cap) = caps.per_hour {
-            w.push(Window { name: "perHour", span_ms: Some(HOUR_MS), cap });
-        }
-        if let Some(cap) = caps.per_day {
-            w.push(Window { name: "perDay", span_ms: Some(DAY_MS), cap });
-        }
-        if let Some(cap) = caps.total {
-            w.push(Window { name: "total", span_ms: None, cap });
-        }
-        w
     }
 
     fn in_scope(&self, e: &Entry, asset: &str, origin: &str, pay_to: &str) -> bool {
@@ -138,48 +118,101 @@ impl Budget {
         })
     }
 
-    fn caps(&self, asset: &str) -> Option<&Caps> {
-        self.limits.assets.iter().find(|(k, _)| k.eq_ignore_ascii_case(asset)).map(|(_, c)| c)
-    }
-
     /// Refuses `amount` when any cap would be passed (`BUDGET_EXCEEDED`, saying what is left
     /// and when the window reopens). Call it in the same synchronous step as the reservation.
     pub fn check(&self, asset: &str, amount: u128, origin: &str, pay_to: &str, now_ms: f64) -> Result<()> {
         let Some(caps) = self.caps(asset) else { return Ok(()) };
-        for w in Self::windows(caps) {
+        for w in windows(caps) {
             let (used, oldest) = self.used(asset, origin, pay_to, w.span_ms, now_ms);
-            if used.saturating_add(amount) <= w.cap {
-                continue;
-            }
-            let left = w.cap.saturating_sub(used);
-            let scope = match self.limits.scope {
-                Scope::All => String::new(),
-                Scope::Origin => format!(" for {origin}"),
-                Scope::PayTo => format!(" for payTo {pay_to}"),
-            };
-            let reopens = match (w.span_ms, oldest) {
-                (Some(span), Some(oldest)) => {
-                    format!("; the window frees spending from {} ms after the epoch", (oldest + span) as u64)
-                }
-                _ => "; the total does not reopen".into(),
-            };
-            let e = Error::new(
-                ErrorCode::BudgetExceeded,
-                format!(
-                    "budget.{asset}.{}{scope}: {amount} would pass the cap of {} ({used} spent or reserved, {left} left){reopens}",
-                    w.name, w.cap
-                ),
-            );
-            return Err(e.with_details(crate::json::Value::object([
-                ("window", w.name.into()),
-                ("asset", asset.into()),
-                ("cap", w.cap.to_string().into()),
-                ("used", used.to_string().into()),
-                ("left", left.to_string().into()),
-                ("reopensAtMs", w.span_ms.zip(oldest).map(|(s, o)| (o + s) as u64).into()),
-            ])));
+            let reopens = w.span_ms.zip(oldest).map(|(span, oldest)| oldest + span);
+            w.admit(Ask { asset, amount, scope: self.limits.scope, origin, pay_to }, used, reopens, "budget")?;
         }
         Ok(())
+    }
+
+    /// The caps this budget sets for `asset`, when it sets any.
+    pub fn caps(&self, asset: &str) -> Option<&Caps> {
+        self.limits.assets.iter().find(|(k, _)| k.eq_ignore_ascii_case(asset)).map(|(_, c)| c)
+    }
+}
+
+/// One payment as a budget sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Ask<'a> {
+    pub asset: &'a str,
+    pub amount: u128,
+    pub scope: Scope,
+    pub origin: &'a str,
+    pub pay_to: &'a str,
+}
+
+impl Ask<'_> {
+    /// What the caps are summed over for this payment: one sum, or one per seller.
+    pub fn scope_key(&self) -> &str {
+        match self.scope {
+            Scope::All => "",
+            Scope::Origin => self.origin,
+            Scope::PayTo => self.pay_to,
+        }
+    }
+}
+
+/// One cap over one window (`span_ms` `None`: the total).
+pub struct Window {
+    pub name: &'static str,
+    pub span_ms: Option<f64>,
+    pub cap: u128,
+}
+
+/// The windows `caps` sets, shortest first.
+pub fn windows(caps: &Caps) -> Vec<Window> {
+    let mut w = Vec::new();
+    if let Some(cap) = caps.per_hour {
+        w.push(Window { name: "perHour", span_ms: Some(HOUR_MS), cap });
+    }
+    if let Some(cap) = caps.per_day {
+        w.push(Window { name: "perDay", span_ms: Some(DAY_MS), cap });
+    }
+    if let Some(cap) = caps.total {
+        w.push(Window { name: "total", span_ms: None, cap });
+    }
+    w
+}
+
+impl Window {
+    /// Ok when `ask` fits beside `used`; else `BUDGET_EXCEEDED` naming the window, what is left
+    /// and when it frees spending again (`reopens_ms`). `what` starts the message.
+    pub fn admit(&self, ask: Ask<'_>, used: u128, reopens_ms: Option<f64>, what: &str) -> Result<()> {
+        if used.saturating_add(ask.amount) <= self.cap {
+            return Ok(());
+        }
+        let (asset, amount, cap) = (ask.asset, ask.amount, self.cap);
+        let left = cap.saturating_sub(used);
+        let scope = match ask.scope {
+            Scope::All => String::new(),
+            Scope::Origin => format!(" for {}", ask.origin),
+            Scope::PayTo => format!(" for payTo {}", ask.pay_to),
+        };
+        let reopens = match reopens_ms {
+            Some(at) => format!("; the window frees spending from {} ms after the epoch", at as u64),
+            None if self.span_ms.is_none() => "; the total does not reopen".into(),
+            None => String::new(),
+        };
+        let e = Error::new(
+            ErrorCode::BudgetExceeded,
+            format!(
+                "{what}.{asset}.{}{scope}: {amount} would pass the cap of {cap} ({used} spent or reserved, {left} left){reopens}",
+                self.name
+            ),
+        );
+        Err(e.with_details(crate::json::Value::object([
+            ("window", self.name.into()),
+            ("asset", asset.into()),
+            ("cap", cap.to_string().into()),
+            ("used", used.to_string().into()),
+            ("left", left.to_string().into()),
+            ("reopensAtMs", reopens_ms.map(|at| at as u64).into()),
+        ])))
     }
 }
 

@@ -81,9 +81,9 @@ pub async fn update<T, R>(
 where
     T: Serialize + DeserializeOwned + Default,
 {
-    for _ in 0..MAX_ATTEMPTS {
-        let loaded = store.load(key).await?;
-        let mut record: T = match &loaded.text {
+    let mut result = None;
+    let mut on_text = |text: Option<&str>, now_ms: f64| -> Result<Option<String>> {
+        let mut record: T = match text {
             Some(text) => crate::json::from_text(text).map_err(|e| {
                 Error::new(
                     ErrorCode::CoordinatorError,
@@ -92,13 +92,27 @@ where
             })?,
             None => T::default(),
         };
-        let result = rule(&mut record, loaded.now_ms);
-        let text = crate::json::to_text(&record);
-        if loaded.text.as_deref() == Some(text.as_str()) {
-            return Ok(result);
-        }
+        result = Some(rule(&mut record, now_ms));
+        let written = crate::json::to_text(&record);
+        Ok((text != Some(written.as_str())).then_some(written))
+    };
+    update_text(store, key, ttl_ms, &mut on_text).await?;
+    result.ok_or_else(|| Error::new(ErrorCode::CoordinatorError, "the coordinator's rule never ran"))
+}
+
+/// The loop of [`update`] on record texts: one copy in the wasm for every record type and
+/// rule (`rule` gives the text to write, `None` to write nothing).
+async fn update_text(
+    store: &dyn SharedStore,
+    key: &str,
+    ttl_ms: u64,
+    rule: &mut dyn FnMut(Option<&str>, f64) -> Result<Option<String>>,
+) -> Result<()> {
+    for _ in 0..MAX_ATTEMPTS {
+        let loaded = store.load(key).await?;
+        let Some(text) = rule(loaded.text.as_deref(), loaded.now_ms)? else { return Ok(()) };
         if store.swap(key, loaded.version, &text, ttl_ms).await? {
-            return Ok(result);
+            return Ok(());
         }
     }
     Err(Error::new(

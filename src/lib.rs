@@ -11,6 +11,7 @@ pub mod budget;
 pub mod coordinator;
 pub mod error;
 pub mod fleet;
+pub mod fleet_budget;
 /// Fuzz targets' entry points (native only; see fuzz/ and tests/fuzz_regressions.rs).
 #[cfg(not(target_arch = "wasm32"))]
 #[doc(hidden)]

@@ -6,10 +6,11 @@
 //! every payment is decoded again exactly as a server would before it leaves.
 
 use crate::amount::U256;
-use crate::budget::{asset_key, Budget};
+use crate::budget::{asset_key, Ask, Budget, Left};
 use crate::coordinator::Coordinator;
 use crate::error::{err, Error, ErrorCode, Result};
 use crate::fleet::{self, FleetTicket};
+use crate::fleet_budget::FleetBudget;
 use crate::hexutil;
 use crate::inspect::{self, PaymentSummary};
 use crate::json::Value;
@@ -112,6 +113,8 @@ pub struct Books<'a> {
     pub turn_timeout_ms: u32,
     /// A fleet's coordinator: the payer's lane is shared with other processes through it.
     pub coordinator: Option<&'a Coordinator>,
+    /// The fleet's side of `budget`, when it is shared through the coordinator.
+    pub fleet_budget: Option<&'a FleetBudget>,
     /// How long a payment its seller took may stay out of blocks and the node's pool before
     /// the lane presumes it never submitted (shorter where a 2xx means "executed").
     pub stale_after_ms: f64,
@@ -128,6 +131,7 @@ impl Books<'static> {
         purchase: Purchase { method: "", url: "", origin: "", idempotency_key: None },
         turn_timeout_ms: TURN_TIMEOUT_MS,
         coordinator: None,
+        fleet_budget: None,
         stale_after_ms: crate::vara::nonces::STALE_AFTER_MS_V1,
     };
 }
@@ -441,6 +445,7 @@ fn hold<'a, T: Transport, S: Signer, A: Abort, C: Consent>(
         // What the budget leaves before this payment, for the prompt; then its reservation.
         let left = budget_left(payer, requirement);
         let entry = reserve(payer, requirement, &payer.signer.account()?)?;
+        let left = abortable(abort, reserve_in_fleet(payer, requirement, &entry.id)).await?.or(left);
         let prepared = abortable(abort, prepare(payer, requirement, &entry.id)).await?;
         let lane = payer.chain.lane(payer.endpoint, &prepared.unsigned.address);
         let shown = preview(requirement, &prepared, lane.peek_next(), left);
@@ -511,7 +516,13 @@ pub async fn pay<T: Transport, S: Signer, A: Abort, C: Consent, R>(
     consent: &C,
     send: impl AsyncFnOnce(&Signed) -> (Result<R>, Delivery, Option<Answer>),
 ) -> Result<R> {
-    let held = hold(payer, requirement, consent).await?;
+    let held = match hold(payer, requirement, consent).await {
+        Ok(held) => held,
+        Err(e) => {
+            give_back(payer).await;
+            return Err(e);
+        }
+    };
     if let Some(ledger) = payer.books.ledger {
         ledger.advance(&held.signed.entry_id, Stage::Handed, payer.abort.now_ms());
     }
@@ -529,6 +540,7 @@ pub async fn pay<T: Transport, S: Signer, A: Abort, C: Consent, R>(
     if let Some((ticket, how)) = held.settle(payer, delivery, answer) {
         fleet::ended(&ticket, how).await;
     }
+    give_back(payer).await;
     result
 }
 
@@ -579,12 +591,44 @@ fn budget_left<T: Transport, S: Signer, A: Abort>(
     let pay_to = requirement.pay_to.to_ss58(requirement.network.ss58_prefix());
     let left =
         budget.left(&asset_key(&requirement.asset), payer.books.purchase.origin, &pay_to, payer.abort.now_ms())?;
+    Some(left_value(left))
+}
+
+fn left_value(left: Left) -> Value {
     let s = |v: Option<u128>| v.map(|v| v.to_string());
-    Some(Value::object([
+    Value::object([
         ("perHour", s(left.per_hour).into()),
         ("perDay", s(left.per_day).into()),
         ("total", s(left.total).into()),
-    ]))
+    ])
+}
+
+/// A budget shared by a fleet: checked and reserved in the coordinator's record, after this
+/// process's own check and before anything is signed. What it left before this payment.
+async fn reserve_in_fleet<T: Transport, S: Signer, A: Abort>(
+    payer: &Payer<'_, T, S, A>,
+    requirement: &Requirement,
+    entry_id: &str,
+) -> Result<Option<Value>> {
+    let (Some(fleet), Some(budget)) = (payer.books.fleet_budget, payer.books.budget) else { return Ok(None) };
+    let asset = asset_key(&requirement.asset);
+    let pay_to = requirement.pay_to.to_ss58(requirement.network.ss58_prefix());
+    let ask = Ask {
+        asset: &asset,
+        amount: u128::try_from(requirement.amount).unwrap_or(u128::MAX),
+        scope: budget.limits.scope,
+        origin: payer.books.purchase.origin,
+        pay_to: &pay_to,
+    };
+    Ok(fleet.reserve(budget, entry_id, ask).await?.map(left_value))
+}
+
+/// Gives the fleet's budget back what this process's ledger released since its last write
+/// (a failure leaves it for the next write: the fleet then counts it a little longer).
+async fn give_back<T: Transport, S: Signer, A: Abort>(payer: &Payer<'_, T, S, A>) {
+    if let (Some(fleet), Some(budget)) = (payer.books.fleet_budget, payer.books.budget) {
+        let _ = fleet.flush(budget).await;
+    }
 }
 
 async fn prepare<T: Transport, S: Signer, A: Abort>(

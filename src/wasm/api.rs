@@ -182,6 +182,7 @@ impl<'a> Call<'a> {
             purchase,
             turn_timeout_ms: self.opts.core.turn_timeout_ms,
             coordinator: self.opts.coordinator.as_ref(),
+            fleet_budget: self.opts.fleet_budget.as_deref(),
             // A v2 seller's 2xx means the facilitator settled; a v1 seller may submit later.
             stale_after_ms: match self.offer {
                 Offer::V2(_) => crate::vara::nonces::STALE_AFTER_MS,

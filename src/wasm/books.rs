@@ -9,7 +9,9 @@ use super::cancel::{Cancel, Timer};
 use super::errors::{from_js, to_js};
 use super::transport::FetchTransport;
 use crate::budget::{Budget, Limits};
+use crate::coordinator::Coordinator;
 use crate::error::{Error, ErrorCode, Result};
+use crate::fleet_budget::FleetBudget;
 use crate::ledger::{to_csv, Entry, Ledger};
 use crate::vara::address::AccountId;
 use crate::vara::network::Endpoint;
@@ -27,6 +29,9 @@ thread_local! {
     /// wrapper, shim and header builder given the same object).
     static BUDGETS: WeakMap = WeakMap::new();
     static BUDGET_TABLE: RefCell<Vec<Rc<Budget>>> = const { RefCell::new(Vec::new()) };
+    /// Fleet budgets by coordinator prefix, budget name and ledger: one per record and ledger.
+    static FLEET_BUDGETS: RefCell<std::collections::HashMap<(String, String, u32), Rc<FleetBudget>>> =
+        RefCell::new(Default::default());
     /// (ledger, chain) pairs whose unconfirmed entries were handed to the watcher.
     static RESUMED: RefCell<std::collections::HashSet<(u32, [u8; 32])>> = RefCell::new(Default::default());
 }
@@ -305,6 +310,26 @@ pub fn budget_for(object: &JsValue, limits: &Limits, ledger: &Rc<Ledger>) -> Res
     });
     BUDGETS.with(|m| m.set(object.unchecked_ref(), &JsValue::from_f64(index as f64)));
     Ok(budget)
+}
+
+/// The fleet's side of `budget` when the options also name a coordinator: its record is
+/// found by the budget's name, so an unnamed budget cannot be shared.
+pub fn fleet_budget_for(
+    budget: &Rc<Budget>,
+    coordinator: &Coordinator,
+    ledger: &Rc<Ledger>,
+) -> Result<Rc<FleetBudget>> {
+    let Some(name) = budget.limits.name.as_deref() else {
+        return Err(Error::new(
+            ErrorCode::InvalidOptions,
+            "options.budget needs a name when options.coordinator is given: the fleet's processes share a budget by its name (budget.name)",
+        ));
+    };
+    let key = (coordinator.prefix.clone(), name.to_string(), ledger_id_of(ledger));
+    FLEET_BUDGETS.with(|m| {
+        let mut m = m.borrow_mut();
+        Ok(m.entry(key).or_insert_with(|| FleetBudget::new(coordinator, name, ledger)).clone())
+    })
 }
 
 /// Hands a ledger's unconfirmed entries on `endpoint`'s network to its chain watcher (once per

@@ -5,6 +5,7 @@ use super::json;
 use crate::budget::Budget;
 use crate::coordinator::Coordinator;
 use crate::error::{Error, ErrorCode, Result};
+use crate::fleet_budget::FleetBudget;
 use crate::ledger::Ledger;
 use crate::options::ClientOptions;
 use js_sys::{Function, Object, Reflect};
@@ -25,6 +26,8 @@ pub struct JsOptions {
     /// `coordinator`: the fleet's, when payments from one account are shared with other
     /// processes.
     pub coordinator: Option<Coordinator>,
+    /// The fleet's side of `budget`, when `coordinator` is given too.
+    pub fleet_budget: Option<Rc<FleetBudget>>,
 }
 
 fn function(object: &JsValue, name: &str) -> Option<Function> {
@@ -43,6 +46,7 @@ impl JsOptions {
                 ledger: super::books::default_ledger(),
                 budget: None,
                 coordinator: None,
+                fleet_budget: None,
             });
         }
         if !value.is_object() || value.is_function() || js_sys::Array::is_array(value) {
@@ -85,11 +89,16 @@ impl JsOptions {
             }
             None => None,
         };
+        let fleet_budget = match (&budget, &coordinator) {
+            (Some(budget), Some(coordinator)) => Some(super::books::fleet_budget_for(budget, coordinator, &ledger)?),
+            _ => None,
+        };
         Ok(JsOptions {
             core,
             ledger,
             budget,
             coordinator,
+            fleet_budget,
             signal,
             rpc_fetch: function(value, "rpcFetch"),
             on_before_payment: function(value, "onBeforePayment"),

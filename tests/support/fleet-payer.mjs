@@ -4,7 +4,8 @@
 // line per payment ({ i, status | code, nonce, ms }) and a last { done, wallMs }.
 // Env: FLEET_SERVER (seller base URL), FLEET_RPC, FLEET_GENESIS, FLEET_REDIS (absent: no
 // coordinator), FLEET_PREFIX, FLEET_LEASE_MS, FLEET_TURN_TIMEOUT_MS, FLEET_PATH (default /paid),
-// FLEET_WAIT_FOR ('go' on stdin before paying).
+// FLEET_WAIT_FOR ('go' on stdin before paying), FLEET_BUDGET (a budget, JSON), FLEET_DECLINE
+// (every payment's consent is refused after its budget reserved it).
 import { wasm } from './wasm-pkg.mjs';
 import { redisCoordinator } from '../../dist/js/redis.js';
 
@@ -64,6 +65,8 @@ const options = {
   rpcUrls: { [NETWORK]: env.FLEET_RPC }, genesisHashes: { [NETWORK]: env.FLEET_GENESIS },
   ...(env.FLEET_TURN_TIMEOUT_MS ? { turnTimeoutMs: Number(env.FLEET_TURN_TIMEOUT_MS) } : {}),
   ...(coordinator ? { coordinator } : {}),
+  ...(env.FLEET_BUDGET ? { budget: JSON.parse(env.FLEET_BUDGET) } : {}),
+  ...(env.FLEET_DECLINE ? { onBeforePayment: () => false } : {}),
 };
 const pay = wasm.wrapFetchWithPayment(fetch, key, options);
 const print = (o) => process.stdout.write(`${JSON.stringify(o)}\n`);
