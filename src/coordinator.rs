@@ -100,13 +100,16 @@ where
     result.ok_or_else(|| Error::new(ErrorCode::CoordinatorError, "the coordinator's rule never ran"))
 }
 
+/// A rule on a record's text (`None`: no record): the text to write, or `None` to write nothing.
+type TextRule<'a> = dyn FnMut(Option<&str>, f64) -> Result<Option<String>> + 'a;
+
 /// The loop of [`update`] on record texts: one copy in the wasm for every record type and
 /// rule (`rule` gives the text to write, `None` to write nothing).
 async fn update_text(
     store: &dyn SharedStore,
     key: &str,
     ttl_ms: u64,
-    rule: &mut dyn FnMut(Option<&str>, f64) -> Result<Option<String>>,
+    rule: &mut TextRule<'_>,
 ) -> Result<()> {
     for _ in 0..MAX_ATTEMPTS {
         let loaded = store.load(key).await?;
