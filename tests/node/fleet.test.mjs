@@ -133,7 +133,7 @@ test('a payer funded for 4 payments, 3 processes paying 18 at once: 4 handed and
     const [nonceBefore, bobBefore, freeBefore] = [await chain.nonce(key.address), await chain.freeBalance(BOB), await chain.freeBalance(key.address)];
     const run = await runFleet({
       processes: 3, count: () => 6,
-      env: { ...env, FLEET_SERVER: seller.url, FLEET_SURI: '//Charlie', FLEET_PREFIX: 'x402-t4', FLEET_TURN_TIMEOUT_MS: '30000' },
+      env: { ...env, FLEET_SERVER: seller.url, FLEET_SURI: '//Charlie', FLEET_PREFIX: 'x402-t4', FLEET_TURN_TIMEOUT_MS: '30000', FLEET_COUNT_SIGNED: '1' },
       envOf: (i) => ({ FLEET_CLIENT: i % 2 ? 'ioredis' : 'redis' }),
     });
     for (const r of run.results) assert.equal(r.code, 0, r.stderr);
@@ -148,8 +148,9 @@ test('a payer funded for 4 payments, 3 processes paying 18 at once: 4 handed and
     const spent = freeBefore - (await chain.freeBalance(key.address));
     assert.ok(spent > BigInt(K) * price && spent <= BigInt(K) * (price + 2n * fee), `spent ${spent}`);
     const byFleet = refused.filter((r) => /fleet handed out/.test(r.message)).length;
+    const signed = run.results.reduce((n, r) => n + r.lines.find((l) => l.done).signed, 0);
     console.log(`# funded for ${K}, 18 payments from 3 processes: ${served.length} executed, ${refused.length} INSUFFICIENT_BALANCE ` +
-      `(${byFleet} by the fleet's check, ${refused.length - byFleet} by the process's own), ${run.wallMs.toFixed(0)} ms`);
+      `(${byFleet} by the fleet's check, ${refused.length - byFleet} by the process's own), ${signed} signed, ${run.wallMs.toFixed(0)} ms`);
   } finally {
     await seller.stop();
   }
