@@ -175,7 +175,7 @@ pub fn rpc_response(data: &[u8]) {
         let _ = chain::runtime_version(v);
         let _ = chain::header_of(v);
         let _ = chain::next_index(v);
-        let _ = chain::free_balance(v);
+        let _ = chain::account_state(v);
         let _ = chain::account_exists(v);
         let _ = chain::min_gas(v);
         let _ = chain::partial_fee(v);

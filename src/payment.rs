@@ -30,7 +30,7 @@ use crate::vara::network::Endpoint;
 use crate::vara::nonces::{Handed, Outcome, Ticket};
 use crate::vara::pool::{self, POOL_POLL_MS};
 use crate::vara::rpc::{self, Transport};
-use crate::vara::shared_lane::Ended;
+use crate::vara::shared_lane::{Claim, Ended, Reading};
 use crate::vara::vft::{self, Dialect, Method, TokenFacts, TokenInfo};
 use crate::vara::watch::Watched;
 use std::rc::Rc;
@@ -219,6 +219,8 @@ struct Prepared {
     valid_until: u64,
     /// A token's facts as shown: the program's word, the server's `extra` where it is silent.
     token: Option<TokenInfo>,
+    /// Its claim on the payer's VARA, for the fleet's check (when the balance was read).
+    balance: Option<fleet::Balance>,
 }
 
 /// A signed payment whose turn has come: its nonce is held until [`Held::settle`] says what
@@ -464,9 +466,13 @@ fn hold<'a, T: Transport, S: Signer, A: Abort, C: Consent>(
             }
             Some(coordinator) => {
                 let address = prepared.unsigned.address;
+                let mut balance = prepared.balance.clone();
                 // Before anything is signed: a coordinator out of reach stops the payment here.
-                let (ticket, guess) = abortable(abort, fleet::join(coordinator, payer, &address)).await?;
+                let joined = fleet::join(coordinator, payer, &address, balance.as_ref());
+                let (ticket, guess, promised) = abortable(abort, joined).await?;
                 let signed = async {
+                    let fits = fleet::fits(&ticket, payer, &address, balance.as_mut(), promised);
+                    abortable(abort, fits).await?;
                     let guess = guess.unwrap_or_else(|| lane.peek_next());
                     let mut signed = abortable(abort, sign(payer, &prepared, requirement, guess)).await?;
                     loop {
@@ -475,10 +481,10 @@ fn hold<'a, T: Transport, S: Signer, A: Abort, C: Consent>(
                             abort.check()?;
                             signed = abortable(abort, sign(payer, &prepared, requirement, nonce)).await?;
                         }
-                        // Handed only while the turn is still this payment's (see fleet::handed).
-                        let (hash, until, timeout) =
-                            (&signed.tx_hash, prepared.valid_until, payer.books.turn_timeout_ms);
-                        if abortable(abort, fleet::handed(&ticket, nonce, hash, until, timeout)).await? {
+                        // Handed only while the turn is still this payment's and the balance
+                        // covers it beside the fleet's promises (see fleet::handed).
+                        let out = (nonce, &signed.tx_hash, prepared.valid_until);
+                        if abortable(abort, fleet::handed(&ticket, payer, &address, out, balance.as_mut())).await? {
                             return Ok(signed);
                         }
                     }
@@ -657,10 +663,12 @@ async fn prepare<T: Transport, S: Signer, A: Abort>(
         max_checkpoint_uses: (period / 4) as u32,
     };
     let mut snap = p.chain.snapshot(p.transport, p.endpoint, &query).await?;
-    // What the payer's other payments not yet judged may take, in this payment's asset.
-    let pending = outgoing(p, requirement, &payer, entry_id);
-    let outgoing = match requirement.asset {
-        Asset::Native => u128::try_from(pending).unwrap_or(u128::MAX),
+    // What the payer's other payments may still take from the VARA balance as read.
+    let others_at = |snap: &Snapshot| match requirement.asset {
+        Asset::Native => {
+            let pending = outgoing(p, requirement, &payer, entry_id, snap.payer_nonce);
+            u128::try_from(pending).unwrap_or(u128::MAX)
+        }
         Asset::Vft(_) => 0,
     };
     let near_edge = |snap: &Snapshot| {
@@ -669,7 +677,7 @@ async fn prepare<T: Transport, S: Signer, A: Abort>(
             Asset::Vft(_) => 0,
         };
         let needed = needed.saturating_add(snap.chain.facts.existential_deposit).saturating_add(FEE_HEADROOM);
-        snap.payer_free.is_some_and(|f| f.saturating_sub(outgoing) < needed)
+        snap.payer_free.is_some_and(|f| f.saturating_sub(others_at(snap)) < needed)
     };
     if !snap.read_node && near_edge(&snap) {
         // Near the edge by the balance last read: the account may have been topped up (or
@@ -678,7 +686,10 @@ async fn prepare<T: Transport, S: Signer, A: Abort>(
         snap = p.chain.snapshot(p.transport, p.endpoint, &query).await?;
     }
     let facts = &snap.chain.facts;
-    check_balance(&snap, requirement, outgoing)?;
+    let others = others_at(&snap);
+    check_balance(&snap, requirement, others)?;
+    // A token's balance is read now, not cached: the payments the chain has not judged count.
+    let pending = outgoing(p, requirement, &payer, entry_id, None);
 
     let mut token = None;
     let method = match requirement.asset {
@@ -722,9 +733,25 @@ async fn prepare<T: Transport, S: Signer, A: Abort>(
         metadata_hash,
         has_mode: facts.has_metadata_hash_extension(),
     };
-    check_fee(p, &snap, requirement, &unsigned).await?;
+    let fee = check_fee(p, &snap, requirement, &unsigned, others).await?;
     let valid_until = era.birth(snap.checkpoint.number as u64) + period - 1;
-    Ok(Prepared { unsigned, chain: snap.chain, metadata, valid_until, token })
+    let balance = claim(&snap, requirement, fee);
+    Ok(Prepared { unsigned, chain: snap.chain, metadata, valid_until, token, balance })
+}
+
+/// What the payment asks of the payer's VARA in its fleet: its amount (and fee, when it was
+/// asked) beside the existential deposit, against the balance this payment was judged on.
+fn claim(snap: &Snapshot, requirement: &Requirement, fee: Option<u128>) -> Option<fleet::Balance> {
+    let reading = Reading { free: snap.payer_free?, nonce: snap.payer_nonce? };
+    let amount = match requirement.asset {
+        Asset::Native => requirement.native_amount().saturating_add(fee.unwrap_or(0)),
+        // A token payment takes tokens, checked by this process (prepare_token); of VARA it
+        // needs the deposit kept.
+        Asset::Vft(_) => 0,
+    };
+    let needed = amount.saturating_add(snap.chain.facts.existential_deposit);
+    let asset = requirement.asset.program_hex().unwrap_or_default();
+    Some(fleet::Balance { claim: Claim { asset, amount, needed, reading }, fresh: snap.read_node })
 }
 
 /// The metadata, for signers that decode it, and the digest when the payment signs with
@@ -747,26 +774,29 @@ async fn signer_metadata<T: Transport, S: Signer, A: Abort>(
 const FEE_HEADROOM: u128 = 1_000_000_000_000;
 
 /// A native payment whose payer is close to the edge: the fee, asked of the runtime, must fit
-/// beside the amount and the existential deposit, or the chain would take the fee and fail
-/// the transfer. When the node cannot say, the chain decides.
+/// beside the amount, the existential deposit and what the payer's other payments may take
+/// (`others`), or the chain would take the fee and fail the transfer. When the node cannot
+/// say, the chain decides. Returns the fee when it was asked.
 async fn check_fee<T: Transport, S: Signer, A: Abort>(
     p: &Payer<'_, T, S, A>,
     snap: &Snapshot,
     requirement: &Requirement,
     unsigned: &UnsignedPayload,
-) -> Result<()> {
-    let (Some(free), Asset::Native) = (snap.payer_free, &requirement.asset) else { return Ok(()) };
+    others: u128,
+) -> Result<Option<u128>> {
+    let (Some(free), Asset::Native) = (snap.payer_free, &requirement.asset) else { return Ok(None) };
+    let free = free.saturating_sub(others);
     let facts = &snap.chain.facts;
     let needed = requirement.native_amount().saturating_add(facts.existential_deposit);
     if free >= needed.saturating_add(FEE_HEADROOM) {
-        return Ok(());
+        return Ok(None);
     }
     let mut dummy = [0u8; 65];
     dummy[0] = 1; // sr25519: the fee depends on the length, not on the signature
     let fee = match p.chain.estimate_fee(p.transport, p.endpoint, &unsigned.signed_extrinsic(facts, &dummy)).await {
         Ok(fee) => fee,
         Err(e) if e.code == ErrorCode::Aborted => return Err(e),
-        Err(_) => return Ok(()),
+        Err(_) => return Ok(None),
     };
     if free < needed.saturating_add(fee) {
         let describe = |v: u128| Asset::Native.describe(v.into(), Some(12));
@@ -780,25 +810,32 @@ async fn check_fee<T: Transport, S: Signer, A: Abort>(
             ),
         );
     }
-    Ok(())
+    Ok(Some(fee))
 }
 
 /// What this payer's other payments in this asset (VARA or one token) on this network may still
-/// take: every ledger entry not yet judged by the chain (reserved up to answered). A payment
-/// included but not yet confirmed is counted twice for a moment: a refusal near the edge,
-/// never a payment above the balance.
+/// take from a balance read at state nonce `since`: every ledger entry that can still move
+/// money (not dead or released, executed included) whose nonce is unknown or at least `since`
+/// (a lower one is reflected in that balance, or can never execute). Without `since` (a token
+/// balance read now), the entries the chain has not judged yet. Either way a refusal near the
+/// edge at worst, never a payment above the balance.
 fn outgoing<T: Transport, S: Signer, A: Abort>(
     p: &Payer<'_, T, S, A>,
     requirement: &Requirement,
     payer: &AccountId,
     this_entry: &str,
+    since: Option<u32>,
 ) -> U256 {
     let Some(ledger) = p.books.ledger else { return U256::zero() };
     let me = payer.to_ss58(requirement.network.ss58_prefix());
     let asset = requirement.asset.program_hex();
     let mut sum = U256::zero();
     ledger.for_each(|e| {
-        let live = !e.stage.is_final() && e.asset == asset && e.network == requirement.network.name();
+        let live = match since {
+            Some(n) => e.stage.may_cost() && e.nonce.is_none_or(|x| x >= n),
+            None => !e.stage.is_final(),
+        };
+        let live = live && e.asset == asset && e.network == requirement.network.name();
         // Not this payment's own reservation: it is the one being checked.
         if live && e.payer == me && e.id != this_entry {
             sum = sum.saturating_add(U256::from_dec_str(&e.amount).unwrap_or(U256::MAX));
@@ -821,7 +858,7 @@ fn check_balance(snap: &Snapshot, requirement: &Requirement, outgoing: u128) -> 
             Asset::Native => "the amount plus the existential deposit",
             Asset::Vft(_) => "the existential deposit",
         };
-        let since = if outgoing > 0 { " once its payments not yet judged by the chain are counted" } else { "" };
+        let since = if outgoing > 0 { " once its payments not yet reflected in its balance are counted" } else { "" };
         return err(
             ErrorCode::InsufficientBalance,
             format!(

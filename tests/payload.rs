@@ -35,9 +35,11 @@ fn metadata_bytes() -> Vec<u8> {
 
 const ALICE_PUBLIC: &str = "d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d";
 
-/// A SCALE `AccountInfo` (four u32 counters, then free, reserved, frozen, flags as u128).
-fn account_info(free: u128) -> String {
-    let mut bytes = vec![0u8; 16];
+/// A SCALE `AccountInfo` (four u32 counters, the nonce first, then free, reserved, frozen,
+/// flags as u128).
+fn account_info(free: u128, nonce: u32) -> String {
+    let mut bytes = nonce.to_le_bytes().to_vec();
+    bytes.extend_from_slice(&[0u8; 12]);
     bytes.extend_from_slice(&free.to_le_bytes());
     bytes.extend_from_slice(&[0u8; 48]);
     format!("0x{}", hex::encode(bytes))
@@ -46,7 +48,10 @@ fn account_info(free: u128) -> String {
 /// Answers JSON-RPC like a node at block 1,234,567 would; counts round trips.
 struct ScriptedNode {
     metadata_hex: String,
-    nonce: u32,
+    /// //Alice's nonce: the pool is empty, so the node's next index and her state nonce.
+    nonce: std::cell::Cell<u32>,
+    alice_free: std::cell::Cell<u128>,
+    fee: u128,
     account_exists: bool,
     gas_min_limit: u64,
     block_number: u32,
@@ -58,7 +63,9 @@ impl ScriptedNode {
     fn new() -> Self {
         ScriptedNode {
             metadata_hex: format!("0x{}", hex::encode(metadata_bytes())),
-            nonce: 7,
+            nonce: std::cell::Cell::new(7),
+            alice_free: std::cell::Cell::new(1_000_000 * 10u128.pow(12)),
+            fee: 10u128.pow(10),
             account_exists: true,
             gas_min_limit: 1_000_000_000,
             block_number: 1_234_567,
@@ -79,14 +86,14 @@ impl ScriptedNode {
                 "stateRoot": format!("0x{}", "22".repeat(32)), "extrinsicsRoot": format!("0x{}", "33".repeat(32)),
                 "digest": {"logs": ["0x0642414245b50103000000004ffa1e1100000000"]}
             }),
-            "system_accountNextIndex" => json!(self.nonce),
+            "system_accountNextIndex" => json!(self.nonce.get()),
             "state_getStorage" => {
                 // The payer (//Alice) is funded; other accounts exist when `account_exists`.
                 let key = call["params"][0].as_str().unwrap();
                 if key.ends_with(ALICE_PUBLIC) {
-                    json!(account_info(1_000_000 * 10u128.pow(12)))
+                    json!(account_info(self.alice_free.get(), self.nonce.get()))
                 } else if self.account_exists {
-                    json!(account_info(10u128.pow(12)))
+                    json!(account_info(10u128.pow(12), 0))
                 } else {
                     Value::Null
                 }
@@ -95,6 +102,10 @@ impl ScriptedNode {
             "state_call" if call["params"][0] == "Metadata_metadata_at_version" => {
                 let bytes = hex::decode(&self.metadata_hex[2..]).unwrap();
                 json!(format!("0x{}", hex::encode(Some(bytes).encode())))
+            }
+            // A RuntimeDispatchInfo: weight, class, then the fee.
+            "state_call" if call["params"][0] == "TransactionPaymentApi_query_info" => {
+                json!(format!("0x0b00c0a2c4f7060000{}", hex::encode(self.fee.to_le_bytes())))
             }
             "gear_calculateHandleGas" => {
                 json!({"min_limit": self.gas_min_limit, "reserved": 0, "burned": 0, "may_be_returned": 0, "waited": false})
@@ -860,6 +871,52 @@ fn a_token_payment_counts_the_tokens_promised_to_payments_the_chain_has_not_judg
     assert!(e.message.contains("(3 WUSDC (3000000 in the smallest unit) of it promised"), "{e}");
     // What is left is still payable.
     block_on(build_payment(&payer, &requirement("2000000", program), &NoPrompt)).unwrap();
+}
+
+#[test]
+fn an_executed_payment_counts_against_the_balance_read_before_it_executed() {
+    use x402_vara_wasm::ledger::{Ledger, Stage};
+    // //Alice holds the deposit and 15 VARA; she pays 10, which the chain executes (the watcher
+    // judges it) while her balance is still the one cached before it executed.
+    const VARA: u128 = 1_000_000_000_000;
+    let deposit = metadata::decode(&metadata_bytes()).unwrap().existential_deposit;
+    let node = ScriptedNode::new();
+    node.alice_free.set(deposit + 15 * VARA);
+    let chain = ChainClient::new();
+    let ledger = Ledger::new();
+    let alice = Keypair::from_suri("//Alice").unwrap();
+    let (opts, endpoint) = (mode0(), endpoint());
+    let payer = Payer {
+        chain: &chain,
+        transport: &node,
+        endpoint: &endpoint,
+        signer: &alice,
+        options: &opts,
+        abort: &NeverAbort,
+        now_ms: 0.0,
+        books: Books { ledger: Some(&ledger), ..Books::NONE },
+    };
+    let pay = |amount: u128| block_on(build_payment(&payer, &requirement(&amount.to_string(), None), &NoPrompt));
+    let first = pay(10 * VARA).unwrap();
+    assert_eq!(first.summary.nonce, 7);
+    ledger.update(&first.entry_id, 1.0, |e| e.stage = Stage::Executed).unwrap();
+    node.nonce.set(8);
+    node.alice_free.set(deposit + 5 * VARA - node.fee);
+    assert_eq!(node.requests.borrow().len(), 1);
+
+    // The cached balance (read at nonce 7) does not reflect it: it still counts, so 6 VARA is
+    // near the edge, the balance is read again (now at nonce 8, which reflects it) and the
+    // payment refused before it is signed.
+    let e = pay(6 * VARA).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InsufficientBalance, "{e}");
+    assert_eq!(node.requests.borrow().len(), 2, "read again near the edge");
+    // Read at nonce 8, the executed payment is in the balance and no longer counted twice.
+    let third = pay(4 * VARA).unwrap();
+    assert_eq!(third.summary.nonce, 8);
+    // A payment signed but not yet judged (nonce 8, not in the balance read at 8) counts.
+    let e = pay(VARA).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InsufficientBalance, "{e}");
+    assert!(e.message.contains("not yet reflected in its balance"), "{e}");
 }
 
 #[test]

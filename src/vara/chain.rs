@@ -75,8 +75,13 @@ pub struct Snapshot {
     pub best: u32,
     /// Whether the recipient account exists, when it was needed.
     pub recipient_exists: Option<bool>,
-    /// The payer's free balance, when the node was read for this payment.
+    /// The payer's free balance at the last read of the node (this payment's, or a recent
+    /// one's when the snapshot was cached).
     pub payer_free: Option<u128>,
+    /// The payer's state nonce (`System.Account`'s, executed extrinsics only) at the block
+    /// `payer_free` was read at: a payment with a lower nonce is already reflected in that
+    /// balance, or can never execute.
+    pub payer_nonce: Option<u32>,
     /// Whether this payment read the node at all.
     pub read_node: bool,
 }
@@ -103,8 +108,9 @@ struct ChainCache {
     existing: RefCell<HashSet<AccountId>>,
     /// The endpoint that answered last: tried first next time.
     preferred: RefCell<Option<String>>,
-    /// Per payer: the free balance at the last read (a warm payment is held to it).
-    balances: RefCell<HashMap<AccountId, u128>>,
+    /// Per payer: the free balance and the state nonce at the last read (a warm payment is
+    /// held to it).
+    balances: RefCell<HashMap<AccountId, Account>>,
     /// One read at a time: concurrent payments wait for it and use what it read.
     reading: Cell<bool>,
     read_done: Signal,
@@ -346,10 +352,18 @@ impl ChainClient {
         };
         // The balance the last read found: a warm payment is held to it (less the payer's
         // pending payments, which the payment counts) as a cold one is, without a read.
-        let payer_free = cache.balances.borrow().get(q.payer).copied();
+        let account = cache.balances.borrow().get(q.payer).copied();
         cp.uses += 1;
         cache.checkpoint.set(Some(cp));
-        Some(Snapshot { chain, checkpoint: cp.block, best: cp.best, recipient_exists, payer_free, read_node: false })
+        Some(Snapshot {
+            chain,
+            checkpoint: cp.block,
+            best: cp.best,
+            recipient_exists,
+            payer_free: account.map(|a| a.free),
+            payer_nonce: account.map(|a| a.nonce),
+            read_node: false,
+        })
     }
 
     async fn read<T: Transport>(
@@ -391,7 +405,7 @@ impl ChainClient {
                     version: runtime_version(&a[0])?,
                     header: header_of(&a[1])?,
                     nonce: next_index(&a[2])?,
-                    payer_free: free_balance(&a[3])?,
+                    payer: account_state(&a[3])?,
                     recipient_exists,
                     metadata,
                 })
@@ -405,7 +419,7 @@ impl ChainClient {
             if checkpoint.number == 0 { BlockRef { number: 0, hash: chain.genesis_hash } } else { checkpoint };
         cache.checkpoint.set(Some(Checkpoint { block: checkpoint, best, read_at_ms: q.now_ms, uses: 1 }));
         lane.observe(read.nonce, best as u64);
-        cache.balances.borrow_mut().insert(*q.payer, read.payer_free);
+        cache.balances.borrow_mut().insert(*q.payer, read.payer);
         if let (Some((who, _)), Some(true)) = (probe, read.recipient_exists) {
             cache.existing.borrow_mut().insert(*who);
         }
@@ -413,7 +427,15 @@ impl ChainClient {
             Some((_, amount)) if amount < chain.facts.existential_deposit => read.recipient_exists,
             _ => None,
         };
-        Ok(Snapshot { chain, checkpoint, best, recipient_exists, payer_free: Some(read.payer_free), read_node: true })
+        Ok(Snapshot {
+            chain,
+            checkpoint,
+            best,
+            recipient_exists,
+            payer_free: Some(read.payer.free),
+            payer_nonce: Some(read.payer.nonce),
+            read_node: true,
+        })
     }
 
     /// The metadata signers see and, with `digest`, its RFC-78 digest: read and computed once
@@ -560,7 +582,7 @@ struct PerPayment {
     /// The best block's number, and its parent.
     header: (u32, BlockRef),
     nonce: u32,
-    payer_free: u128,
+    payer: Account,
     recipient_exists: Option<bool>,
     metadata: Option<RuntimeFacts>,
 }
@@ -574,22 +596,30 @@ fn account_storage_call(who: &AccountId) -> Call {
     Call::new("state_getStorage", Value::Array(vec![hexutil::encode(&key).into()]))
 }
 
-/// The free balance in a SCALE `AccountInfo` (four u32 counters, then `free: u128`);
-/// an account that does not exist has none.
-pub(crate) fn free_balance(v: &Value) -> Result<u128> {
+/// An account's free balance and state nonce, read together from one block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Account {
+    pub free: u128,
+    pub nonce: u32,
+}
+
+/// A SCALE `AccountInfo`: four u32 counters (the nonce first), then `free: u128`; an account
+/// that does not exist has neither.
+pub(crate) fn account_state(v: &Value) -> Result<Account> {
     if v.is_null() {
-        return Ok(0);
+        return Ok(Account { free: 0, nonce: 0 });
     }
     let bytes = v.as_str().and_then(|s| hexutil::decode(s).ok()).ok_or_else(|| bad_answer("System.Account"))?;
     let free: [u8; 16] =
         bytes.get(16..32).and_then(|b| b.try_into().ok()).ok_or_else(|| bad_answer("System.Account"))?;
-    Ok(u128::from_le_bytes(free))
+    let nonce: [u8; 4] = bytes.get(..4).and_then(|b| b.try_into().ok()).ok_or_else(|| bad_answer("System.Account"))?;
+    Ok(Account { free: u128::from_le_bytes(free), nonce: u32::from_le_bytes(nonce) })
 }
 
 /// Whether a `System.Account` answer is an account: null is none, anything else must be an
 /// `AccountInfo` (a wrong type is a bad answer, not an account that exists).
 pub(crate) fn account_exists(v: &Value) -> Result<bool> {
-    free_balance(v).map(|_| !v.is_null())
+    account_state(v).map(|_| !v.is_null())
 }
 
 fn check_genesis(endpoint: &Endpoint, url: &str, answer: &Value) -> Result<()> {

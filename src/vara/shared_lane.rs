@@ -15,6 +15,11 @@
 //!   node's pool included) and the chain decides what the dead process's payment became.
 //! - Of two payments with one nonce at most one executes: a reused nonce can never pay
 //!   twice, and the one that lost is signed again by its process (see `crate::report`).
+//! - The balance is checked across the fleet where a payment is handed out ([`SharedLane::handed`]):
+//!   the record keeps what its payer handed out with its nonce ([`Promise`]), and a balance
+//!   read at the account's state nonce `n` already reflects every payment below `n` (executed,
+//!   or never to execute: its nonce went to another extrinsic), so what may still leave it is
+//!   exactly the promises at `n` or above.
 
 use crate::vara::nonces::{Nonces, STALE_AFTER_MS};
 use serde::{Deserialize, Serialize};
@@ -25,6 +30,63 @@ pub struct SharedLane {
     pub nonces: Nonces,
     pub holder: Option<Holder>,
     pub waiting: Vec<Waiter>,
+    /// Payments handed out that the chain may not have judged yet, oldest first.
+    #[serde(default)]
+    pub promised: Vec<Promise>,
+    /// Promises below this nonce may have been dropped: a balance read at an older nonce
+    /// cannot be judged here (its reader reads again).
+    #[serde(default)]
+    pub pruned_below: u32,
+}
+
+/// What a payment handed out may take from its payer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Promise {
+    pub id: String,
+    /// The ledger's asset: "" for VARA, else the token program's id (hex).
+    pub asset: String,
+    /// In the asset's smallest unit, decimal (with the fee, for VARA, when it was asked).
+    pub amount: String,
+    pub nonce: u32,
+}
+
+/// A payer's balance as one process read it: `free` at the block where the account's state
+/// nonce (its executed extrinsics) was `nonce`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reading {
+    pub free: u128,
+    pub nonce: u32,
+}
+
+/// What a payment about to be handed out asks of its payer's balance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub asset: String,
+    /// What it may take (recorded as its promise).
+    pub amount: u128,
+    /// What the balance must hold, beside the others' promises, for it to be handed out
+    /// (VARA: the amount and the existential deposit).
+    pub needed: u128,
+    pub reading: Reading,
+}
+
+/// Promises below a reading's nonce are dropped only this far behind it, so that processes
+/// whose readings are of different ages (each caches its own) rarely make each other read
+/// again.
+pub const PRUNE_SLACK: u32 = 32;
+
+/// What [`SharedLane::handed`] decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handoff {
+    /// Hand it to its seller.
+    Handed,
+    /// No longer the holder with that nonce: take the turn again, do not hand it.
+    NotHolder,
+    /// The reading is older than the promises the record still keeps: read the balance again.
+    ReadAgain,
+    /// The balance, less what the fleet promised since it was read, cannot cover `needed`.
+    Short { free: u128, promised: u128, needed: u128 },
 }
 
 /// The payment whose turn it is.
@@ -139,20 +201,64 @@ impl SharedLane {
         self.nonces.cursor
     }
 
-    /// The holder is about to hand its payment to its seller: it keeps the turn until its
-    /// seller answers, the pool shows it, or `turn_timeout_ms` passes. False when it is no
-    /// longer the holder with that nonce (its lease ended while it signed, and another payment
-    /// may hold the nonce now): then it must not hand the payment, but take its turn again.
-    pub fn handed(&mut self, id: &str, handed: HandedOut, turn_timeout_ms: f64) -> bool {
-        if self.nonces.cursor != Some(handed.nonce) {
-            return false;
+    /// What the fleet's payments other than `except` promised in `asset` that a balance read
+    /// at state nonce `since` does not reflect; `None` when promises that old were pruned.
+    /// Of promises sharing a nonce at most one can execute: the largest is counted.
+    pub fn promised_since(&self, asset: &str, since: u32, except: &str) -> Option<u128> {
+        if since < self.pruned_below {
+            return None;
         }
-        let Some(h) = self.holder.as_mut().filter(|h| h.id == id && h.until >= handed.at_ms) else {
-            return false;
-        };
-        h.until = handed.at_ms + turn_timeout_ms;
-        h.handed = Some(handed);
-        true
+        let mut by_nonce: Vec<(u32, u128)> = Vec::new();
+        for p in self.promised.iter().filter(|p| p.asset == asset && p.nonce >= since && p.id != except) {
+            let amount = p.amount.parse::<u128>().unwrap_or(u128::MAX);
+            match by_nonce.iter_mut().find(|(n, _)| *n == p.nonce) {
+                Some((_, a)) => *a = (*a).max(amount),
+                None => by_nonce.push((p.nonce, amount)),
+            }
+        }
+        Some(by_nonce.iter().fold(0u128, |sum, (_, a)| sum.saturating_add(*a)))
+    }
+
+    /// The holder is about to hand its payment to its seller: it keeps the turn until its
+    /// seller answers, the pool shows it, or `turn_timeout_ms` passes, and its `claim` becomes
+    /// a promise. Only when it is still the holder with that nonce (else its lease ended while
+    /// it signed, and another payment may hold the nonce now: it takes its turn again), and
+    /// when the claim fits the balance beside the fleet's other promises. A refusal writes
+    /// nothing.
+    pub fn handed(&mut self, id: &str, handed: HandedOut, turn_timeout_ms: f64, claim: Option<&Claim>) -> Handoff {
+        if self.nonces.cursor != Some(handed.nonce) {
+            return Handoff::NotHolder;
+        }
+        if !self.holder.as_ref().is_some_and(|h| h.id == id && h.until >= handed.at_ms) {
+            return Handoff::NotHolder;
+        }
+        if let Some(c) = claim {
+            let Some(promised) = self.promised_since(&c.asset, c.reading.nonce, id) else {
+                return Handoff::ReadAgain;
+            };
+            if c.reading.free.saturating_sub(promised) < c.needed {
+                return Handoff::Short { free: c.reading.free, promised, needed: c.needed };
+            }
+            self.promised.retain(|p| p.id != id);
+            if c.amount > 0 {
+                let amount = c.amount.to_string();
+                self.promised.push(Promise { id: id.into(), asset: c.asset.clone(), amount, nonce: handed.nonce });
+            }
+            self.prune(c.reading.nonce.saturating_sub(PRUNE_SLACK));
+        }
+        if let Some(h) = self.holder.as_mut() {
+            h.until = handed.at_ms + turn_timeout_ms;
+            h.handed = Some(handed);
+        }
+        Handoff::Handed
+    }
+
+    /// Drops the promises below `nonce`: a balance read at or above it reflects them.
+    fn prune(&mut self, nonce: u32) {
+        if nonce > self.pruned_below {
+            self.promised.retain(|p| p.nonce >= nonce);
+            self.pruned_below = nonce;
+        }
     }
 
     /// The holder's payment was seen in the node's pool with `nonce`: the nonce is used, the
@@ -186,7 +292,8 @@ impl SharedLane {
                 }
             }
             Ended::Refused => self.nonces.verify = true,
-            Ended::NotSent => {}
+            // Never left its process: it takes nothing.
+            Ended::NotSent => self.promised.retain(|p| p.id != id),
         }
     }
 }
@@ -214,7 +321,7 @@ mod tests {
         assert_eq!(l.join("b/1", 0.0, LEASE), Some(6));
         assert_eq!(l.step("b/1", 1.0, LEASE, None), Step::Wait { watch: None });
         assert_eq!(l.step("a/1", 1.0, LEASE, None), Step::Holder { cursor: Some(5), read_chain: false });
-        assert!(l.handed("a/1", out(5, 2.0), 10_000.0));
+        assert_eq!(l.handed("a/1", out(5, 2.0), 10_000.0, None), Handoff::Handed);
         // b is next: it watches the pool for a's payment.
         assert_eq!(l.step("b/1", 3.0, LEASE, None), Step::Wait { watch: Some(("a/1".into(), out(5, 2.0))) });
         assert!(l.pooled("a/1", 5, 4.0));
@@ -231,7 +338,7 @@ mod tests {
         l.join("a", 0.0, LEASE);
         l.join("b", 0.0, LEASE);
         l.step("a", 0.0, LEASE, None);
-        l.handed("a", out(3, 0.0), 10_000.0);
+        l.handed("a", out(3, 0.0), 10_000.0, None);
         l.ended("a", Ended::Refused, 1.0);
         assert_eq!(l.step("b", 1.0, LEASE, None), Step::Holder { cursor: Some(3), read_chain: true });
         assert_eq!(l.observe(3, 10), Some(3));
@@ -259,7 +366,7 @@ mod tests {
         l.join("a", 0.0, LEASE);
         l.join("b", 0.0, LEASE);
         l.step("a", 0.0, LEASE, None);
-        l.handed("a", out(9, 100.0), 5_000.0);
+        l.handed("a", out(9, 100.0), 5_000.0, None);
         assert!(matches!(l.step("b", 4_000.0, LEASE, None), Step::Wait { .. }));
         assert_eq!(l.step("b", 5_200.0, LEASE, None), Step::Holder { cursor: Some(9), read_chain: true });
     }
@@ -273,15 +380,15 @@ mod tests {
         // "slow" stalls past its lease; "next" takes the turn and the same nonce.
         assert_eq!(l.step("next", LEASE + 1.0, 1e9, None), Step::Holder { cursor: Some(7), read_chain: true });
         assert_eq!(l.observe(7, 10), Some(7));
-        assert!(l.handed("next", out(7, LEASE + 2.0), 10_000.0));
+        assert_eq!(l.handed("next", out(7, LEASE + 2.0), 10_000.0, None), Handoff::Handed);
         // "slow" wakes up: nonce 7 is another's now; it is not handed (it takes its turn again).
-        assert!(!l.handed("slow", out(7, LEASE + 3.0), 10_000.0));
+        assert_eq!(l.handed("slow", out(7, LEASE + 3.0), 10_000.0, None), Handoff::NotHolder);
         assert_eq!(l.holder.as_ref().map(|h| h.id.as_str()), Some("next"));
         // Nor by a holder whose lease ended with nobody else around yet.
         let mut l = at(7);
         l.join("slow", 0.0, LEASE);
         l.step("slow", 0.0, LEASE, None);
-        assert!(!l.handed("slow", out(7, LEASE + 1.0), 10_000.0));
+        assert_eq!(l.handed("slow", out(7, LEASE + 1.0), 10_000.0, None), Handoff::NotHolder);
     }
 
     #[test]
@@ -289,7 +396,7 @@ mod tests {
         let mut l = at(4);
         l.join("a", 0.0, LEASE);
         l.step("a", 0.0, LEASE, None);
-        l.handed("a", out(4, 0.0), 10_000.0);
+        l.handed("a", out(4, 0.0), 10_000.0, None);
         assert!(l.pooled("a", 4, 0.0));
         assert_eq!(l.join("b", 1.0, LEASE), Some(5));
         assert_eq!(
@@ -306,12 +413,118 @@ mod tests {
         assert_eq!(l.observe(17, 3), Some(17));
     }
 
+    const ED: u128 = 10;
+
+    fn claim(amount: u128, free: u128, nonce: u32) -> Claim {
+        Claim { asset: String::new(), amount, needed: amount + ED, reading: Reading { free, nonce } }
+    }
+
+    /// Takes `id`'s turn and hands it out with `claim`; a handed payment is then seen in the
+    /// pool (the turn moves on), a refused one never leaves (as `crate::fleet` ends it).
+    fn pay(l: &mut SharedLane, id: &str, c: &Claim) -> Handoff {
+        l.join(id, 0.0, LEASE);
+        let Step::Holder { cursor: Some(nonce), .. } = l.step(id, 0.0, LEASE, None) else { panic!("not its turn") };
+        let answer = l.handed(id, out(nonce, 0.0), 10_000.0, Some(c));
+        match answer {
+            Handoff::Handed => assert!(l.pooled(id, nonce, 0.0)),
+            _ => l.ended(id, Ended::NotSent, 0.0),
+        }
+        answer
+    }
+
+    #[test]
+    fn the_balance_is_checked_against_every_process_promises_since_it_was_read() {
+        let mut l = at(5);
+        // Three processes read 100 at state nonce 5; each payment needs 30 + the deposit (10).
+        assert_eq!(pay(&mut l, "a/1", &claim(30, 100, 5)), Handoff::Handed);
+        assert_eq!(pay(&mut l, "b/1", &claim(30, 100, 5)), Handoff::Handed);
+        assert_eq!(pay(&mut l, "c/1", &claim(30, 100, 5)), Handoff::Handed);
+        assert_eq!(pay(&mut l, "a/2", &claim(30, 100, 5)), Handoff::Short { free: 100, promised: 90, needed: 40 });
+        assert_eq!(l.promised_since("", 5, ""), Some(90));
+        // A newer reading (a/1 and b/1 executed: 40 left at nonce 7) counts c/1 only.
+        assert_eq!(l.promised_since("", 7, ""), Some(30));
+        assert_eq!(pay(&mut l, "b/2", &claim(5, 40, 7)), Handoff::Short { free: 40, promised: 30, needed: 15 });
+        // Top-up to 75: c/1's 30 still counts, 45 is left for a payment needing 15.
+        assert_eq!(pay(&mut l, "b/3", &claim(5, 75, 7)), Handoff::Handed);
+        // Another asset's promises are not counted against VARA.
+        let token = Claim { asset: "0xab".into(), ..claim(1_000, 1_000, 7) };
+        assert_eq!(pay(&mut l, "c/2", &Claim { needed: 1_000, ..token }), Handoff::Handed);
+        assert_eq!(l.promised_since("", 7, ""), Some(35));
+        assert_eq!(l.promised_since("0xab", 7, ""), Some(1_000));
+    }
+
+    #[test]
+    fn a_refusal_writes_nothing_and_a_payment_that_never_left_takes_nothing() {
+        let mut l = at(0);
+        assert_eq!(pay(&mut l, "a", &claim(50, 100, 0)), Handoff::Handed);
+        l.join("b", 0.0, LEASE);
+        assert!(matches!(l.step("b", 0.0, LEASE, None), Step::Holder { cursor: Some(1), .. }));
+        let before = l.clone();
+        assert!(matches!(l.handed("b", out(1, 0.0), 10_000.0, Some(&claim(50, 100, 0))), Handoff::Short { .. }));
+        assert_eq!(l, before, "a refused payment changes nothing");
+        l.pruned_below = 3;
+        let before = l.clone();
+        assert_eq!(l.handed("b", out(1, 0.0), 10_000.0, Some(&claim(1, 100, 2))), Handoff::ReadAgain);
+        assert_eq!(l, before);
+        // A payment handed out and then never sent gives its promise back.
+        l.pruned_below = 0;
+        assert_eq!(l.handed("b", out(1, 0.0), 10_000.0, Some(&claim(10, 100, 0))), Handoff::Handed);
+        assert_eq!(l.promised_since("", 0, ""), Some(60));
+        l.ended("b", Ended::NotSent, 1.0);
+        assert_eq!(l.promised_since("", 0, ""), Some(50));
+    }
+
+    #[test]
+    fn payments_sharing_a_nonce_count_once_since_at_most_one_executes() {
+        let mut l = at(3);
+        l.join("a", 0.0, LEASE);
+        l.step("a", 0.0, LEASE, None);
+        assert_eq!(l.handed("a", out(3, 0.0), 10_000.0, Some(&claim(40, 100, 3))), Handoff::Handed);
+        // Its seller refused it: its nonce goes to the next payment, which may still lose to it.
+        l.ended("a", Ended::Refused, 1.0);
+        assert_eq!(pay(&mut l, "b", &claim(30, 100, 3)), Handoff::Handed);
+        assert_eq!(l.promised.iter().map(|p| p.nonce).collect::<Vec<_>>(), [3, 3]);
+        assert_eq!(l.promised_since("", 3, ""), Some(40));
+        // The next payment fits beside the larger of the two.
+        assert_eq!(pay(&mut l, "c", &claim(50, 100, 3)), Handoff::Handed);
+    }
+
+    #[test]
+    fn promises_are_pruned_with_slack_and_an_older_reading_is_read_again() {
+        let mut l = at(0);
+        for n in 0..40 {
+            assert_eq!(pay(&mut l, &format!("a/{n}"), &claim(1, 1_000, 0)), Handoff::Handed);
+        }
+        assert_eq!(l.promised.len(), 40);
+        // A reading at nonce 40 reflects them all, but only those below 40 - 32 are dropped.
+        assert_eq!(pay(&mut l, "b/1", &claim(1, 1_000, 40)), Handoff::Handed);
+        assert_eq!(l.pruned_below, 40 - PRUNE_SLACK);
+        assert_eq!(l.promised.first().map(|p| p.nonce), Some(8));
+        assert_eq!(l.promised.len(), 33);
+        // A process whose cached reading is a few nonces old is still judged exactly...
+        assert_eq!(l.promised_since("", 20, ""), Some(21));
+        assert_eq!(pay(&mut l, "c/1", &claim(1, 1_000, 20)), Handoff::Handed);
+        // ...one older than what was dropped reads the balance again.
+        assert_eq!(l.promised_since("", 7, ""), None);
+        assert_eq!(pay(&mut l, "c/2", &claim(1, 1_000, 7)), Handoff::ReadAgain);
+        // An older reading never moves the bound back.
+        assert_eq!(pay(&mut l, "c/3", &claim(1, 1_000, 9)), Handoff::Handed);
+        assert_eq!(l.pruned_below, 8);
+    }
+
+    #[test]
+    fn a_record_written_before_promises_existed_still_loads() {
+        let old = r#"{"nonces":{"cursor":4,"verify":false,"inFlight":[]},"holder":null,"waiting":[]}"#;
+        let l: SharedLane = crate::json::from_text(old).unwrap();
+        assert_eq!((l.nonces.cursor, l.promised.len(), l.pruned_below), (Some(4), 0, 0));
+    }
+
     #[test]
     fn the_record_round_trips_through_json() {
         let mut l = at(2);
         l.join("a", 0.0, LEASE);
         l.step("a", 0.0, LEASE, None);
-        l.handed("a", out(2, 1.5), 10_000.0);
+        l.handed("a", out(2, 1.5), 10_000.0, None);
         let text = crate::json::to_text(&l);
         assert_eq!(crate::json::from_text::<SharedLane>(&text).unwrap(), l);
     }

@@ -35,13 +35,13 @@ after(async () => {
 
 /** Waits until the payer's nonce stops short of nothing: `count` more than before, and Bob's
  *  balance exactly `count` prices more. */
-async function expectExecuted(address, nonceBefore, bobBefore, count) {
+async function expectExecuted(address, nonceBefore, bobBefore, count, price = PRICE) {
   const done = await waitUntil(async () => (await chain.nonce(address)) >= nonceBefore + count, INCLUSION);
   assert.ok(done, `nonce rose by ${(await chain.nonce(address)) - nonceBefore} of ${count}`);
   // One more block: whatever else was pooled would show now.
   await new Promise((r) => setTimeout(r, 3500));
   assert.equal(await chain.nonce(address), nonceBefore + count, 'no more than count payments executed');
-  assert.equal(await chain.freeBalance(BOB), bobBefore + BigInt(count) * PRICE, 'the seller got exactly count × price');
+  assert.equal(await chain.freeBalance(BOB), bobBefore + BigInt(count) * price, 'the seller got exactly count × price');
 }
 
 test('one process, 3 s blocks, a seller that waits for execution: 10 concurrent payments, several per block', async () => {
@@ -115,6 +115,44 @@ test('kill -9 of a process whose payment its seller holds: the others finish, no
     console.log(`# a killed holder: the other 10 payments took ${ms.toFixed(0)} ms (turn timeout 4000 ms, lease 2000 ms)`);
   } finally {
     await hanging.close();
+  }
+});
+
+test('a payer funded for 4 payments, 3 processes paying 18 at once: 4 handed and executed, 14 INSUFFICIENT_BALANCE, none failed on chain', async () => {
+  const K = 4;
+  const price = 100_000_000_000n; // 0.1 VARA: the default maxAmount
+  const key = wasm.Keypair.fromSuri('//Charlie');
+  const api = await chain.api();
+  const deposit = api.consts.balances.existentialDeposit.toBigInt();
+  const fee = (await api.tx.balances.transferKeepAlive(BOB, price).paymentInfo(key.address)).partialFee.toBigInt();
+  // K payments and their fees (twice the estimate: ours may be a few bytes longer), the
+  // deposit kept, and half a price: never a fifth payment.
+  await chain.fund(key.address, deposit + BigInt(K) * (price + 2n * fee) + price / 2n);
+  const seller = await startReferenceServer({ wsUrl: chain.wsUrl, payTo: BOB, price: String(price) });
+  try {
+    const [nonceBefore, bobBefore, freeBefore] = [await chain.nonce(key.address), await chain.freeBalance(BOB), await chain.freeBalance(key.address)];
+    const run = await runFleet({
+      processes: 3, count: () => 6,
+      env: { ...env, FLEET_SERVER: seller.url, FLEET_SURI: '//Charlie', FLEET_PREFIX: 'x402-t4', FLEET_TURN_TIMEOUT_MS: '30000', FLEET_COUNT_SIGNED: '1' },
+      envOf: (i) => ({ FLEET_CLIENT: i % 2 ? 'ioredis' : 'redis' }),
+    });
+    for (const r of run.results) assert.equal(r.code, 0, r.stderr);
+    const served = run.payments.filter((p) => p.status === 200);
+    const refused = run.payments.filter((p) => p.status !== 200);
+    const outcome = run.payments.map((p) => p.status ?? `${p.code}: ${p.message}`).join('\n');
+    assert.equal(served.length, K, outcome);
+    for (const r of refused) assert.equal(r.code, 'INSUFFICIENT_BALANCE', JSON.stringify(r));
+    // Every payment handed out executed, and nothing else reached the chain: the payer's nonce
+    // rose by K (a transfer failed for lack of funds would use a nonce too), the seller got K prices.
+    await expectExecuted(key.address, nonceBefore, bobBefore, K, price);
+    const spent = freeBefore - (await chain.freeBalance(key.address));
+    assert.ok(spent > BigInt(K) * price && spent <= BigInt(K) * (price + 2n * fee), `spent ${spent}`);
+    const byFleet = refused.filter((r) => /fleet handed out/.test(r.message)).length;
+    const signed = run.results.reduce((n, r) => n + r.lines.find((l) => l.done).signed, 0);
+    console.log(`# funded for ${K}, 18 payments from 3 processes: ${served.length} executed, ${refused.length} INSUFFICIENT_BALANCE ` +
+      `(${byFleet} by the fleet's check, ${refused.length - byFleet} by the process's own), ${signed} signed, ${run.wallMs.toFixed(0)} ms`);
+  } finally {
+    await seller.stop();
   }
 });
 

@@ -5,7 +5,8 @@
 // Env: FLEET_SERVER (seller base URL), FLEET_RPC, FLEET_GENESIS, FLEET_REDIS (absent: no
 // coordinator), FLEET_PREFIX, FLEET_LEASE_MS, FLEET_TURN_TIMEOUT_MS, FLEET_PATH (default /paid),
 // FLEET_WAIT_FOR ('go' on stdin before paying), FLEET_BUDGET (a budget, JSON), FLEET_DECLINE
-// (every payment's consent is refused after its budget reserved it).
+// (every payment's consent is refused after its budget reserved it), FLEET_COUNT_SIGNED (the
+// last line says how many payments were signed).
 import { wasm } from './wasm-pkg.mjs';
 import { redisCoordinator } from '../../dist/js/redis.js';
 
@@ -68,7 +69,9 @@ const options = {
   ...(env.FLEET_BUDGET ? { budget: JSON.parse(env.FLEET_BUDGET) } : {}),
   ...(env.FLEET_DECLINE ? { onBeforePayment: () => false } : {}),
 };
-const pay = wasm.wrapFetchWithPayment(fetch, key, options);
+let signed = 0;
+const counting = { address: key.address, signPayload: async (p, bytes) => { signed += 1; return key.signPayload(p, bytes); } };
+const pay = wasm.wrapFetchWithPayment(fetch, env.FLEET_COUNT_SIGNED ? counting : key, options);
 const print = (o) => process.stdout.write(`${JSON.stringify(o)}\n`);
 if (env.FLEET_WAIT_FOR) {
   print({ ready: true });
@@ -86,7 +89,7 @@ await Promise.all(Array.from({ length: count }, async (_, i) => {
     print({ i, code: e.code ?? e.name, message: String(e.message).slice(0, 300), nonce: e.receipt?.summary?.nonce, ms: performance.now() - t });
   }
 }));
-print({ done: true, wallMs: performance.now() - t0 });
+print({ done: true, wallMs: performance.now() - t0, ...(env.FLEET_COUNT_SIGNED ? { signed } : {}) });
 await client?.quit?.().catch(() => {});
 client?.disconnect?.();
 process.exit(0);
