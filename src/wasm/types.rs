@@ -232,7 +232,9 @@ export interface BudgetCaps { perHour?: Amount; perDay?: Amount; total?: Amount 
 /** Caps on what payments may spend: `VARA` and token program ids → caps; `scope` sums them
  *  over every seller (`all`, default), per seller origin, or per `payTo`. One object is one
  *  budget: pass the same object to every wrapper that shares it. A budget counts the ledger
- *  entries reserved under its `name`: name it to resume its windows from a persisted ledger. */
+ *  entries reserved under its `name`: name it to resume its windows from a persisted ledger.
+ *  With `coordinator`, a named budget is one budget for the fleet (kept in Redis under its
+ *  name); an unnamed one is refused there. */
 export type BudgetLimits = { VARA?: BudgetCaps; scope?: "all" | "origin" | "payTo"; name?: string } & { [program: ProgramId]: BudgetCaps };
 
 /** What `send` resolves to for `sendWithPayment`: the seller's HTTP status, its settlement
@@ -295,7 +297,7 @@ export interface X402Options {
    *  is reported, in ms. Default 3000. */
   confirmWaitMs?: number;
   /** A fleet's coordinator (`redisCoordinator(client)` from `x402-vara-wasm/redis`): processes
-   *  paying from one account share its nonce lane through it. */
+   *  paying from one account share its nonce lane, balance check and named `budget` through it. */
   coordinator?: Coordinator;
 }
 
