@@ -8,7 +8,9 @@
 // seller's balance delta ÷ price, after the chain has included everything. Prints figures;
 // asserts nothing. `node bench/fleet.mjs` (after `npm run build`; needs redis-server).
 // BENCH_FLEET_QUICK=1 runs 10 payments with 1 and 4 processes only; BENCH_FLEET_CLIENT=ours
-// (or reference) runs that client's rows only.
+// (or reference, or ours+budget) runs that client's rows only; BENCH_FLEET_BUDGET=1 adds rows
+// of ours paying under one named budget (kept in Redis with several processes) that never
+// refuses: what the budget's record costs.
 import { startChain, VARA } from '../tests/support/local-chain.mjs';
 import { startReferenceServer } from '../tests/support/reference-server.mjs';
 import { startV2Server } from '../tests/support/x402-v2-server.mjs';
@@ -23,8 +25,8 @@ const SIZES = QUICK ? [10] : [10, 30];
 const PROCESSES = QUICK ? [1, 4] : [1, 2, 4];
 
 const chain = await startChain({ blockMs: 3000 });
-const payers = { ours: '//Alice', reference: '//Dave' };
-for (const suri of Object.values(payers)) {
+const payers = { ours: '//Alice', reference: '//Dave', 'ours+budget': '//Alice' };
+for (const suri of new Set(Object.values(payers))) {
   const { Keyring } = await import('@polkadot/keyring');
   const { cryptoWaitReady } = await import('@polkadot/util-crypto');
   await cryptoWaitReady();
@@ -54,14 +56,16 @@ try {
     ['reference server (v1)', 'ours', v1.url, 'vara-testnet'],
     ['reference server (v1)', 'reference', v1.url, 'vara-testnet'],
     ['v2 facilitator, waits for execution', 'ours', v2.url, V2],
+    ...(process.env.BENCH_FLEET_BUDGET ? [['v2 facilitator, waits for execution', 'ours+budget', v2.url, V2]] : []),
   ].filter(([, who]) => !process.env.BENCH_FLEET_CLIENT || who === process.env.BENCH_FLEET_CLIENT)) {
     for (const n of SIZES) {
       for (const p of PROCESSES) {
         const bob0 = await settled();
         const env = {
           FLEET_SERVER: url, FLEET_RPC: chain.httpUrl, FLEET_RPC_WS: chain.wsUrl, FLEET_GENESIS: chain.genesisHash, FLEET_NETWORK: network,
-          FLEET_SURI: payers[who], FLEET_WHO: who, FLEET_PREFIX: `bench-${rows.length}`,
-          ...(who === 'ours' && p > 1 ? { FLEET_REDIS: redis.url } : {}),
+          FLEET_SURI: payers[who], FLEET_WHO: who.replace('+budget', ''), FLEET_PREFIX: `bench-${rows.length}`,
+          ...(who !== 'reference' && p > 1 ? { FLEET_REDIS: redis.url } : {}),
+          ...(who === 'ours+budget' ? { FLEET_BUDGET: JSON.stringify({ name: 'bench', VARA: { perHour: String(1_000_000n * VARA) } }) } : {}),
         };
         const share = (i) => Math.floor(n / p) + (i < n % p ? 1 : 0);
         const run = await runFleet({ processes: p, count: share, env });

@@ -105,12 +105,7 @@ type TextRule<'a> = dyn FnMut(Option<&str>, f64) -> Result<Option<String>> + 'a;
 
 /// The loop of [`update`] on record texts: one copy in the wasm for every record type and
 /// rule (`rule` gives the text to write, `None` to write nothing).
-async fn update_text(
-    store: &dyn SharedStore,
-    key: &str,
-    ttl_ms: u64,
-    rule: &mut TextRule<'_>,
-) -> Result<()> {
+async fn update_text(store: &dyn SharedStore, key: &str, ttl_ms: u64, rule: &mut TextRule<'_>) -> Result<()> {
     for _ in 0..MAX_ATTEMPTS {
         let loaded = store.load(key).await?;
         let Some(text) = rule(loaded.text.as_deref(), loaded.now_ms)? else { return Ok(()) };

@@ -19,7 +19,7 @@
 use crate::budget::{windows, Ask, Budget, Caps, Left, DAY_MS};
 use crate::coordinator::{update, Coordinator};
 use crate::error::Result;
-use crate::ledger::{Entry, Ledger};
+use crate::ledger::{Entry, Ledger, Stage};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -233,12 +233,14 @@ impl FleetBudget {
         });
         let weak: Weak<Self> = Rc::downgrade(&fleet);
         ledger.observe(Rc::new(move |e: &Entry| {
-            if let Some(fleet) = weak.upgrade() {
-                if !e.stage.may_cost() {
-                    if let Some(c) = fleet.held.borrow_mut().remove(&e.id) {
-                        fleet.gives.borrow_mut().push(c);
-                    }
+            let Some(fleet) = weak.upgrade() else { return };
+            if !e.stage.may_cost() {
+                if let Some(c) = fleet.held.borrow_mut().remove(&e.id) {
+                    fleet.gives.borrow_mut().push(c);
                 }
+            } else if e.stage == Stage::Executed {
+                // Spent for good: nothing to give back (a lost record adds it from the ledger).
+                fleet.held.borrow_mut().remove(&e.id);
             }
         }));
         fleet
@@ -338,7 +340,6 @@ mod tests {
     use crate::coordinator::tests::MemoryStore;
     use crate::error::ErrorCode;
     use crate::ledger::tests::entry;
-    use crate::ledger::Stage;
     use crate::testutil::block_on;
 
     const T0: f64 = 1_800_000_000_000.0;
@@ -446,8 +447,11 @@ mod tests {
         block_on(f1.flush(&b1)).unwrap();
         assert!(f1.gives.borrow().is_empty());
         assert!(reserve_entry(&f2, &b2, "d", 6, T0 + 2.0).is_ok());
-        // A refused one was never counted, so nothing comes back for it.
+        // A refused one was never counted, so nothing comes back for it; an executed one is
+        // spent and no longer held.
         assert!(f2.gives.borrow().is_empty());
+        b2.ledger.advance("c", Stage::Executed, T0 + 3.0);
+        assert!(!f2.held.borrow().contains_key("c") && f2.held.borrow().contains_key("d"));
     }
 
     #[test]
