@@ -16,6 +16,7 @@
 use crate::coordinator::{update, Coordinator, LANE_TTL_MS};
 use crate::error::{err, ErrorCode, Result};
 use crate::hexutil;
+use crate::ledger::Stage;
 use crate::payment::{Abort, Payer};
 use crate::requirements::Asset;
 use crate::signer::Signer;
@@ -154,8 +155,11 @@ pub async fn take_turn<T: Transport, S: Signer, A: Abort>(
             Step::Holder { .. } => {
                 let (next, best) = pool::next_index(payer.chain, payer.transport, payer.endpoint, address).await?;
                 let id = &ticket.id;
-                let held = |l: &mut SharedLane, _| {
+                let own = in_flight(payer, address);
+                let stale_after = payer.books.stale_after_ms;
+                let held = |l: &mut SharedLane, now| {
                     if l.holder.as_ref().is_some_and(|h| &h.id == id) {
+                        l.adopt(&own, best, now, stale_after);
                         l.observe(next, best)
                     } else {
                         None
@@ -179,6 +183,28 @@ pub async fn take_turn<T: Transport, S: Signer, A: Abort>(
             Step::Wait { watch: None } => payer.abort.sleep(POLL_MS).await,
         }
     }
+}
+
+/// This process's payments from `address` that a seller took or still holds, as its ledger
+/// has them: `(nonce, valid_until)` (for a record that lost them, see [`SharedLane::adopt`]).
+fn in_flight<T: Transport, S: Signer, A: Abort>(payer: &Payer<'_, T, S, A>, address: &AccountId) -> Vec<(u32, u64)> {
+    let Some(ledger) = payer.books.ledger else { return Vec::new() };
+    let network = payer.endpoint.network;
+    let me = address.to_ss58(network.ss58_prefix());
+    let mut out = Vec::new();
+    ledger.for_each(|e| {
+        let taken = match e.stage {
+            Stage::Handed => true,
+            Stage::Answered => e.answer.as_ref().and_then(|a| a.status).is_some_and(|s| (200..300).contains(&s)),
+            _ => false,
+        };
+        if taken && e.payer == me && e.network == network.name() {
+            if let (Some(nonce), Some(until)) = (e.nonce, e.valid_until) {
+                out.push((nonce, until));
+            }
+        }
+    });
+    out
 }
 
 /// The holder is about to hand its payment (`nonce`) to its seller: true when the store

@@ -194,6 +194,29 @@ impl SharedLane {
         }
     }
 
+    /// A record that does not know the chain yet (new, or lost when Redis restarted empty)
+    /// takes in this process's payments a seller took or still holds, `(nonce, valid_until)`:
+    /// a seller that answers before it submits may not have put them in the node's pool yet,
+    /// and their nonces must not be given again. They stay in flight under the one-process
+    /// rules: [`Self::observe`] keeps the cursor past them only when the first of them is the
+    /// chain's next nonce, and one that neither a block nor the pool shows goes stale after
+    /// `stale_after_ms` and 4 blocks.
+    pub fn adopt(&mut self, own: &[(u32, u64)], best: u64, now: f64, stale_after_ms: f64) {
+        if self.nonces.cursor.is_some() {
+            return;
+        }
+        self.nonces.best = self.nonces.best.max(best);
+        for &(nonce, valid_until) in own.iter().filter(|(_, until)| *until >= best) {
+            if self.nonces.in_flight.iter().all(|f| f.nonce != nonce) {
+                let at_best = self.nonces.best;
+                let stale_at_ms = now + stale_after_ms;
+                self.nonces.in_flight.push(crate::vara::nonces::InFlight { nonce, valid_until, stale_at_ms, at_best });
+            }
+            let after = nonce.saturating_add(1);
+            self.nonces.cursor = Some(self.nonces.cursor.map_or(after, |c| c.max(after)));
+        }
+    }
+
     /// What a node said of the payer's next nonce (the holder read it): the same rule as in
     /// one process.
     pub fn observe(&mut self, chain_next: u32, best: u64) -> Option<u32> {
@@ -527,5 +550,31 @@ mod tests {
         l.handed("a", out(2, 1.5), 10_000.0, None);
         let text = crate::json::to_text(&l);
         assert_eq!(crate::json::from_text::<SharedLane>(&text).unwrap(), l);
+    }
+
+    #[test]
+    fn a_lost_record_adopts_this_process_s_payments_in_flight() {
+        // Payments 5 and 6 taken by a seller that has not submitted them: not in the pool.
+        let mut l = SharedLane::default();
+        l.adopt(&[(5, 100), (6, 100)], 10, 0.0, 60_000.0);
+        assert_eq!(l.observe(5, 10), Some(7), "5 and 6 are not given again");
+        // The first of them is not the chain's next nonce (4 is nobody's we know): from 4.
+        let mut l = SharedLane::default();
+        l.adopt(&[(5, 100)], 10, 0.0, 60_000.0);
+        assert_eq!(l.observe(4, 10), Some(4));
+        // One whose era ended is not adopted; a record that knows the chain adopts nothing.
+        let mut l = SharedLane::default();
+        l.adopt(&[(5, 9)], 10, 0.0, 60_000.0);
+        assert_eq!(l.observe(5, 10), Some(5));
+        let mut l = at(8);
+        l.adopt(&[(8, 100)], 10, 0.0, 60_000.0);
+        assert_eq!(l.nonces.cursor, Some(8));
+        // Never submitted: stale once the bound and 4 blocks passed, and its nonce comes back.
+        let mut l = SharedLane::default();
+        l.adopt(&[(5, 100)], 10, 0.0, 60_000.0);
+        l.observe(5, 10);
+        assert!(!l.nonces.observe_included(5, 5, 14, 59_000.0));
+        assert!(l.nonces.observe_included(5, 5, 14, 61_000.0));
+        assert_eq!(l.nonces.cursor, Some(5));
     }
 }

@@ -2,7 +2,8 @@
 // redis-server (started here, no persistence) and `x402-vara-wasm/redis`, on the real Vara
 // runtime (chopsticks) against the reference x402-vara server. The caps hold for the fleet,
 // not per process; what one process releases comes back to the others; a Redis restarted
-// empty is rebuilt from the live processes' ledgers.
+// empty is rebuilt from the live processes' ledgers (the budget's record, and the lane's
+// payments a seller took but has not submitted yet).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient } from 'redis';
@@ -19,7 +20,7 @@ let chain, server, redis, env;
 
 before(async () => {
   chain = await startChain();
-  for (const suri of ['//Alice', '//Dave', '//Eve']) await chain.fund(wasm.Keypair.fromSuri(suri).address, 1_000_000n * VARA);
+  for (const suri of ['//Alice', '//Dave', '//Eve', '//Ferdie']) await chain.fund(wasm.Keypair.fromSuri(suri).address, 1_000_000n * VARA);
   await chain.fund(BOB, 100n * VARA);
   server = await startReferenceServer({ wsUrl: chain.wsUrl, payTo: BOB, price: String(PRICE) });
   redis = await startRedis();
@@ -30,6 +31,21 @@ after(async () => {
   await server?.stop();
   await chain?.stop();
 });
+
+/** A node-redis client of this process that reconnects when Redis comes back. */
+async function connectRedis() {
+  const client = createClient({ url: redis.url, socket: { reconnectStrategy: () => 100 } });
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
+/** Stops Redis (its records go: no persistence) and starts it again, and waits for `client`. */
+async function restartRedisEmpty(client) {
+  await redis.stop();
+  await redis.start();
+  await waitUntil(async () => client.isReady, { timeoutMs: 10_000, intervalMs: 50 });
+}
 
 const outcome = (p) => p.status ?? p.code;
 const count = (payments, what) => payments.filter((p) => outcome(p) === what).length;
@@ -77,9 +93,7 @@ test('reservations a process released (consent refused) come back to the fleet',
 
 test('Redis restarted empty: a live process adds its ledger back to the new record; an unnamed budget cannot be shared', async () => {
   const key = wasm.Keypair.fromSuri('//Eve');
-  const client = createClient({ url: redis.url, socket: { reconnectStrategy: () => 100 } });
-  client.on('error', () => {});
-  await client.connect();
+  const client = await connectRedis();
   try {
     const coordinator = redisCoordinator(client, { prefix: 'x402-b3' });
     const options = {
@@ -95,12 +109,32 @@ test('Redis restarted empty: a live process adds its ledger back to the new reco
     // while a seller still holds a payment it has not submitted is the chain's to judge: of
     // two payments with one nonce at most one executes.)
     await expectExecuted(key.address, nonceBefore, bobBefore, 2);
-    await redis.stop();
-    await redis.start();
-    await waitUntil(async () => client.isReady, { timeoutMs: 10_000, intervalMs: 50 });
+    await restartRedisEmpty(client);
     // The record is gone; this process's ledger still counts 2 prices: one is left, not three.
     assert.equal((await pay(`${server.url}/paid?r=3`)).status, 200);
     await assert.rejects(pay(`${server.url}/paid?r=4`), (e) => e.code === 'BUDGET_EXCEEDED' && /total/.test(e.message));
+    await expectExecuted(key.address, nonceBefore, bobBefore, 3);
+  } finally {
+    await client.quit().catch(() => {});
+  }
+});
+
+test('Redis restarted empty while the seller still holds two payments unsubmitted: their nonces are not given again', async () => {
+  const key = wasm.Keypair.fromSuri('//Ferdie');
+  const client = await connectRedis();
+  try {
+    const pay = wasm.wrapFetchWithPayment(fetch, key, {
+      rpcUrls: { 'vara-testnet': chain.httpUrl }, genesisHashes: { 'vara-testnet': chain.genesisHash },
+      coordinator: redisCoordinator(client, { prefix: 'x402-b4' }), ledger: await wasm.PaymentLedger.open(),
+    });
+    const [nonceBefore, bobBefore] = [await chain.nonce(key.address), await chain.freeBalance(BOB)];
+    // The reference server answers 200 before it submits: right after, the pool may not
+    // show these two yet, and the lane's record goes with Redis.
+    const first = [];
+    for (const i of [1, 2]) first.push(wasm.getPaymentReceipt(await pay(`${server.url}/paid?l=${i}`)).summary.nonce);
+    await restartRedisEmpty(client);
+    const third = wasm.getPaymentReceipt(await pay(`${server.url}/paid?l=3`)).summary.nonce;
+    assert.deepEqual([...first, third], [nonceBefore, nonceBefore + 1, nonceBefore + 2]);
     await expectExecuted(key.address, nonceBefore, bobBefore, 3);
   } finally {
     await client.quit().catch(() => {});
