@@ -59,9 +59,9 @@ step "wasm-bindgen-test in headless Firefox" wasm_test "${IN_BROWSER[@]}" "${WAS
 # Debian's WebKitGTK 2.50.6 (JavaScriptCore) now and then miscomputes curve25519-dalek's u32
 # field arithmetic in this debug build: a wrong //Alice address, signatures that do not
 # verify, debug overflow panics (measured 2026-12-02: 1 run of 4 at 8d20d75, the last commit
-# whose CI passed, and 2 of 4 at cf7de6c; Chromium and Firefox never). The signer's own check turns it into a typed error,
-# never a payment. An engine fault, not ours: a failed run is reported and tried again, up to
-# twice; three failures in a row fail the step.
+# whose CI passed, and 2 of 4 at cf7de6c; Chromium and Firefox passed every run). The
+# signer's own check turns it into a typed error, never a payment. An engine fault, not
+# ours: a failed run is reported and tried again, up to twice; three failures fail the step.
 webkit_test() {
   local attempt
   for attempt in 1 2 3; do
