@@ -429,13 +429,22 @@ mod tests {
         r
     }
 
-    #[test]
-    fn two_processes_share_one_cap_and_a_release_comes_back() {
+    /// One store and two processes, each with its ledger and budget "fleet" (10 an hour).
+    #[allow(clippy::type_complexity)]
+    fn two_processes() -> (Rc<MemoryStore>, (Rc<Budget>, Rc<FleetBudget>), (Rc<Budget>, Rc<FleetBudget>)) {
         let store = Rc::new(MemoryStore::default());
         store.now.set(T0);
-        let (b1, b2) = (budget("fleet", 10), budget("fleet", 10));
-        let f1 = FleetBudget::new(&coordinator(&store), "fleet", &b1.ledger);
-        let f2 = FleetBudget::new(&coordinator(&store), "fleet", &b2.ledger);
+        let process = || {
+            let b = budget("fleet", 10);
+            let f = FleetBudget::new(&coordinator(&store), "fleet", &b.ledger);
+            (b, f)
+        };
+        (store.clone(), process(), process())
+    }
+
+    #[test]
+    fn two_processes_share_one_cap_and_a_release_comes_back() {
+        let (_, (b1, f1), (b2, f2)) = two_processes();
         let left = reserve_entry(&f1, &b1, "a", 6, T0).unwrap().unwrap();
         assert_eq!(left.per_hour, Some(10));
         let e = reserve_entry(&f2, &b2, "b", 6, T0).unwrap_err();
@@ -456,11 +465,7 @@ mod tests {
 
     #[test]
     fn a_lost_record_is_rebuilt_from_the_ledgers_of_the_live_processes() {
-        let store = Rc::new(MemoryStore::default());
-        store.now.set(T0);
-        let (b1, b2) = (budget("fleet", 10), budget("fleet", 10));
-        let f1 = FleetBudget::new(&coordinator(&store), "fleet", &b1.ledger);
-        let f2 = FleetBudget::new(&coordinator(&store), "fleet", &b2.ledger);
+        let (store, (b1, f1), (b2, f2)) = two_processes();
         // A concurrent payment of the process that makes the record, its reservation under
         // way: it is not added as an entry from before the epoch (it reserves itself).
         let mut sibling = entry("s", 9, T0 - 1.0);

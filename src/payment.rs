@@ -444,8 +444,9 @@ fn hold<'a, T: Transport, S: Signer, A: Abort, C: Consent>(
 ) -> core::pin::Pin<Box<dyn core::future::Future<Output = Result<Held>> + 'a>> {
     Box::pin(async move {
         let abort = payer.abort;
-        // What the budget leaves before this payment, for the prompt; then its reservation.
-        let left = budget_left(payer, requirement);
+        // What the budget leaves before this payment, for the prompt (a fleet's budget says
+        // it with its reservation); then its reservation.
+        let left = if payer.books.fleet_budget.is_some() { None } else { budget_left(payer, requirement) };
         let entry = reserve(payer, requirement, &payer.signer.account()?)?;
         let left = abortable(abort, reserve_in_fleet(payer, requirement, &entry.id)).await?.or(left);
         let prepared = abortable(abort, prepare(payer, requirement, &entry.id)).await?;

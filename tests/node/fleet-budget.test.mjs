@@ -8,29 +8,20 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient } from 'redis';
 import { wasm } from '../support/wasm-pkg.mjs';
-import { startChain, waitUntil, VARA } from '../support/local-chain.mjs';
-import { startReferenceServer } from '../support/reference-server.mjs';
-import { startRedis } from '../support/redis.mjs';
+import { waitUntil } from '../support/local-chain.mjs';
+import { startFleetPeers, BOB } from '../support/fleet-peers.mjs';
 import { runFleet } from '../support/fleet.mjs';
 import { redisCoordinator } from '../../dist/js/redis.js';
 
-const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
 const PRICE = 10_000_000_000n; // 0.01 VARA
 let chain, server, redis, env;
 
+let peers;
 before(async () => {
-  chain = await startChain();
-  for (const suri of ['//Alice', '//Dave', '//Eve', '//Ferdie']) await chain.fund(wasm.Keypair.fromSuri(suri).address, 1_000_000n * VARA);
-  await chain.fund(BOB, 100n * VARA);
-  server = await startReferenceServer({ wsUrl: chain.wsUrl, payTo: BOB, price: String(PRICE) });
-  redis = await startRedis();
-  env = { FLEET_SERVER: server.url, FLEET_RPC: chain.httpUrl, FLEET_GENESIS: chain.genesisHash, FLEET_REDIS: redis.url };
+  peers = await startFleetPeers({ price: PRICE });
+  ({ chain, server, redis, env } = peers);
 });
-after(async () => {
-  await redis?.stop();
-  await server?.stop();
-  await chain?.stop();
-});
+after(async () => peers?.stop());
 
 /** A node-redis client of this process that reconnects when Redis comes back. */
 async function connectRedis() {

@@ -5,33 +5,25 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { wasm } from '../support/wasm-pkg.mjs';
-import { startChain, waitUntil, VARA } from '../support/local-chain.mjs';
+import { waitUntil } from '../support/local-chain.mjs';
 import { startReferenceServer } from '../support/reference-server.mjs';
 import { startV2Server } from '../support/x402-v2-server.mjs';
 import { createVaraFacilitator } from '../support/vara-facilitator.mjs';
-import { startRedis } from '../support/redis.mjs';
+import { startFleetPeers, BOB } from '../support/fleet-peers.mjs';
 import { startPayer, runFleet } from '../support/fleet.mjs';
 import { startProxy } from '../support/proxy.mjs';
 
-const BOB = 'kGim5ByTuPokQf21odiQskRXcVEwaunk5PwC4dmGz8M6zuwkq';
 const PRICE = 10_000_000_000n; // 0.01 VARA
 const V2 = 'polkadot:525639f713f397dcf839bd022cd821f3';
 const INCLUSION = { timeoutMs: 120_000, intervalMs: 500 };
 let chain, server, redis, env;
 
+let peers;
 before(async () => {
-  chain = await startChain({ blockMs: 3000 });
-  for (const suri of ['//Alice', '//Dave', '//Eve', '//Ferdie']) await chain.fund(wasm.Keypair.fromSuri(suri).address, 1_000_000n * VARA);
-  await chain.fund(BOB, 100n * VARA);
-  server = await startReferenceServer({ wsUrl: chain.wsUrl, payTo: BOB, price: String(PRICE) });
-  redis = await startRedis();
-  env = { FLEET_SERVER: server.url, FLEET_RPC: chain.httpUrl, FLEET_GENESIS: chain.genesisHash, FLEET_REDIS: redis.url };
+  peers = await startFleetPeers({ blockMs: 3000, price: PRICE });
+  ({ chain, server, redis, env } = peers);
 });
-after(async () => {
-  await redis?.stop();
-  await server?.stop();
-  await chain?.stop();
-});
+after(async () => peers?.stop());
 
 /** Waits until the payer's nonce stops short of nothing: `count` more than before, and Bob's
  *  balance exactly `count` prices more. */
